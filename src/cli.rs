@@ -1,14 +1,107 @@
-//! Command-line interface.
+//! The command line: argument parsing (clap derive) and the commands' glue.
 
-use clap::Parser;
+use std::path::PathBuf;
 
-/// postured: back-care exercises and posture from BLE straps.
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::analyze;
+use crate::exercises;
+use crate::motion::{PostureConfig, Side, posture};
+
+/// postured: counts back-care exercise reps and holds and watches posture, from BLE
+/// IMU straps (Polar H10, heart-rate straps, open IMU straps).
 #[derive(Debug, Parser)]
-#[command(version, about)]
+#[command(version, about, long_about = None, propagate_version = true)]
 pub struct Cli {
-    /// More log output (-v debug, -vv trace).
+    /// More log output on stderr (-v debug, -vv trace). RUST_LOG overrides.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// JSON, stable field names, for tools.
+    Json,
+    /// A table for people.
+    Table,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Count reps and holds, or find slouch episodes, in a recorded CSV file.
+    ///
+    /// The recording has a header with `t` (seconds, increasing), `ax,ay,az` (g) and
+    /// optionally `gx,gy,gz` (deg/s); other columns are ignored.
+    ///
+    /// Tilt exercises measure the angle from a rest pose: by default the first 1.5 s
+    /// of stillness in the recording (3 s for --posture), or the mean pose between
+    /// the two times given with --reference-s.
+    #[command(after_help = "Examples:\n  postured analyze --exercise prone-leg-raise --input rec.csv --side left\n  postured analyze --exercise my-spec.toml --input rec.csv --format table\n  postured analyze --posture --input desk.csv --tolerance-deg 12 --delay-s 30")]
+    Analyze(AnalyzeArgs),
+    /// List the built-in exercises or show one's spec.
+    Exercises {
+        #[command(subcommand)]
+        action: Option<ExercisesAction>,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AnalyzeArgs {
+    /// A built-in exercise id (see `postured exercises list`) or a spec TOML file.
+    #[arg(long, short, required_unless_present = "posture", conflicts_with = "posture")]
+    pub exercise: Option<String>,
+    /// Find slouch episodes instead of counting reps (a chest or upper-back strap).
+    #[arg(long)]
+    pub posture: bool,
+    /// The recording (CSV).
+    #[arg(long, short)]
+    pub input: PathBuf,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = Format::Json)]
+    pub format: Format,
+    /// Which side of the body the strap is on, for one-leg exercises (left|right).
+    #[arg(long)]
+    pub side: Option<Side>,
+    /// Take the reference pose from this stretch of the recording, `START:END` in
+    /// seconds (for example `0:5`).
+    #[arg(long, value_name = "START:END", value_parser = parse_span)]
+    pub reference_s: Option<(f64, f64)>,
+    /// With --posture: tilt from upright that counts as slouching (deg).
+    #[arg(long, default_value_t = posture::DEFAULT_TOLERANCE_DEG, requires = "posture")]
+    pub tolerance_deg: f64,
+    /// With --posture: seconds slouched before an alert.
+    #[arg(long, default_value_t = posture::DEFAULT_DELAY_S, requires = "posture")]
+    pub delay_s: f64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExercisesAction {
+    /// One line per built-in exercise (the default).
+    List {
+        /// Output format.
+        #[arg(long, short, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Print one exercise's spec as TOML (a starting point for your own).
+    Show {
+        /// A built-in id or a spec file.
+        id: String,
+    },
+}
+
+fn parse_span(s: &str) -> Result<(f64, f64), String> {
+    let (a, b) = s.split_once(':').ok_or("expected START:END in seconds, for example 0:5")?;
+    let a: f64 = a.trim().parse().map_err(|_| format!("{a:?} is not a number of seconds"))?;
+    let b: f64 = b.trim().parse().map_err(|_| format!("{b:?} is not a number of seconds"))?;
+    if !(a.is_finite() && b.is_finite() && a < b) {
+        return Err(format!("{s:?}: START must come before END"));
+    }
+    Ok((a, b))
 }
 
 /// Sets up tracing to stderr.
@@ -20,13 +113,75 @@ pub fn init_logging(verbose: u8) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
 }
 
 /// Runs the parsed command.
-pub fn run(_cli: Cli) -> anyhow::Result<()> {
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Analyze(args) => run_analyze(&args),
+        Command::Exercises { action } => run_exercises(action.unwrap_or(ExercisesAction::List { format: Format::Table })),
+    }
+}
+
+fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
     Ok(())
+}
+
+fn run_analyze(args: &AnalyzeArgs) -> anyhow::Result<()> {
+    let recording = crate::recording::read(&args.input)?;
+    tracing::debug!(samples = recording.samples.len(), gyro = recording.has_gyro, "read recording");
+    if recording.samples.is_empty() {
+        bail!("{}: the recording has no samples", args.input.display());
+    }
+    let reference = match args.reference_s {
+        Some((a, b)) => Some(
+            analyze::reference_between(&recording.samples, a, b)
+                .with_context(|| format!("no samples between {a} s and {b} s for the reference pose"))?,
+        ),
+        None => None,
+    };
+    if args.posture {
+        if !(args.tolerance_deg > 0.0 && args.tolerance_deg < 90.0) {
+            bail!("--tolerance-deg must be between 0 and 90");
+        }
+        if !(args.delay_s >= 0.0 && args.delay_s.is_finite()) {
+            bail!("--delay-s must be zero or more seconds");
+        }
+        let cfg = PostureConfig { tolerance_deg: args.tolerance_deg, delay_s: args.delay_s, ..PostureConfig::default() };
+        let report = analyze::posture(cfg, &recording.samples, reference);
+        return match args.format {
+            Format::Json => print_json(&report),
+            Format::Table => Ok(print!("{}", report.table())),
+        };
+    }
+    let id = args.exercise.as_deref().context("--exercise is required")?;
+    let spec = exercises::resolve(id)?;
+    let report = analyze::reps(&spec, &recording.samples, args.side, reference);
+    match args.format {
+        Format::Json => print_json(&report),
+        Format::Table => Ok(print!("{}", report.table())),
+    }
+}
+
+fn run_exercises(action: ExercisesAction) -> anyhow::Result<()> {
+    match action {
+        ExercisesAction::List { format: Format::Json } => print_json(&exercises::builtins()),
+        ExercisesAction::List { format: Format::Table } => {
+            for s in exercises::builtins() {
+                println!("{:<24} {}", s.id, s.name);
+            }
+            Ok(())
+        }
+        ExercisesAction::Show { id } => {
+            if let Some((_, src)) = exercises::BUILTIN_SOURCES.iter().find(|(i, _)| *i == id) {
+                print!("{src}");
+            } else {
+                let spec = exercises::resolve(&id)?;
+                print!("{}", toml::to_string_pretty(&spec)?);
+            }
+            Ok(())
+        }
+    }
 }

@@ -1,3 +1,10 @@
 //! postured: back-care exercise and posture tracking from BLE IMU straps.
+//!
+//! The detection core ([`motion`]) is pure and sample-driven; reading files and
+//! printing ([`recording`], [`cli`]) happen at the edges.
 
+pub mod analyze;
 pub mod cli;
+pub mod exercises;
+pub mod motion;
+pub mod recording;

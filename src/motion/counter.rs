@@ -1,0 +1,119 @@
+//! The rep counter for one exercise and one strap: orientation, movement and the
+//! counting strategy the spec asks for, behind one `push(sample) -> events`.
+
+use super::activity::Activity;
+use super::cycles::{CycleCounter, CycleParams};
+use super::orientation::Orientation;
+use super::rep::{Progress, RepEvent, Side};
+use super::still::StillFinder;
+use super::tilt::{TiltCounter, TiltParams};
+use super::vec3::{Vec3, norm};
+use super::Sample;
+use crate::exercises::{ExerciseSpec, Measure};
+
+/// Seconds of stillness that make the rest pose when none is given.
+pub const REFERENCE_STILL_S: f64 = 1.5;
+
+#[derive(Debug, Clone)]
+enum Strategy {
+    Tilt(TiltCounter),
+    Cycles(CycleCounter),
+}
+
+/// Counts reps of one exercise from one strap's samples.
+#[derive(Debug, Clone)]
+pub struct Counter {
+    orientation: Orientation,
+    activity: Activity,
+    finder: StillFinder,
+    strategy: Strategy,
+}
+
+impl Counter {
+    /// A counter for `spec`. `side` is the side of the body the strap is on, for
+    /// sided exercises measured on a limb. `reference` is the rest pose's up
+    /// direction in the sensor frame; without one, the first
+    /// [`REFERENCE_STILL_S`] seconds of stillness become the rest pose.
+    pub fn new(spec: &ExerciseSpec, side: Option<Side>, reference: Option<Vec3>) -> Self {
+        let target = spec.target.clone();
+        let strategy = match spec.measure {
+            Measure::Tilt { start_deg } => {
+                Strategy::Tilt(TiltCounter::new(TiltParams::new(target, start_deg, side), reference))
+            }
+            Measure::Cycles { cutoff_hz, min_amplitude_g, hysteresis } => {
+                Strategy::Cycles(CycleCounter::new(CycleParams {
+                    target,
+                    cutoff_hz,
+                    min_amplitude_g,
+                    hysteresis,
+                }))
+            }
+        };
+        Self {
+            orientation: Orientation::new(),
+            activity: Activity::new(),
+            finder: StillFinder::new(REFERENCE_STILL_S),
+            strategy,
+        }
+    }
+
+    /// Feeds one sample; returns what happened (usually nothing, which costs no
+    /// allocation).
+    pub fn push(&mut self, s: &Sample) -> Vec<RepEvent> {
+        let mut out = Vec::new();
+        self.push_into(s, &mut out);
+        out
+    }
+
+    /// Feeds samples in a batch; the events are the same as one at a time.
+    pub fn push_batch(&mut self, samples: &[Sample]) -> Vec<RepEvent> {
+        let mut out = Vec::new();
+        for s in samples {
+            self.push_into(s, &mut out);
+        }
+        out
+    }
+
+    /// Feeds one sample, appending events to `out`.
+    pub fn push_into(&mut self, s: &Sample, out: &mut Vec<RepEvent>) {
+        let Some((dt, up)) = self.orientation.update(s) else {
+            return;
+        };
+        let moving = self.activity.update(norm(s.accel), dt);
+        match &mut self.strategy {
+            Strategy::Tilt(c) => {
+                if !c.has_reference() {
+                    match self.finder.update(s.t, up, moving) {
+                        Some(r) => c.set_reference(r),
+                        None => return,
+                    }
+                }
+                c.update(s.t, dt, up, moving, out);
+            }
+            Strategy::Cycles(c) => c.update(s.t, dt, s.accel, up, out),
+        }
+    }
+
+    /// Sets the rest pose (after a calibration).
+    pub fn set_reference(&mut self, up: Vec3) {
+        if let Strategy::Tilt(c) = &mut self.strategy {
+            c.set_reference(up);
+        }
+    }
+
+    /// Reps counted so far.
+    pub fn reps(&self) -> u32 {
+        match &self.strategy {
+            Strategy::Tilt(c) => c.reps(),
+            Strategy::Cycles(c) => c.reps(),
+        }
+    }
+
+    /// A live snapshot.
+    pub fn progress(&self) -> Progress {
+        match &self.strategy {
+            Strategy::Tilt(c) => c.progress(),
+            Strategy::Cycles(c) => Progress { referenced: true, ..c.progress() },
+        }
+    }
+}

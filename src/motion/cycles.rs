@@ -1,0 +1,161 @@
+//! Repeated movement of any kind, whatever way the strap is mounted: the smoothed
+//! acceleration is projected on its dominant direction of variation (an online
+//! principal component), and each swing up and back down is one cycle.
+
+use super::filter::{Ema, Ema3, alpha, tau_for_cutoff};
+use super::rep::{Progress, Rep, RepEvent, score};
+use super::vec3::{Vec3, angle_deg, dot, norm, sub, unit};
+use crate::exercises::Target;
+
+/// Time constant of the slow mean removed from the signal (s).
+const MEAN_TAU_S: f64 = 4.0;
+/// Time constant of the covariance that finds the dominant direction (s).
+const COVARIANCE_TAU_S: f64 = 8.0;
+/// Time constant of the signal's variance that scales the hysteresis (s).
+const VARIANCE_TAU_S: f64 = 4.0;
+
+/// Parameters from a spec's `cycles` measure.
+#[derive(Debug, Clone)]
+pub struct CycleParams {
+    pub target: Target,
+    pub cutoff_hz: f64,
+    pub min_amplitude_g: f64,
+    pub hysteresis: f64,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Extreme {
+    value: f64,
+    t: f64,
+    up: Vec3,
+}
+
+/// Counts cycles of the dominant movement.
+#[derive(Debug, Clone)]
+pub struct CycleCounter {
+    p: CycleParams,
+    lp1: Ema3,
+    lp2: Ema3,
+    mean: Ema3,
+    cov: [[f64; 3]; 3],
+    axis: Option<Vec3>,
+    var: Ema,
+    rising: bool,
+    extreme: Option<Extreme>,
+    last_trough: Option<Extreme>,
+    last_peak_t: f64,
+    reps: u32,
+    set_done: bool,
+    progress: Progress,
+}
+
+impl CycleCounter {
+    /// A counter with the given parameters.
+    pub fn new(p: CycleParams) -> Self {
+        let tau = tau_for_cutoff(p.cutoff_hz);
+        Self {
+            p,
+            lp1: Ema3::new(tau),
+            lp2: Ema3::new(tau),
+            mean: Ema3::new(MEAN_TAU_S),
+            cov: [[0.0; 3]; 3],
+            axis: None,
+            var: Ema::new(VARIANCE_TAU_S),
+            rising: true,
+            extreme: None,
+            last_trough: None,
+            last_peak_t: f64::NEG_INFINITY,
+            reps: 0,
+            set_done: false,
+            progress: Progress::default(),
+        }
+    }
+
+    /// Reps counted.
+    pub fn reps(&self) -> u32 {
+        self.reps
+    }
+
+    /// The live snapshot.
+    pub fn progress(&self) -> Progress {
+        self.progress
+    }
+
+    /// Feeds one acceleration (g) at `t`, `dt` after the previous one, with the
+    /// current up direction.
+    pub fn update(&mut self, t: f64, dt: f64, accel: Vec3, up: Vec3, out: &mut Vec<RepEvent>) {
+        let x = self.lp2.update(self.lp1.update(accel, dt), dt);
+        let d = sub(x, self.mean.update(x, dt));
+        let Some(s) = self.project(d, dt) else { return };
+        let sd = self.var.update(s * s, dt).sqrt();
+        let h = self.p.hysteresis * sd + self.p.min_amplitude_g;
+        let here = Extreme { value: s, t, up };
+        let ext = self.extreme.get_or_insert(here);
+        if self.rising {
+            if s > ext.value {
+                *ext = here;
+            } else if s < ext.value - h {
+                let peak = *ext;
+                self.extreme = Some(here);
+                self.rising = false;
+                self.on_peak(peak, t, out);
+            }
+        } else if s < ext.value {
+            *ext = here;
+        } else if s > ext.value + h {
+            self.last_trough = Some(*ext);
+            self.extreme = Some(here);
+            self.rising = true;
+        }
+        self.progress.in_rep = self.rising && self.last_trough.is_some();
+    }
+
+    /// Projects the deviation on the dominant direction, found by one step of power
+    /// iteration per sample on an exponentially weighted covariance. Starting from
+    /// the first clear deviation keeps this independent of the mounting.
+    fn project(&mut self, d: Vec3, dt: f64) -> Option<f64> {
+        let k = alpha(dt, COVARIANCE_TAU_S);
+        for (i, row) in self.cov.iter_mut().enumerate() {
+            for (j, c) in row.iter_mut().enumerate() {
+                *c += k * (d[i] * d[j] - *c);
+            }
+        }
+        let axis = match self.axis {
+            Some(a) => a,
+            None if norm(d) > 1e-3 => unit(d)?,
+            None => return None,
+        };
+        let w = [dot(self.cov[0], axis), dot(self.cov[1], axis), dot(self.cov[2], axis)];
+        let axis = unit(w).unwrap_or(axis);
+        self.axis = Some(axis);
+        Some(dot(d, axis))
+    }
+
+    fn on_peak(&mut self, peak: Extreme, now: f64, out: &mut Vec<RepEvent>) {
+        if peak.t - self.last_peak_t < self.p.target.min_rep_s {
+            return;
+        }
+        let start = self.last_trough.map_or(peak.t, |tr| tr.t);
+        let rom = self.last_trough.map_or(0.0, |tr| angle_deg(tr.up, peak.up));
+        let period = peak.t - self.last_peak_t;
+        self.last_peak_t = peak.t;
+        let (score, flags) = score(&self.p.target, rom, None, period);
+        self.reps += 1;
+        self.progress.reps = self.reps;
+        self.progress.angle_deg = rom;
+        out.push(RepEvent::RepDone(Rep {
+            n: self.reps,
+            start_s: start,
+            end_s: now,
+            hold: None,
+            peak_deg: rom,
+            side: None,
+            score,
+            flags,
+        }));
+        if !self.set_done && self.reps >= self.p.target.reps {
+            self.set_done = true;
+            out.push(RepEvent::SetDone { t: now, reps: self.reps });
+        }
+    }
+}

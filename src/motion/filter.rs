@@ -1,0 +1,71 @@
+//! First-order filters whose behaviour depends on elapsed time, not sample count,
+//! so they act the same at 10 Hz and at 400 Hz and across irregular spacing.
+
+use super::vec3::{Vec3, lerp};
+
+/// The blend factor of a first-order low-pass with time constant `tau` over `dt`.
+#[inline]
+pub fn alpha(dt: f64, tau: f64) -> f64 {
+    if tau <= 0.0 { 1.0 } else { dt / (tau + dt) }
+}
+
+/// Time constant of a first-order low-pass with cut-off `hz`.
+#[inline]
+pub fn tau_for_cutoff(hz: f64) -> f64 {
+    1.0 / (std::f64::consts::TAU * hz)
+}
+
+/// Exponential moving average of a scalar.
+#[derive(Debug, Clone, Copy)]
+pub struct Ema {
+    tau: f64,
+    value: Option<f64>,
+}
+
+impl Ema {
+    /// A filter with time constant `tau` seconds.
+    pub fn new(tau: f64) -> Self {
+        Self { tau, value: None }
+    }
+
+    /// Feeds `x` after `dt` seconds and returns the new value.
+    #[inline]
+    pub fn update(&mut self, x: f64, dt: f64) -> f64 {
+        let v = match self.value {
+            None => x,
+            Some(v) => v + alpha(dt, self.tau) * (x - v),
+        };
+        self.value = Some(v);
+        v
+    }
+
+    /// The current value (0 before the first sample).
+    pub fn value(&self) -> f64 {
+        self.value.unwrap_or(0.0)
+    }
+}
+
+/// Exponential moving average of a vector.
+#[derive(Debug, Clone, Copy)]
+pub struct Ema3 {
+    tau: f64,
+    value: Option<Vec3>,
+}
+
+impl Ema3 {
+    /// A filter with time constant `tau` seconds.
+    pub fn new(tau: f64) -> Self {
+        Self { tau, value: None }
+    }
+
+    /// Feeds `x` after `dt` seconds and returns the new value.
+    #[inline]
+    pub fn update(&mut self, x: Vec3, dt: f64) -> Vec3 {
+        let v = match self.value {
+            None => x,
+            Some(v) => lerp(v, x, alpha(dt, self.tau)),
+        };
+        self.value = Some(v);
+        v
+    }
+}

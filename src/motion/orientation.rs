@@ -1,0 +1,134 @@
+//! Gravity direction in the sensor frame: a complementary filter that integrates
+//! the gyro when there is one and leans on the accelerometer's low-passed direction.
+
+use super::filter::alpha;
+use super::vec3::{Vec3, norm, rotate, scale, unit};
+use super::{MAX_GAP_S, Sample};
+
+/// How quickly the estimate follows the accelerometer when a gyro carries it between
+/// samples (s). Longer rides out linear acceleration better but lets gyro bias drift.
+const TAU_WITH_GYRO_S: f64 = 0.6;
+/// Low-pass time constant of the accelerometer direction without a gyro (s).
+const TAU_ACCEL_ONLY_S: f64 = 0.15;
+/// Beyond this departure of |a| from 1 g the accelerometer is trusted less.
+const LINEAR_ACCEL_SOFT_G: f64 = 0.15;
+
+/// Tracks the "up" direction (the direction gravity pushes back, as an accelerometer
+/// at rest reads it) as a unit vector in the sensor frame.
+#[derive(Debug, Clone, Default)]
+pub struct Orientation {
+    up: Option<Vec3>,
+    last_t: Option<f64>,
+}
+
+impl Orientation {
+    /// A fresh estimator; the first sample sets the estimate.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Feeds a sample and returns the time step it covered and the up direction.
+    /// Returns `None` for a sample that does not move time forward or has no usable
+    /// acceleration; such samples change nothing.
+    pub fn update(&mut self, s: &Sample) -> Option<(f64, Vec3)> {
+        let measured = unit(s.accel)?;
+        if !s.t.is_finite() {
+            return None;
+        }
+        let dt = match self.last_t {
+            Some(last) if s.t <= last => return None,
+            Some(last) => s.t - last,
+            None => 0.0,
+        };
+        self.last_t = Some(s.t);
+        let up = match self.up {
+            Some(prev) if dt <= MAX_GAP_S => Self::blend(prev, measured, s, dt),
+            _ => measured,
+        };
+        self.up = Some(up);
+        Some((dt, up))
+    }
+
+    fn blend(prev: Vec3, measured: Vec3, s: &Sample, dt: f64) -> Vec3 {
+        let (predicted, tau) = match s.gyro {
+            // A world-fixed vector seen from a frame turning at w turns by -w dt.
+            Some(w) if w.iter().all(|x| x.is_finite()) => (
+                rotate(prev, scale(w, -dt.to_radians_factor())),
+                TAU_WITH_GYRO_S,
+            ),
+            _ => (prev, TAU_ACCEL_ONLY_S),
+        };
+        let excess = ((norm(s.accel) - 1.0).abs() / LINEAR_ACCEL_SOFT_G).max(1.0);
+        let k = alpha(dt, tau * excess);
+        unit(super::vec3::lerp(predicted, measured, k)).unwrap_or(measured)
+    }
+
+    /// The current up direction, if any sample has been seen.
+    pub fn up(&self) -> Option<Vec3> {
+        self.up
+    }
+}
+
+/// Degrees-per-second times seconds to radians.
+trait RadiansFactor {
+    fn to_radians_factor(self) -> f64;
+}
+
+impl RadiansFactor for f64 {
+    #[inline]
+    fn to_radians_factor(self) -> f64 {
+        self * std::f64::consts::PI / 180.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::motion::vec3::angle_deg;
+
+    #[test]
+    fn follows_a_tilt_without_gyro() {
+        let mut o = Orientation::new();
+        for i in 0..100 {
+            o.update(&Sample::accel(f64::from(i) * 0.01, [0.0, 0.0, 1.0]));
+        }
+        let tilted = [0.5f64.sqrt(), 0.0, 0.5f64.sqrt()];
+        let mut up = [0.0; 3];
+        for i in 100..300 {
+            up = o.update(&Sample::accel(f64::from(i) * 0.01, tilted)).unwrap().1;
+        }
+        assert!(angle_deg(up, tilted) < 0.5, "{up:?}");
+    }
+
+    #[test]
+    fn gyro_carries_the_estimate_through_linear_acceleration() {
+        // Turning 45 deg about x in 1 s while the accelerometer is shaken by 0.4 g pushes.
+        let mut o = Orientation::new();
+        o.update(&Sample::accel(0.0, [0.0, 0.0, 1.0]));
+        let mut up = [0.0; 3];
+        for i in 1..=100 {
+            let t = f64::from(i) * 0.01;
+            let th = (45.0 * t).to_radians();
+            let truth = [0.0, th.sin(), th.cos()];
+            let push = 0.4 * (std::f64::consts::TAU * 2.0 * t).sin();
+            let accel = [push, truth[1], truth[2]];
+            let s = Sample {
+                t,
+                accel,
+                gyro: Some([45.0, 0.0, 0.0]),
+            };
+            up = o.update(&s).unwrap().1;
+        }
+        let truth = [0.0, 45f64.to_radians().sin(), 45f64.to_radians().cos()];
+        assert!(angle_deg(up, truth) < 5.0, "{:.1}", angle_deg(up, truth));
+    }
+
+    #[test]
+    fn ignores_samples_that_do_not_move_forward() {
+        let mut o = Orientation::new();
+        assert!(o.update(&Sample::accel(1.0, [0.0, 0.0, 1.0])).is_some());
+        assert!(o.update(&Sample::accel(1.0, [1.0, 0.0, 0.0])).is_none());
+        assert!(o.update(&Sample::accel(0.5, [1.0, 0.0, 0.0])).is_none());
+        assert!(o.update(&Sample::accel(2.0, [0.0; 3])).is_none());
+    }
+}

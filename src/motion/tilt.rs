@@ -1,0 +1,244 @@
+//! Reps that tilt the strap away from a rest pose and back, with the hold at the
+//! target timed: leg raises, wall slides, stretches, planks.
+
+use super::filter::{Ema, alpha};
+use super::rep::{Hold, Progress, Rep, RepEvent, Side, score};
+use super::vec3::{Vec3, angle_deg, lerp, unit};
+use crate::exercises::Target;
+
+/// A rep ends when the angle falls below this fraction of the start threshold.
+const END_FRACTION: f64 = 0.6;
+/// The rep's start is back-dated to when the angle was last below this (deg).
+const LOW_DEG: f64 = 2.5;
+/// A dip below the end threshold shorter than this is a pause, not the end (s).
+const MERGE_S: f64 = 0.6;
+/// Angular speed below which the strap counts as holding still (deg/s).
+const STILL_DPS: f64 = 8.0;
+/// Fast and slow smoothing of the angle; their difference estimates the speed
+/// while ignoring tremor (s).
+const TAU_FAST_S: f64 = 0.05;
+const TAU_SLOW_S: f64 = 0.3;
+/// Gaps in a hold shorter than this are wobbles and count as held (s).
+const BRIDGE_S: f64 = 0.5;
+/// Time constant of the rest pose's slow re-adaptation between reps (s).
+const REST_ADAPT_TAU_S: f64 = 20.0;
+
+/// Thresholds derived from a spec.
+#[derive(Debug, Clone)]
+pub struct TiltParams {
+    pub target: Target,
+    pub start_deg: f64,
+    pub side: Option<Side>,
+}
+
+impl TiltParams {
+    /// Start threshold: explicit, or half the lower target angle, at least 5 deg.
+    pub fn new(target: Target, start_deg: Option<f64>, side: Option<Side>) -> Self {
+        let default = target.angle_deg.map_or(10.0, |[lo, _]| (lo * 0.5).max(5.0));
+        Self {
+            start_deg: start_deg.unwrap_or(default),
+            target,
+            side,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum State {
+    Rest,
+    InRep,
+    Ending { since: f64 },
+}
+
+#[derive(Debug, Clone)]
+struct RepBuild {
+    start_s: f64,
+    peak_deg: f64,
+    hold: Option<Hold>,
+    segment_start: Option<f64>,
+    left_band: bool,
+}
+
+/// Counts tilt reps given the up direction (see [`super::Orientation`]).
+#[derive(Debug, Clone)]
+pub struct TiltCounter {
+    p: TiltParams,
+    reference: Option<Vec3>,
+    fast: Ema,
+    slow: Ema,
+    state: State,
+    last_low_t: f64,
+    rep: Option<RepBuild>,
+    reps: u32,
+    set_done: bool,
+    progress: Progress,
+}
+
+impl TiltCounter {
+    /// A counter; without a reference it waits for [`Self::set_reference`].
+    pub fn new(p: TiltParams, reference: Option<Vec3>) -> Self {
+        Self {
+            p,
+            reference: reference.and_then(unit),
+            fast: Ema::new(TAU_FAST_S),
+            slow: Ema::new(TAU_SLOW_S),
+            state: State::Rest,
+            last_low_t: 0.0,
+            rep: None,
+            reps: 0,
+            set_done: false,
+            progress: Progress::default(),
+        }
+    }
+
+    /// Sets (or replaces) the rest pose.
+    pub fn set_reference(&mut self, up: Vec3) {
+        self.reference = unit(up);
+    }
+
+    /// Whether a rest pose is known.
+    pub fn has_reference(&self) -> bool {
+        self.reference.is_some()
+    }
+
+    /// Reps counted.
+    pub fn reps(&self) -> u32 {
+        self.reps
+    }
+
+    /// The live snapshot.
+    pub fn progress(&self) -> Progress {
+        self.progress
+    }
+
+    /// Feeds the up direction at `t`, `dt` after the previous one.
+    pub fn update(&mut self, t: f64, dt: f64, up: Vec3, moving: bool, out: &mut Vec<RepEvent>) {
+        let Some(reference) = self.reference else {
+            return;
+        };
+        let raw = angle_deg(up, reference);
+        let fast = self.fast.update(raw, dt);
+        let slow = self.slow.update(raw, dt);
+        let speed = (fast - slow).abs() / (TAU_SLOW_S - TAU_FAST_S);
+        if fast < LOW_DEG {
+            self.last_low_t = t;
+        }
+        let end_deg = self.p.start_deg * END_FRACTION;
+        match self.state {
+            State::Rest => {
+                if fast > self.p.start_deg {
+                    self.begin(out);
+                } else if !moving && fast < LOW_DEG {
+                    let k = alpha(dt, REST_ADAPT_TAU_S);
+                    self.reference = unit(lerp(reference, up, k)).or(self.reference);
+                }
+            }
+            State::InRep if fast < end_deg => self.state = State::Ending { since: t },
+            State::InRep => {}
+            State::Ending { .. } if fast > self.p.start_deg => self.state = State::InRep,
+            State::Ending { since } if t - since >= MERGE_S => {
+                self.finish(since, out);
+                self.state = State::Rest;
+            }
+            State::Ending { .. } => {}
+        }
+        if self.state != State::Rest {
+            self.track(t, fast, speed, out);
+        }
+        self.progress.angle_deg = fast;
+        self.progress.referenced = true;
+    }
+
+    fn begin(&mut self, out: &mut Vec<RepEvent>) {
+        self.state = State::InRep;
+        self.rep = Some(RepBuild {
+            start_s: self.last_low_t,
+            peak_deg: 0.0,
+            hold: None,
+            segment_start: None,
+            left_band: false,
+        });
+        out.push(RepEvent::RepStarted {
+            n: self.reps + 1,
+            t: self.last_low_t,
+        });
+        self.progress.in_rep = true;
+        self.progress.held_s = 0.0;
+    }
+
+    fn in_band(&self, angle: f64) -> bool {
+        let tol = self.p.target.tolerance_deg;
+        match self.p.target.angle_deg {
+            Some([lo, hi]) => angle >= lo - tol && angle <= hi + tol,
+            None => angle >= self.p.start_deg,
+        }
+    }
+
+    fn track(&mut self, t: f64, angle: f64, speed: f64, out: &mut Vec<RepEvent>) {
+        let in_band = self.in_band(angle) && matches!(self.state, State::InRep);
+        let holding = in_band && speed < STILL_DPS;
+        let n = self.reps + 1;
+        let Some(rep) = self.rep.as_mut() else { return };
+        rep.peak_deg = rep.peak_deg.max(angle);
+        match (holding, rep.segment_start, rep.hold.as_mut()) {
+            (true, None, None) => {
+                rep.hold = Some(Hold { start_s: t, end_s: t, held_s: 0.0, breaks: 0 });
+                rep.segment_start = Some(t);
+                out.push(RepEvent::HoldStarted { n, t });
+            }
+            (true, None, Some(h)) => {
+                let gap = t - h.end_s;
+                if gap <= BRIDGE_S {
+                    h.held_s += gap;
+                } else if rep.left_band {
+                    h.breaks += 1;
+                }
+                rep.segment_start = Some(t);
+                rep.left_band = false;
+            }
+            (false, Some(start), Some(h)) => {
+                h.held_s += t - start;
+                h.end_s = t;
+                rep.segment_start = None;
+                out.push(RepEvent::HoldEnded { n, t, held_s: h.held_s });
+            }
+            _ => {}
+        }
+        if !in_band && rep.segment_start.is_none() {
+            rep.left_band = true;
+        }
+        let current = rep.segment_start.map_or(0.0, |s| t - s);
+        self.progress.holding = holding;
+        self.progress.held_s = rep.hold.map_or(0.0, |h| h.held_s) + current;
+    }
+
+    fn finish(&mut self, end_s: f64, out: &mut Vec<RepEvent>) {
+        self.progress.in_rep = false;
+        self.progress.holding = false;
+        let Some(rep) = self.rep.take() else { return };
+        if end_s - rep.start_s < self.p.target.min_rep_s {
+            return;
+        }
+        let hold = self.p.target.hold_s.map(|_| {
+            rep.hold.unwrap_or(Hold { start_s: rep.start_s, end_s: rep.start_s, held_s: 0.0, breaks: 0 })
+        });
+        let held = hold.map_or(0.0, |h| h.held_s);
+        let (score, flags) = score(&self.p.target, rep.peak_deg, hold.as_ref(), end_s - rep.start_s - held);
+        self.reps += 1;
+        self.progress.reps = self.reps;
+        out.push(RepEvent::RepDone(Rep {
+            n: self.reps,
+            start_s: rep.start_s,
+            end_s,
+            hold,
+            peak_deg: rep.peak_deg,
+            side: self.p.side,
+            score,
+            flags,
+        }));
+        if !self.set_done && self.reps >= self.p.target.reps {
+            self.set_done = true;
+            out.push(RepEvent::SetDone { t: end_s, reps: self.reps });
+        }
+    }
+}
