@@ -87,11 +87,19 @@ fn round(x: f64, places: i32) -> f64 {
 }
 
 fn duration(samples: &[Sample]) -> f64 {
-    samples.last().zip(samples.first()).map_or(0.0, |(b, a)| round(b.t - a.t, 3))
+    samples
+        .last()
+        .zip(samples.first())
+        .map_or(0.0, |(b, a)| round(b.t - a.t, 3))
 }
 
 /// Counts the reps of `spec` in `samples`.
-pub fn reps(spec: &ExerciseSpec, samples: &[Sample], side: Option<Side>, reference: Option<Vec3>) -> RepReport {
+pub fn reps(
+    spec: &ExerciseSpec,
+    samples: &[Sample],
+    side: Option<Side>,
+    reference: Option<Vec3>,
+) -> RepReport {
     let mut counter = Counter::new(spec, side, reference);
     let events = counter.push_batch(samples);
     let hold_range = spec.target.hold_s;
@@ -113,7 +121,10 @@ pub fn reps(spec: &ExerciseSpec, samples: &[Sample], side: Option<Side>, referen
         })
         .collect();
     let holds_in_range = match hold_range {
-        Some([lo, hi]) => reps.iter().filter(|r| r.hold_s.is_some_and(|h| h >= lo && h <= hi)).count(),
+        Some([lo, hi]) => reps
+            .iter()
+            .filter(|r| r.hold_s.is_some_and(|h| h >= lo && h <= hi))
+            .count(),
         None => 0,
     };
     RepReport {
@@ -181,14 +192,31 @@ impl RepReport {
     /// The report as a table for people.
     pub fn table(&self) -> String {
         let mut s = String::new();
-        let _ = writeln!(s, "exercise {}: {} samples, {:.1} s", self.exercise, self.samples, self.duration_s);
-        let _ = writeln!(s, "{:>3}  {:>8}  {:>8}  {:>6}  {:>6}  {:>5}  {:>5}  flags", "n", "start_s", "end_s", "hold_s", "peak°", "side", "score");
+        let _ = writeln!(
+            s,
+            "exercise {}: {} samples, {:.1} s",
+            self.exercise, self.samples, self.duration_s
+        );
+        let _ = writeln!(
+            s,
+            "{:>3}  {:>8}  {:>8}  {:>6}  {:>6}  {:>5}  {:>5}  flags",
+            "n", "start_s", "end_s", "hold_s", "peak°", "side", "score"
+        );
         for r in &self.reps {
-            let side = r.side.map_or("-", |s| if s == Side::Left { "left" } else { "right" });
+            let side = r
+                .side
+                .map_or("-", |s| if s == Side::Left { "left" } else { "right" });
             let _ = writeln!(
                 s,
                 "{:>3}  {:>8.2}  {:>8.2}  {:>6}  {:>6.1}  {:>5}  {:>5.2}  {}",
-                r.n, r.start_s, r.end_s, opt(r.hold_s, 1), r.peak_deg, side, r.score, r.flags.join(",")
+                r.n,
+                r.start_s,
+                r.end_s,
+                opt(r.hold_s, 1),
+                r.peak_deg,
+                side,
+                r.score,
+                r.flags.join(",")
             );
         }
         let _ = writeln!(
@@ -205,12 +233,31 @@ impl PostureReport {
     pub fn table(&self) -> String {
         let mut s = String::new();
         let _ = writeln!(s, "posture: {:.1} s", self.duration_s);
-        let _ = writeln!(s, "{:>8}  {:>8}  {:>6}  {:>8}", "start_s", "end_s", "peak°", "alert_s");
+        let _ = writeln!(
+            s,
+            "{:>8}  {:>8}  {:>6}  {:>8}",
+            "start_s", "end_s", "peak°", "alert_s"
+        );
         for e in &self.episodes {
-            let _ = writeln!(s, "{:>8.2}  {:>8.2}  {:>6.1}  {:>8}", e.start_s, e.end_s, e.peak_deg, opt(e.alert_s, 2));
+            let _ = writeln!(
+                s,
+                "{:>8.2}  {:>8.2}  {:>6.1}  {:>8}",
+                e.start_s,
+                e.end_s,
+                e.peak_deg,
+                opt(e.alert_s, 2)
+            );
         }
-        let upright = self.upright_fraction.map_or_else(|| "-".into(), |f| format!("{:.1}%", f * 100.0));
-        let _ = writeln!(s, "episodes {}; alerts {}; upright {}", self.episodes.len(), self.alerts, upright);
+        let upright = self
+            .upright_fraction
+            .map_or_else(|| "-".into(), |f| format!("{:.1}%", f * 100.0));
+        let _ = writeln!(
+            s,
+            "episodes {}; alerts {}; upright {}",
+            self.episodes.len(),
+            self.alerts,
+            upright
+        );
         s
     }
 }

@@ -41,7 +41,9 @@ pub enum Command {
     /// Tilt exercises measure the angle from a rest pose: by default the first 1.5 s
     /// of stillness in the recording (3 s for --posture), or the mean pose between
     /// the two times given with --reference-s.
-    #[command(after_help = "Examples:\n  postured analyze --exercise prone-leg-raise --input rec.csv --side left\n  postured analyze --exercise my-spec.toml --input rec.csv --format table\n  postured analyze --posture --input desk.csv --tolerance-deg 12 --delay-s 30")]
+    #[command(
+        after_help = "Examples:\n  postured analyze --exercise prone-leg-raise --input rec.csv --side left\n  postured analyze --exercise my-spec.toml --input rec.csv --format table\n  postured analyze --posture --input desk.csv --tolerance-deg 12 --delay-s 30"
+    )]
     Analyze(AnalyzeArgs),
     /// List the built-in exercises or show one's spec.
     Exercises {
@@ -53,7 +55,12 @@ pub enum Command {
 #[derive(Debug, clap::Args)]
 pub struct AnalyzeArgs {
     /// A built-in exercise id (see `postured exercises list`) or a spec TOML file.
-    #[arg(long, short, required_unless_present = "posture", conflicts_with = "posture")]
+    #[arg(
+        long,
+        short,
+        required_unless_present = "posture",
+        conflicts_with = "posture"
+    )]
     pub exercise: Option<String>,
     /// Find slouch episodes instead of counting reps (a chest or upper-back strap).
     #[arg(long)]
@@ -95,9 +102,17 @@ pub enum ExercisesAction {
 }
 
 fn parse_span(s: &str) -> Result<(f64, f64), String> {
-    let (a, b) = s.split_once(':').ok_or("expected START:END in seconds, for example 0:5")?;
-    let a: f64 = a.trim().parse().map_err(|_| format!("{a:?} is not a number of seconds"))?;
-    let b: f64 = b.trim().parse().map_err(|_| format!("{b:?} is not a number of seconds"))?;
+    let (a, b) = s
+        .split_once(':')
+        .ok_or("expected START:END in seconds, for example 0:5")?;
+    let a: f64 = a
+        .trim()
+        .parse()
+        .map_err(|_| format!("{a:?} is not a number of seconds"))?;
+    let b: f64 = b
+        .trim()
+        .parse()
+        .map_err(|_| format!("{b:?} is not a number of seconds"))?;
     if !(a.is_finite() && b.is_finite() && a < b) {
         return Err(format!("{s:?}: START must come before END"));
     }
@@ -113,14 +128,19 @@ pub fn init_logging(verbose: u8) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
 }
 
 /// Runs the parsed command.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Analyze(args) => run_analyze(&args),
-        Command::Exercises { action } => run_exercises(action.unwrap_or(ExercisesAction::List { format: Format::Table })),
+        Command::Exercises { action } => run_exercises(action.unwrap_or(ExercisesAction::List {
+            format: Format::Table,
+        })),
     }
 }
 
@@ -131,14 +151,19 @@ fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
 
 fn run_analyze(args: &AnalyzeArgs) -> anyhow::Result<()> {
     let recording = crate::recording::read(&args.input)?;
-    tracing::debug!(samples = recording.samples.len(), gyro = recording.has_gyro, "read recording");
+    tracing::debug!(
+        samples = recording.samples.len(),
+        gyro = recording.has_gyro,
+        "read recording"
+    );
     if recording.samples.is_empty() {
         bail!("{}: the recording has no samples", args.input.display());
     }
     let reference = match args.reference_s {
         Some((a, b)) => Some(
-            analyze::reference_between(&recording.samples, a, b)
-                .with_context(|| format!("no samples between {a} s and {b} s for the reference pose"))?,
+            analyze::reference_between(&recording.samples, a, b).with_context(|| {
+                format!("no samples between {a} s and {b} s for the reference pose")
+            })?,
         ),
         None => None,
     };
@@ -149,7 +174,11 @@ fn run_analyze(args: &AnalyzeArgs) -> anyhow::Result<()> {
         if !(args.delay_s >= 0.0 && args.delay_s.is_finite()) {
             bail!("--delay-s must be zero or more seconds");
         }
-        let cfg = PostureConfig { tolerance_deg: args.tolerance_deg, delay_s: args.delay_s, ..PostureConfig::default() };
+        let cfg = PostureConfig {
+            tolerance_deg: args.tolerance_deg,
+            delay_s: args.delay_s,
+            ..PostureConfig::default()
+        };
         let report = analyze::posture(cfg, &recording.samples, reference);
         return match args.format {
             Format::Json => print_json(&report),
@@ -167,8 +196,12 @@ fn run_analyze(args: &AnalyzeArgs) -> anyhow::Result<()> {
 
 fn run_exercises(action: ExercisesAction) -> anyhow::Result<()> {
     match action {
-        ExercisesAction::List { format: Format::Json } => print_json(&exercises::builtins()),
-        ExercisesAction::List { format: Format::Table } => {
+        ExercisesAction::List {
+            format: Format::Json,
+        } => print_json(&exercises::builtins()),
+        ExercisesAction::List {
+            format: Format::Table,
+        } => {
             for s in exercises::builtins() {
                 println!("{:<24} {}", s.id, s.name);
             }

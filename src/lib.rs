@@ -8,3 +8,4 @@ pub mod cli;
 pub mod exercises;
 pub mod motion;
 pub mod recording;
+pub mod synth;

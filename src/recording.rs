@@ -103,7 +103,11 @@ struct Columns {
 }
 
 fn columns(headers: &csv::StringRecord, path: &Path) -> Result<Columns, RecordingError> {
-    let find = |name: &str| headers.iter().position(|h| h.trim().eq_ignore_ascii_case(name));
+    let find = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h.trim().eq_ignore_ascii_case(name))
+    };
     let need = |name: &'static str| {
         find(name).ok_or(RecordingError::MissingColumn {
             path: path.to_owned(),
@@ -114,7 +118,11 @@ fn columns(headers: &csv::StringRecord, path: &Path) -> Result<Columns, Recordin
     let gyro = match gyro {
         [Some(x), Some(y), Some(z)] => Some([x, y, z]),
         [None, None, None] => None,
-        _ => return Err(RecordingError::PartialGyro { path: path.to_owned() }),
+        _ => {
+            return Err(RecordingError::PartialGyro {
+                path: path.to_owned(),
+            });
+        }
     };
     Ok(Columns {
         t: need("t")?,
@@ -125,7 +133,9 @@ fn columns(headers: &csv::StringRecord, path: &Path) -> Result<Columns, Recordin
 
 /// Reads a recording from any reader; `path` names it in errors.
 pub fn parse(reader: impl Read, path: &Path) -> Result<Recording, RecordingError> {
-    let mut rdr = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(reader);
+    let mut rdr = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(reader);
     let bad_line = |e: csv::Error| match e.kind() {
         csv::ErrorKind::Io(_) => RecordingError::Io {
             path: path.to_owned(),
@@ -145,12 +155,15 @@ pub fn parse(reader: impl Read, path: &Path) -> Result<Recording, RecordingError
         let line = record.position().map_or(0, csv::Position::line);
         let num = |i: usize| -> Result<f64, RecordingError> {
             let text = record.get(i).unwrap_or("");
-            text.parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| RecordingError::BadValue {
-                path: path.to_owned(),
-                line,
-                column: headers.get(i).unwrap_or("?").trim().to_owned(),
-                value: text.to_owned(),
-            })
+            text.parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite())
+                .ok_or_else(|| RecordingError::BadValue {
+                    path: path.to_owned(),
+                    line,
+                    column: headers.get(i).unwrap_or("?").trim().to_owned(),
+                    value: text.to_owned(),
+                })
         };
         let t = num(cols.t)?;
         if let Some(prev) = samples.last().map(|s: &Sample| s.t) {
@@ -163,7 +176,11 @@ pub fn parse(reader: impl Read, path: &Path) -> Result<Recording, RecordingError
                 });
             }
         }
-        let accel = [num(cols.accel[0])?, num(cols.accel[1])?, num(cols.accel[2])?];
+        let accel = [
+            num(cols.accel[0])?,
+            num(cols.accel[1])?,
+            num(cols.accel[2])?,
+        ];
         let gyro = match cols.gyro {
             Some([x, y, z]) => Some([num(x)?, num(y)?, num(z)?]),
             None => None,
@@ -179,7 +196,15 @@ pub fn parse(reader: impl Read, path: &Path) -> Result<Recording, RecordingError
 /// Writes samples as a recording (`t,ax,ay,az` and the gyro columns when present).
 pub fn write(out: &mut impl std::io::Write, samples: &[Sample]) -> std::io::Result<()> {
     let gyro = samples.first().is_some_and(|s| s.gyro.is_some());
-    writeln!(out, "{}", if gyro { "t,ax,ay,az,gx,gy,gz" } else { "t,ax,ay,az" })?;
+    writeln!(
+        out,
+        "{}",
+        if gyro {
+            "t,ax,ay,az,gx,gy,gz"
+        } else {
+            "t,ax,ay,az"
+        }
+    )?;
     for s in samples {
         let [x, y, z] = s.accel;
         write!(out, "{:.4},{x:.5},{y:.5},{z:.5}", s.t)?;
@@ -217,8 +242,13 @@ mod tests {
 
     #[test]
     fn a_bad_number_names_line_and_column() {
-        let err = p("t,ax,ay,az\n0,0,0,1\n0.1,0,abc,1\n").unwrap_err().to_string();
-        assert!(err.contains("line 3") && err.contains("`ay`") && err.contains("abc"), "{err}");
+        let err = p("t,ax,ay,az\n0,0,0,1\n0.1,0,abc,1\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("line 3") && err.contains("`ay`") && err.contains("abc"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -229,7 +259,9 @@ mod tests {
 
     #[test]
     fn time_going_backwards_names_the_line() {
-        let err = p("t,ax,ay,az\n0,0,0,1\n1,0,0,1\n0.5,0,0,1\n").unwrap_err().to_string();
+        let err = p("t,ax,ay,az\n0,0,0,1\n1,0,0,1\n0.5,0,0,1\n")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("line 4") && err.contains("`t`"), "{err}");
     }
 
@@ -249,11 +281,22 @@ mod tests {
     #[test]
     fn write_then_read_round_trips() {
         let samples = vec![
-            Sample { t: 0.0, accel: [0.0, 0.0, 1.0], gyro: Some([1.0, 2.0, 3.0]) },
-            Sample { t: 0.005, accel: [0.5, -0.25, 0.75], gyro: Some([0.0, 0.0, 0.0]) },
+            Sample {
+                t: 0.0,
+                accel: [0.0, 0.0, 1.0],
+                gyro: Some([1.0, 2.0, 3.0]),
+            },
+            Sample {
+                t: 0.005,
+                accel: [0.5, -0.25, 0.75],
+                gyro: Some([0.0, 0.0, 0.0]),
+            },
         ];
         let mut buf = Vec::new();
         write(&mut buf, &samples).unwrap();
-        assert_eq!(parse(buf.as_slice(), Path::new("x")).unwrap().samples, samples);
+        assert_eq!(
+            parse(buf.as_slice(), Path::new("x")).unwrap().samples,
+            samples
+        );
     }
 }

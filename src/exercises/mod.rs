@@ -11,7 +11,9 @@ pub use spec::{ExerciseSpec, Measure, Placement, Sides, Target};
 #[non_exhaustive]
 pub enum SpecError {
     /// Neither a built-in id nor a readable file.
-    #[error("no built-in exercise {id:?} and no such file; `postured exercises list` shows the built-ins")]
+    #[error(
+        "no built-in exercise {id:?} and no such file; `postured exercises list` shows the built-ins"
+    )]
     Unknown {
         /// What was asked for.
         id: String,
@@ -113,9 +115,12 @@ pub fn resolve(id_or_path: &str) -> Result<ExerciseSpec, SpecError> {
         return Ok(spec);
     }
     let path = Path::new(id_or_path);
-    let looks_like_path = id_or_path.ends_with(".toml") || id_or_path.contains(std::path::MAIN_SEPARATOR);
+    let looks_like_path =
+        id_or_path.ends_with(".toml") || id_or_path.contains(std::path::MAIN_SEPARATOR);
     if !looks_like_path && !path.exists() {
-        return Err(SpecError::Unknown { id: id_or_path.to_owned() });
+        return Err(SpecError::Unknown {
+            id: id_or_path.to_owned(),
+        });
     }
     let text = std::fs::read_to_string(path).map_err(|source| SpecError::Io {
         path: path.to_owned(),
@@ -140,10 +145,27 @@ mod tests {
     fn every_row_of_the_exercise_table_has_a_builtin() {
         let ids: Vec<_> = builtins().into_iter().map(|s| s.id).collect();
         for id in [
-            "prone-leg-raise", "supine-leg-raise", "upright-back-stretch", "wall-slide",
-            "back-extension", "pectoral-stretch", "prone-scapular-squeeze", "shoulder-rolls",
-            "hamstring-stretch", "ball-bridge", "plank", "side-plank", "cat-cow", "cobra",
-            "childs-pose", "knees-to-chest", "pelvic-tilt", "crunch", "squat", "reps", "hold",
+            "prone-leg-raise",
+            "supine-leg-raise",
+            "upright-back-stretch",
+            "wall-slide",
+            "back-extension",
+            "pectoral-stretch",
+            "prone-scapular-squeeze",
+            "shoulder-rolls",
+            "hamstring-stretch",
+            "ball-bridge",
+            "plank",
+            "side-plank",
+            "cat-cow",
+            "cobra",
+            "childs-pose",
+            "knees-to-chest",
+            "pelvic-tilt",
+            "crunch",
+            "squat",
+            "reps",
+            "hold",
         ] {
             assert!(ids.iter().any(|i| i == id), "missing {id}");
         }
@@ -155,8 +177,12 @@ mod tests {
         assert_eq!(leg.target.hold_s, Some([8.0, 12.0]));
         assert_eq!(leg.target.reps, 5);
         assert_eq!(leg.target.sides, Sides::Alternate);
-        assert_eq!(builtin("shoulder-rolls").unwrap().target.reps, 20);
-        assert_eq!(builtin("pectoral-stretch").unwrap().target.hold_s, Some([15.0, 20.0]));
+        // 20 rolls forward then 20 backward make one set.
+        assert_eq!(builtin("shoulder-rolls").unwrap().target.reps, 40);
+        assert_eq!(
+            builtin("pectoral-stretch").unwrap().target.hold_s,
+            Some([15.0, 20.0])
+        );
     }
 
     #[test]

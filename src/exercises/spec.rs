@@ -151,8 +151,19 @@ impl ExerciseSpec {
     /// offending key (dotted path) and what is wrong with it.
     pub fn check(&self) -> Result<(), (String, String)> {
         let bad = |key: &str, why: String| Err((key.to_owned(), why));
-        if self.id.is_empty() || !self.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-            return bad("id", format!("{:?} must be non-empty lowercase letters, digits and '-'", self.id));
+        if self.id.is_empty()
+            || !self
+                .id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
+            return bad(
+                "id",
+                format!(
+                    "{:?} must be non-empty lowercase letters, digits and '-'",
+                    self.id
+                ),
+            );
         }
         if self.placement.is_empty() {
             return bad("placement", "must name at least one placement".into());
@@ -160,16 +171,25 @@ impl ExerciseSpec {
         let t = &self.target;
         if let Some([lo, hi]) = t.angle_deg {
             if !(lo.is_finite() && hi.is_finite() && 0.0 < lo && lo <= hi && hi <= 180.0) {
-                return bad("target.angle_deg", format!("[{lo}, {hi}] must satisfy 0 < low <= high <= 180"));
+                return bad(
+                    "target.angle_deg",
+                    format!("[{lo}, {hi}] must satisfy 0 < low <= high <= 180"),
+                );
             }
         }
         if let Some([lo, hi]) = t.hold_s {
             if !(lo.is_finite() && hi.is_finite() && 0.0 < lo && lo <= hi) {
-                return bad("target.hold_s", format!("[{lo}, {hi}] must satisfy 0 < min <= max"));
+                return bad(
+                    "target.hold_s",
+                    format!("[{lo}, {hi}] must satisfy 0 < min <= max"),
+                );
             }
         }
         if !(t.tolerance_deg.is_finite() && t.tolerance_deg >= 0.0 && t.tolerance_deg <= 45.0) {
-            return bad("target.tolerance_deg", format!("{} must be between 0 and 45", t.tolerance_deg));
+            return bad(
+                "target.tolerance_deg",
+                format!("{} must be between 0 and 45", t.tolerance_deg),
+            );
         }
         if t.reps == 0 {
             return bad("target.reps", "must be at least 1".into());
@@ -178,7 +198,10 @@ impl ExerciseSpec {
             return bad("target.sets", "must be at least 1".into());
         }
         if !(t.min_rep_s.is_finite() && t.min_rep_s >= 0.0 && t.min_rep_s <= 60.0) {
-            return bad("target.min_rep_s", format!("{} must be between 0 and 60", t.min_rep_s));
+            return bad(
+                "target.min_rep_s",
+                format!("{} must be between 0 and 60", t.min_rep_s),
+            );
         }
         if let Some(tempo) = t.tempo_s {
             if !(tempo.is_finite() && tempo > 0.0) {
@@ -190,22 +213,32 @@ impl ExerciseSpec {
 
     fn check_measure(&self) -> Result<(), (String, String)> {
         match self.measure {
-            Measure::Tilt { start_deg: Some(s) } if !(s.is_finite() && s > 0.0 && s < 90.0) => Err((
-                "measure.start_deg".into(),
-                format!("{s} must be between 0 and 90"),
-            )),
-            Measure::Cycles { cutoff_hz, .. } if !(cutoff_hz.is_finite() && cutoff_hz > 0.05 && cutoff_hz <= 5.0) => Err((
-                "measure.cutoff_hz".into(),
-                format!("{cutoff_hz} must be between 0.05 and 5"),
-            )),
-            Measure::Cycles { min_amplitude_g, .. } if !(min_amplitude_g.is_finite() && min_amplitude_g >= 0.0) => Err((
+            Measure::Tilt { start_deg: Some(s) } if !(s.is_finite() && s > 0.0 && s < 90.0) => {
+                Err((
+                    "measure.start_deg".into(),
+                    format!("{s} must be between 0 and 90"),
+                ))
+            }
+            Measure::Cycles { cutoff_hz, .. }
+                if !(cutoff_hz.is_finite() && cutoff_hz > 0.05 && cutoff_hz <= 5.0) =>
+            {
+                Err((
+                    "measure.cutoff_hz".into(),
+                    format!("{cutoff_hz} must be between 0.05 and 5"),
+                ))
+            }
+            Measure::Cycles {
+                min_amplitude_g, ..
+            } if !(min_amplitude_g.is_finite() && min_amplitude_g >= 0.0) => Err((
                 "measure.min_amplitude_g".into(),
                 format!("{min_amplitude_g} must be zero or more"),
             )),
-            Measure::Cycles { hysteresis, .. } if !(hysteresis.is_finite() && hysteresis > 0.0) => Err((
-                "measure.hysteresis".into(),
-                format!("{hysteresis} must be positive"),
-            )),
+            Measure::Cycles { hysteresis, .. } if !(hysteresis.is_finite() && hysteresis > 0.0) => {
+                Err((
+                    "measure.hysteresis".into(),
+                    format!("{hysteresis} must be positive"),
+                ))
+            }
             _ => Ok(()),
         }
     }

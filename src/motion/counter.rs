@@ -1,6 +1,7 @@
 //! The rep counter for one exercise and one strap: orientation, movement and the
 //! counting strategy the spec asks for, behind one `push(sample) -> events`.
 
+use super::Sample;
 use super::activity::Activity;
 use super::cycles::{CycleCounter, CycleParams};
 use super::orientation::Orientation;
@@ -8,7 +9,6 @@ use super::rep::{Progress, RepEvent, Side};
 use super::still::StillFinder;
 use super::tilt::{TiltCounter, TiltParams};
 use super::vec3::{Vec3, norm};
-use super::Sample;
 use crate::exercises::{ExerciseSpec, Measure};
 
 /// Seconds of stillness that make the rest pose when none is given.
@@ -37,17 +37,20 @@ impl Counter {
     pub fn new(spec: &ExerciseSpec, side: Option<Side>, reference: Option<Vec3>) -> Self {
         let target = spec.target.clone();
         let strategy = match spec.measure {
-            Measure::Tilt { start_deg } => {
-                Strategy::Tilt(TiltCounter::new(TiltParams::new(target, start_deg, side), reference))
-            }
-            Measure::Cycles { cutoff_hz, min_amplitude_g, hysteresis } => {
-                Strategy::Cycles(CycleCounter::new(CycleParams {
-                    target,
-                    cutoff_hz,
-                    min_amplitude_g,
-                    hysteresis,
-                }))
-            }
+            Measure::Tilt { start_deg } => Strategy::Tilt(TiltCounter::new(
+                TiltParams::new(target, start_deg, side),
+                reference,
+            )),
+            Measure::Cycles {
+                cutoff_hz,
+                min_amplitude_g,
+                hysteresis,
+            } => Strategy::Cycles(CycleCounter::new(CycleParams {
+                target,
+                cutoff_hz,
+                min_amplitude_g,
+                hysteresis,
+            })),
         };
         Self {
             orientation: Orientation::new(),
@@ -113,7 +116,10 @@ impl Counter {
     pub fn progress(&self) -> Progress {
         match &self.strategy {
             Strategy::Tilt(c) => c.progress(),
-            Strategy::Cycles(c) => Progress { referenced: true, ..c.progress() },
+            Strategy::Cycles(c) => Progress {
+                referenced: true,
+                ..c.progress()
+            },
         }
     }
 }

@@ -125,7 +125,11 @@ impl CycleCounter {
             None if norm(d) > 1e-3 => unit(d)?,
             None => return None,
         };
-        let w = [dot(self.cov[0], axis), dot(self.cov[1], axis), dot(self.cov[2], axis)];
+        let w = [
+            dot(self.cov[0], axis),
+            dot(self.cov[1], axis),
+            dot(self.cov[2], axis),
+        ];
         let axis = unit(w).unwrap_or(axis);
         self.axis = Some(axis);
         Some(dot(d, axis))
@@ -155,7 +159,10 @@ impl CycleCounter {
         }));
         if !self.set_done && self.reps >= self.p.target.reps {
             self.set_done = true;
-            out.push(RepEvent::SetDone { t: now, reps: self.reps });
+            out.push(RepEvent::SetDone {
+                t: now,
+                reps: self.reps,
+            });
         }
     }
 }

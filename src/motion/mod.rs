@@ -22,7 +22,9 @@ pub mod vec3;
 pub use activity::Activity;
 pub use counter::Counter;
 pub use orientation::Orientation;
-pub use posture::{Monitor, PostureConfig, PostureEvent, PostureState, PostureTotals, SlouchEpisode};
+pub use posture::{
+    Monitor, PostureConfig, PostureEvent, PostureState, PostureTotals, SlouchEpisode,
+};
 pub use rep::{Flag, Hold, Progress, Rep, RepEvent, Side};
 pub use still::StillFinder;
 pub use vec3::Vec3;

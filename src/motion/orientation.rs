@@ -95,7 +95,10 @@ mod tests {
         let tilted = [0.5f64.sqrt(), 0.0, 0.5f64.sqrt()];
         let mut up = [0.0; 3];
         for i in 100..300 {
-            up = o.update(&Sample::accel(f64::from(i) * 0.01, tilted)).unwrap().1;
+            up = o
+                .update(&Sample::accel(f64::from(i) * 0.01, tilted))
+                .unwrap()
+                .1;
         }
         assert!(angle_deg(up, tilted) < 0.5, "{up:?}");
     }

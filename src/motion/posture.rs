@@ -8,12 +8,12 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::Sample;
 use super::activity::Activity;
 use super::filter::Ema;
 use super::orientation::Orientation;
 use super::still::StillFinder;
 use super::vec3::{Vec3, angle_deg, norm, unit};
-use super::Sample;
 
 /// Default tilt beyond which the wearer is slouching (deg).
 pub const DEFAULT_TOLERANCE_DEG: f64 = 15.0;
@@ -243,7 +243,9 @@ impl Monitor {
         if self.reference.is_none() {
             self.reference = self.finder.update(s.t, up, moving);
         }
-        let Some(reference) = self.reference else { return };
+        let Some(reference) = self.reference else {
+            return;
+        };
         let tilt = self.tilt.update(angle_deg(up, reference), dt);
         let state = self.classify(tilt, moving);
         self.account(dt);
@@ -287,15 +289,30 @@ impl Monitor {
     }
 
     fn slouching(&mut self, t: f64, tilt: f64, out: &mut Vec<PostureEvent>) {
-        let ep = self.episode.get_or_insert(Episode { start_s: t, peak_deg: tilt, confirmed: false, alert_s: None });
+        let ep = self.episode.get_or_insert(Episode {
+            start_s: t,
+            peak_deg: tilt,
+            confirmed: false,
+            alert_s: None,
+        });
         ep.peak_deg = ep.peak_deg.max(tilt);
         if !ep.confirmed && t - ep.start_s >= self.cfg.min_episode_s {
             ep.confirmed = true;
-            out.push(PostureEvent::SlouchStarted { start_s: ep.start_s });
+            out.push(PostureEvent::SlouchStarted {
+                start_s: ep.start_s,
+            });
         }
-        if ep.confirmed && ep.alert_s.is_none() && t - ep.start_s >= self.cfg.delay_s && t >= self.snoozed_until {
+        if ep.confirmed
+            && ep.alert_s.is_none()
+            && t - ep.start_s >= self.cfg.delay_s
+            && t >= self.snoozed_until
+        {
             ep.alert_s = Some(t);
-            out.push(PostureEvent::SlouchAlert { start_s: ep.start_s, t, tilt_deg: tilt });
+            out.push(PostureEvent::SlouchAlert {
+                start_s: ep.start_s,
+                t,
+                tilt_deg: tilt,
+            });
         }
     }
 

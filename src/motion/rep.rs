@@ -147,12 +147,21 @@ pub struct Progress {
     pub held_s: f64,
 }
 
+/// Holds this much shorter than the target's minimum still count as reaching it:
+/// the measurement's own uncertainty (s).
+pub const HOLD_GRACE_S: f64 = 0.3;
+
 /// Scores a rep against the target; returns the score and the flags.
-pub fn score(target: &Target, peak_deg: f64, hold: Option<&Hold>, moving_s: f64) -> (f64, Vec<Flag>) {
+pub fn score(
+    target: &Target,
+    peak_deg: f64,
+    hold: Option<&Hold>,
+    moving_s: f64,
+) -> (f64, Vec<Flag>) {
     let mut flags = Vec::new();
     let mut score = 1.0;
     if let Some([lo, hi]) = target.angle_deg {
-        if peak_deg < lo - target.tolerance_deg {
+        if peak_deg < lo {
             flags.push(Flag::PartialRange);
             score *= (peak_deg / lo).clamp(0.0, 1.0);
         } else if peak_deg > hi + target.tolerance_deg {
@@ -161,7 +170,7 @@ pub fn score(target: &Target, peak_deg: f64, hold: Option<&Hold>, moving_s: f64)
         }
     }
     if let (Some([min, max]), Some(h)) = (target.hold_s, hold) {
-        if h.held_s < min {
+        if h.held_s < min - HOLD_GRACE_S {
             flags.push(Flag::ShortHold);
             score *= (h.held_s / min).clamp(0.0, 1.0);
         } else if h.held_s > max + 2.0 {

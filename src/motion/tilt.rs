@@ -1,6 +1,8 @@
 //! Reps that tilt the strap away from a rest pose and back, with the hold at the
 //! target timed: leg raises, wall slides, stretches, planks.
 
+use std::collections::VecDeque;
+
 use super::filter::{Ema, alpha};
 use super::rep::{Hold, Progress, Rep, RepEvent, Side, score};
 use super::vec3::{Vec3, angle_deg, lerp, unit};
@@ -13,11 +15,13 @@ const LOW_DEG: f64 = 2.5;
 /// A dip below the end threshold shorter than this is a pause, not the end (s).
 const MERGE_S: f64 = 0.6;
 /// Angular speed below which the strap counts as holding still (deg/s).
-const STILL_DPS: f64 = 8.0;
-/// Fast and slow smoothing of the angle; their difference estimates the speed
-/// while ignoring tremor (s).
-const TAU_FAST_S: f64 = 0.05;
-const TAU_SLOW_S: f64 = 0.3;
+const STILL_DPS: f64 = 3.0;
+/// Smoothing of the angle against noise and tremor (s).
+const TAU_ANGLE_S: f64 = 0.1;
+/// Half the window over which the speed is measured (s). The speed is centred on
+/// the window's middle, so a hold's start and end are found with the same delay
+/// and its length is not biased.
+const SPEED_HALF_WINDOW_S: f64 = 0.25;
 /// Gaps in a hold shorter than this are wobbles and count as held (s).
 const BRIDGE_S: f64 = 0.5;
 /// Time constant of the rest pose's slow re-adaptation between reps (s).
@@ -65,7 +69,7 @@ pub struct TiltCounter {
     p: TiltParams,
     reference: Option<Vec3>,
     fast: Ema,
-    slow: Ema,
+    window: VecDeque<(f64, f64)>,
     state: State,
     last_low_t: f64,
     rep: Option<RepBuild>,
@@ -80,8 +84,8 @@ impl TiltCounter {
         Self {
             p,
             reference: reference.and_then(unit),
-            fast: Ema::new(TAU_FAST_S),
-            slow: Ema::new(TAU_SLOW_S),
+            fast: Ema::new(TAU_ANGLE_S),
+            window: VecDeque::new(),
             state: State::Rest,
             last_low_t: 0.0,
             rep: None,
@@ -118,8 +122,7 @@ impl TiltCounter {
         };
         let raw = angle_deg(up, reference);
         let fast = self.fast.update(raw, dt);
-        let slow = self.slow.update(raw, dt);
-        let speed = (fast - slow).abs() / (TAU_SLOW_S - TAU_FAST_S);
+        let (t_mid, angle_mid, speed) = self.centred_speed(t, fast);
         if fast < LOW_DEG {
             self.last_low_t = t;
         }
@@ -143,10 +146,28 @@ impl TiltCounter {
             State::Ending { .. } => {}
         }
         if self.state != State::Rest {
-            self.track(t, fast, speed, out);
+            self.track(t_mid, angle_mid, fast, speed, out);
         }
         self.progress.angle_deg = fast;
         self.progress.referenced = true;
+    }
+
+    /// Pushes the angle into the speed window; returns the window's middle time and
+    /// angle and the mean speed across the window.
+    fn centred_speed(&mut self, t: f64, angle: f64) -> (f64, f64, f64) {
+        self.window.push_back((t, angle));
+        while self.window.len() > 2 && self.window[1].0 <= t - 2.0 * SPEED_HALF_WINDOW_S {
+            self.window.pop_front();
+        }
+        let (t0, a0) = self.window[0];
+        let (tm, am) = self.window[self.window.len() / 2];
+        let span = t - t0;
+        let speed = if span > 0.0 {
+            (angle - a0).abs() / span
+        } else {
+            0.0
+        };
+        (tm, am, speed)
     }
 
     fn begin(&mut self, out: &mut Vec<RepEvent>) {
@@ -174,15 +195,22 @@ impl TiltCounter {
         }
     }
 
-    fn track(&mut self, t: f64, angle: f64, speed: f64, out: &mut Vec<RepEvent>) {
+    /// Times the hold; `t` and `angle` are the speed window's middle, `now_angle`
+    /// the latest angle.
+    fn track(&mut self, t: f64, angle: f64, now_angle: f64, speed: f64, out: &mut Vec<RepEvent>) {
         let in_band = self.in_band(angle) && matches!(self.state, State::InRep);
         let holding = in_band && speed < STILL_DPS;
         let n = self.reps + 1;
         let Some(rep) = self.rep.as_mut() else { return };
-        rep.peak_deg = rep.peak_deg.max(angle);
+        rep.peak_deg = rep.peak_deg.max(now_angle);
         match (holding, rep.segment_start, rep.hold.as_mut()) {
             (true, None, None) => {
-                rep.hold = Some(Hold { start_s: t, end_s: t, held_s: 0.0, breaks: 0 });
+                rep.hold = Some(Hold {
+                    start_s: t,
+                    end_s: t,
+                    held_s: 0.0,
+                    breaks: 0,
+                });
                 rep.segment_start = Some(t);
                 out.push(RepEvent::HoldStarted { n, t });
             }
@@ -200,7 +228,11 @@ impl TiltCounter {
                 h.held_s += t - start;
                 h.end_s = t;
                 rep.segment_start = None;
-                out.push(RepEvent::HoldEnded { n, t, held_s: h.held_s });
+                out.push(RepEvent::HoldEnded {
+                    n,
+                    t,
+                    held_s: h.held_s,
+                });
             }
             _ => {}
         }
@@ -220,10 +252,20 @@ impl TiltCounter {
             return;
         }
         let hold = self.p.target.hold_s.map(|_| {
-            rep.hold.unwrap_or(Hold { start_s: rep.start_s, end_s: rep.start_s, held_s: 0.0, breaks: 0 })
+            rep.hold.unwrap_or(Hold {
+                start_s: rep.start_s,
+                end_s: rep.start_s,
+                held_s: 0.0,
+                breaks: 0,
+            })
         });
         let held = hold.map_or(0.0, |h| h.held_s);
-        let (score, flags) = score(&self.p.target, rep.peak_deg, hold.as_ref(), end_s - rep.start_s - held);
+        let (score, flags) = score(
+            &self.p.target,
+            rep.peak_deg,
+            hold.as_ref(),
+            end_s - rep.start_s - held,
+        );
         self.reps += 1;
         self.progress.reps = self.reps;
         out.push(RepEvent::RepDone(Rep {
@@ -238,7 +280,10 @@ impl TiltCounter {
         }));
         if !self.set_done && self.reps >= self.p.target.reps {
             self.set_done = true;
-            out.push(RepEvent::SetDone { t: end_s, reps: self.reps });
+            out.push(RepEvent::SetDone {
+                t: end_s,
+                reps: self.reps,
+            });
         }
     }
 }
