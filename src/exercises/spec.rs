@@ -8,11 +8,11 @@ pub const DEFAULT_TOLERANCE_DEG: f64 = 5.0;
 /// Default shortest movement that counts as a rep (s): tremor and bumps are shorter.
 pub const DEFAULT_MIN_REP_S: f64 = 1.0;
 /// Default low-pass cut-off of the movement signal for cycle counting (Hz).
-pub const DEFAULT_CUTOFF_HZ: f64 = 0.9;
+pub const DEFAULT_CUTOFF_HZ: f64 = 0.7;
 /// Default smallest movement that counts as a cycle (g).
-pub const DEFAULT_MIN_AMPLITUDE_G: f64 = 0.04;
+pub const DEFAULT_MIN_AMPLITUDE_G: f64 = 0.02;
 /// Default hysteresis of the cycle counter, in standard deviations of the signal.
-pub const DEFAULT_HYSTERESIS: f64 = 1.2;
+pub const DEFAULT_HYSTERESIS: f64 = 0.6;
 
 /// One exercise: where the strap sits, what is measured and the target.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -14,6 +14,14 @@ const COVARIANCE_TAU_S: f64 = 8.0;
 /// Time constant of the signal's variance that scales the hysteresis (s).
 const VARIANCE_TAU_S: f64 = 4.0;
 
+/// A peak closer to the previous one than this fraction of the recent rep period
+/// is a second bump of the same rep, not a new one.
+const PERIOD_FRACTION: f64 = 0.6;
+/// How much each new interval moves the period estimate.
+const PERIOD_WEIGHT: f64 = 0.3;
+/// Intervals longer than this are pauses between sets, not periods (s).
+const MAX_PERIOD_S: f64 = 8.0;
+
 /// Parameters from a spec's `cycles` measure.
 #[derive(Debug, Clone)]
 pub struct CycleParams {
@@ -44,6 +52,7 @@ pub struct CycleCounter {
     extreme: Option<Extreme>,
     last_trough: Option<Extreme>,
     last_peak_t: f64,
+    period: Option<f64>,
     reps: u32,
     set_done: bool,
     progress: Progress,
@@ -65,6 +74,7 @@ impl CycleCounter {
             extreme: None,
             last_trough: None,
             last_peak_t: f64::NEG_INFINITY,
+            period: None,
             reps: 0,
             set_done: false,
             progress: Progress::default(),
@@ -136,8 +146,19 @@ impl CycleCounter {
     }
 
     fn on_peak(&mut self, peak: Extreme, now: f64, out: &mut Vec<RepEvent>) {
-        if peak.t - self.last_peak_t < self.p.target.min_rep_s {
+        let interval = peak.t - self.last_peak_t;
+        let refractory = self
+            .period
+            .map_or(0.0, |p| p * PERIOD_FRACTION)
+            .max(self.p.target.min_rep_s);
+        if interval < refractory {
             return;
+        }
+        if interval < MAX_PERIOD_S {
+            self.period = Some(
+                self.period
+                    .map_or(interval, |p| p + PERIOD_WEIGHT * (interval - p)),
+            );
         }
         let start = self.last_trough.map_or(peak.t, |tr| tr.t);
         let rom = self.last_trough.map_or(0.0, |tr| angle_deg(tr.up, peak.up));

@@ -1,0 +1,111 @@
+//! Scores the rep counter on the real barbell sets in
+//! `../shared/data/barbell-metamotion` (a MetaMotion IMU on the wrist, 12.5 Hz):
+//! counted reps against each set's nominal count.
+//!
+//! ```text
+//! cargo run --release --example score_barbell              # one spec per lift
+//! cargo run --release --example score_barbell -- --generic # the built-in `reps`
+//! cargo run --release --example score_barbell -- --grid    # search each lift's parameters
+//! cargo run --release --example score_barbell -- --data DIR
+//! ```
+
+#[path = "barbell/score.rs"]
+mod score;
+
+use std::path::PathBuf;
+
+use postured::exercises::Measure;
+use score::{Set, count, spec_for, tally};
+
+const LIFTS: [&str; 5] = ["bench", "dead", "ohp", "row", "squat"];
+
+/// Searches each lift's cycle parameters on the sets; prints the best found.
+fn grid(sets: &[Set]) {
+    for lift in LIFTS {
+        let mine: Vec<_> = sets.iter().filter(|s| s.exercise == lift).collect();
+        let mut best = (0, 0, String::new());
+        for cutoff_hz in [0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.2, 1.5, 2.0] {
+            for hysteresis in [0.3, 0.5, 0.7, 0.9, 1.2, 1.5, 2.0] {
+                for min_amplitude_g in [0.0, 0.01, 0.02, 0.04, 0.06] {
+                    for min_rep_s in [0.8, 1.0, 1.2, 1.5, 1.8, 2.2] {
+                        let mut spec = spec_for(lift, false);
+                        spec.measure = Measure::Cycles {
+                            cutoff_hz,
+                            min_amplitude_g,
+                            hysteresis,
+                        };
+                        spec.target.min_rep_s = min_rep_s;
+                        let d: Vec<_> = mine
+                            .iter()
+                            .map(|s| (count(s, &spec) - s.nominal).abs())
+                            .collect();
+                        let exact = d.iter().filter(|d| **d == 0).count();
+                        let one = d.iter().filter(|d| **d <= 1).count();
+                        if (exact, one) > (best.0, best.1) {
+                            best = (
+                                exact,
+                                one,
+                                format!(
+                                    "cutoff_hz = {cutoff_hz}, hysteresis = {hysteresis}, min_amplitude_g = {min_amplitude_g}, min_rep_s = {min_rep_s}"
+                                ),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        println!(
+            "{lift}: {}/{} exact, {} within one: {}",
+            best.0,
+            mine.len(),
+            best.1,
+            best.2
+        );
+    }
+}
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    let generic = args.iter().any(|a| a == "--generic");
+    let dir = args
+        .iter()
+        .position(|a| a == "--data")
+        .and_then(|i| args.get(i + 1))
+        .map_or_else(score::default_dir, PathBuf::from);
+    let sets = score::load(&dir)?;
+    if args.iter().any(|a| a == "--grid") {
+        grid(&sets);
+        return Ok(());
+    }
+    let counted: Vec<i64> = sets
+        .iter()
+        .map(|s| count(s, &spec_for(&s.exercise, generic)))
+        .collect();
+    println!(
+        "{:<24} {:>7} {:>7} {:>5}",
+        "set", "nominal", "counted", "diff"
+    );
+    for (s, c) in sets.iter().zip(&counted) {
+        println!(
+            "{:<24} {:>7} {:>7} {:>+5}",
+            s.file,
+            s.nominal,
+            c,
+            c - s.nominal
+        );
+    }
+    println!("\n| sets | n | exact | within one |\n|---|---|---|---|");
+    let row = |name: &str, keep: &dyn Fn(&Set) -> bool| {
+        let (exact, one, n) = tally(&sets, &counted, keep);
+        let pct = |k: usize| 100.0 * k as f64 / n.max(1) as f64;
+        println!("| {name} | {n} | {:.0}% | {:.0}% |", pct(exact), pct(one));
+    };
+    row("all exercise sets", &|s| s.exercise != "rest");
+    row("heavy (5 reps)", &|s| s.category == "heavy");
+    row("medium (10 reps)", &|s| s.category == "medium");
+    for lift in LIFTS {
+        row(lift, &|s| s.exercise == lift);
+    }
+    row("rest (0 reps)", &|s| s.exercise == "rest");
+    Ok(())
+}
