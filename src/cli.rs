@@ -182,7 +182,10 @@ fn run_analyze(args: &AnalyzeArgs) -> anyhow::Result<()> {
         let report = analyze::posture(cfg, &recording.samples, reference);
         return match args.format {
             Format::Json => print_json(&report),
-            Format::Table => Ok(print!("{}", report.table())),
+            Format::Table => {
+                print!("{}", report.table());
+                Ok(())
+            }
         };
     }
     let id = args.exercise.as_deref().context("--exercise is required")?;
@@ -190,7 +193,10 @@ fn run_analyze(args: &AnalyzeArgs) -> anyhow::Result<()> {
     let report = analyze::reps(&spec, &recording.samples, args.side, reference);
     match args.format {
         Format::Json => print_json(&report),
-        Format::Table => Ok(print!("{}", report.table())),
+        Format::Table => {
+            print!("{}", report.table());
+            Ok(())
+        }
     }
 }
 

@@ -20,7 +20,13 @@ fn per_lift_specs_keep_their_accuracy_on_the_barbell_sets() {
     // Measured: 46/57 exact (81%), 52/57 within one (91%). The published simple
     // counter gets 68% and 86%.
     assert!(exact >= 46, "exact {exact}/{n}");
-    assert!(one >= 52, "within one {one}/{n}");
+    let off: Vec<_> = sets
+        .iter()
+        .zip(&counted)
+        .filter(|(s, c)| s.exercise != "rest" && (*c - s.nominal).abs() > 1)
+        .map(|(s, c)| format!("{} {}/{}", s.file, c, s.nominal))
+        .collect();
+    assert!(one >= 52, "within one {one}/{n}; off by more: {off:?}");
     let (heavy_exact, heavy_one, heavy_n) =
         score::tally(&sets, &counted, |s| s.category == "heavy");
     assert_eq!(

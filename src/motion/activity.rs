@@ -43,11 +43,11 @@ impl Activity {
     pub fn update(&mut self, magnitude_g: f64, dt: f64) -> bool {
         let m = self.mean.update(magnitude_g, dt);
         let d = magnitude_g - m;
-        let sd = self.var.update(d * d, dt).sqrt();
-        if sd > MOVING_ENTER_G {
+        let var = self.var.update(d * d, dt);
+        if var > MOVING_ENTER_G * MOVING_ENTER_G {
             self.moving = true;
             self.quiet_for = 0.0;
-        } else if self.moving && sd < MOVING_EXIT_G {
+        } else if self.moving && var < MOVING_EXIT_G * MOVING_EXIT_G {
             self.quiet_for += dt;
             if self.quiet_for >= MOVING_EXIT_HOLD_S {
                 self.moving = false;

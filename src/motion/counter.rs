@@ -1,20 +1,22 @@
 //! The rep counter for one exercise and one strap: orientation, movement and the
 //! counting strategy the spec asks for, behind one `push(sample) -> events`.
 
-use super::Sample;
-use super::activity::Activity;
 use super::cycles::{CycleCounter, CycleParams};
-use super::orientation::Orientation;
 use super::rep::{Progress, RepEvent, Side};
 use super::still::StillFinder;
 use super::tilt::{TiltCounter, TiltParams};
-use super::vec3::{Vec3, norm};
+use super::vec3::Vec3;
+use super::{Frame, Sample, Tracker};
 use crate::exercises::{ExerciseSpec, Measure};
 
 /// Seconds of stillness that make the rest pose when none is given.
 pub const REFERENCE_STILL_S: f64 = 1.5;
 
 #[derive(Debug, Clone)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "one counter per strap, never moved on a hot path"
+)]
 enum Strategy {
     Tilt(TiltCounter),
     Cycles(CycleCounter),
@@ -23,8 +25,7 @@ enum Strategy {
 /// Counts reps of one exercise from one strap's samples.
 #[derive(Debug, Clone)]
 pub struct Counter {
-    orientation: Orientation,
-    activity: Activity,
+    tracker: Tracker,
     finder: StillFinder,
     strategy: Strategy,
 }
@@ -53,8 +54,7 @@ impl Counter {
             })),
         };
         Self {
-            orientation: Orientation::new(),
-            activity: Activity::new(),
+            tracker: Tracker::new(),
             finder: StillFinder::new(REFERENCE_STILL_S),
             strategy,
         }
@@ -79,21 +79,25 @@ impl Counter {
 
     /// Feeds one sample, appending events to `out`.
     pub fn push_into(&mut self, s: &Sample, out: &mut Vec<RepEvent>) {
-        let Some((dt, up)) = self.orientation.update(s) else {
-            return;
-        };
-        let moving = self.activity.update(norm(s.accel), dt);
+        if let Some(frame) = self.tracker.update(s) {
+            self.update(&frame, out);
+        }
+    }
+
+    /// Feeds a frame from a [`Tracker`] shared with other detectors. Use either this
+    /// or the `push` methods on one counter, not both.
+    pub fn update(&mut self, f: &Frame, out: &mut Vec<RepEvent>) {
         match &mut self.strategy {
             Strategy::Tilt(c) => {
                 if !c.has_reference() {
-                    match self.finder.update(s.t, up, moving) {
+                    match self.finder.update(f.t, f.up, f.moving) {
                         Some(r) => c.set_reference(r),
                         None => return,
                     }
                 }
-                c.update(s.t, dt, up, moving, out);
+                c.update(f.t, f.dt, f.up, f.moving, out);
             }
-            Strategy::Cycles(c) => c.update(s.t, dt, s.accel, up, out),
+            Strategy::Cycles(c) => c.update(f.t, f.dt, f.accel, f.up, out),
         }
     }
 

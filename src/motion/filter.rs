@@ -15,17 +15,48 @@ pub fn tau_for_cutoff(hz: f64) -> f64 {
     1.0 / (std::f64::consts::TAU * hz)
 }
 
+/// [`alpha`] for the last time step, remembered: samples mostly come evenly
+/// spaced, and this saves a division per filter per sample.
+#[derive(Debug, Clone, Copy)]
+struct Alpha {
+    tau: f64,
+    dt: f64,
+    alpha: f64,
+}
+
+impl Alpha {
+    fn new(tau: f64) -> Self {
+        Self {
+            tau,
+            dt: 0.0,
+            alpha: alpha(0.0, tau),
+        }
+    }
+
+    #[inline]
+    fn get(&mut self, dt: f64) -> f64 {
+        if (dt - self.dt).abs() > 1e-12 {
+            self.dt = dt;
+            self.alpha = alpha(dt, self.tau);
+        }
+        self.alpha
+    }
+}
+
 /// Exponential moving average of a scalar.
 #[derive(Debug, Clone, Copy)]
 pub struct Ema {
-    tau: f64,
+    alpha: Alpha,
     value: Option<f64>,
 }
 
 impl Ema {
     /// A filter with time constant `tau` seconds.
     pub fn new(tau: f64) -> Self {
-        Self { tau, value: None }
+        Self {
+            alpha: Alpha::new(tau),
+            value: None,
+        }
     }
 
     /// Feeds `x` after `dt` seconds and returns the new value.
@@ -33,7 +64,7 @@ impl Ema {
     pub fn update(&mut self, x: f64, dt: f64) -> f64 {
         let v = match self.value {
             None => x,
-            Some(v) => v + alpha(dt, self.tau) * (x - v),
+            Some(v) => v + self.alpha.get(dt) * (x - v),
         };
         self.value = Some(v);
         v
@@ -48,14 +79,17 @@ impl Ema {
 /// Exponential moving average of a vector.
 #[derive(Debug, Clone, Copy)]
 pub struct Ema3 {
-    tau: f64,
+    alpha: Alpha,
     value: Option<Vec3>,
 }
 
 impl Ema3 {
     /// A filter with time constant `tau` seconds.
     pub fn new(tau: f64) -> Self {
-        Self { tau, value: None }
+        Self {
+            alpha: Alpha::new(tau),
+            value: None,
+        }
     }
 
     /// Feeds `x` after `dt` seconds and returns the new value.
@@ -63,7 +97,7 @@ impl Ema3 {
     pub fn update(&mut self, x: Vec3, dt: f64) -> Vec3 {
         let v = match self.value {
             None => x,
-            Some(v) => lerp(v, x, alpha(dt, self.tau)),
+            Some(v) => lerp(v, x, self.alpha.get(dt)),
         };
         self.value = Some(v);
         v

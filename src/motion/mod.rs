@@ -53,6 +53,55 @@ impl Sample {
     }
 }
 
+/// What every detector needs from one sample, computed once per sample by a
+/// [`Tracker`] and shared by the rep counter and the posture monitor.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Frame {
+    /// Sample time (s).
+    pub t: f64,
+    /// Time since the previous sample (s); 0 for the first.
+    pub dt: f64,
+    /// The raw acceleration (g).
+    pub accel: Vec3,
+    /// Estimated up direction, unit length, sensor frame.
+    pub up: Vec3,
+    /// Whether the wearer is moving about.
+    pub moving: bool,
+}
+
+/// Orientation and movement, the shared front of every detector.
+#[derive(Debug, Clone, Default)]
+pub struct Tracker {
+    orientation: Orientation,
+    activity: Activity,
+}
+
+impl Tracker {
+    /// A fresh tracker.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Feeds a sample; `None` for one that does not move time forward or carries
+    /// no usable acceleration (it changes nothing).
+    pub fn update(&mut self, s: &Sample) -> Option<Frame> {
+        let (dt, up) = self.orientation.update(s)?;
+        let moving = self.activity.update(vec3::norm(s.accel), dt);
+        Some(Frame {
+            t: s.t,
+            dt,
+            accel: s.accel,
+            up,
+            moving,
+        })
+    }
+
+    /// The current up direction, if any sample has been seen.
+    pub fn up(&self) -> Option<Vec3> {
+        self.orientation.up()
+    }
+}
+
 /// Longest step between samples that filters treat as continuous; a longer gap
 /// restarts them from the next sample rather than integrating across it.
 pub const MAX_GAP_S: f64 = 0.5;

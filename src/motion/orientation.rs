@@ -2,7 +2,7 @@
 //! the gyro when there is one and leans on the accelerometer's low-passed direction.
 
 use super::filter::alpha;
-use super::vec3::{Vec3, norm, rotate, scale, unit};
+use super::vec3::{Vec3, add, cross, norm, scale, unit};
 use super::{MAX_GAP_S, Sample};
 
 /// How quickly the estimate follows the accelerometer when a gyro carries it between
@@ -52,8 +52,9 @@ impl Orientation {
     fn blend(prev: Vec3, measured: Vec3, s: &Sample, dt: f64) -> Vec3 {
         let (predicted, tau) = match s.gyro {
             // A world-fixed vector seen from a frame turning at w turns by -w dt.
+            // First order is plenty for one sample's turn; the blend renormalises.
             Some(w) if w.iter().all(|x| x.is_finite()) => (
-                rotate(prev, scale(w, -dt.to_radians_factor())),
+                add(prev, cross(prev, scale(w, dt.to_radians_factor()))),
                 TAU_WITH_GYRO_S,
             ),
             _ => (prev, TAU_ACCEL_ONLY_S),

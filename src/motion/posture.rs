@@ -8,12 +8,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::Sample;
-use super::activity::Activity;
 use super::filter::Ema;
-use super::orientation::Orientation;
 use super::still::StillFinder;
-use super::vec3::{Vec3, angle_deg, norm, unit};
+use super::vec3::{Vec3, angle_deg, unit};
+use super::{Frame, Sample, Tracker};
 
 /// Default tilt beyond which the wearer is slouching (deg).
 pub const DEFAULT_TOLERANCE_DEG: f64 = 15.0;
@@ -149,14 +147,14 @@ impl PostureTotals {
 #[derive(Debug, Clone)]
 pub struct Monitor {
     cfg: PostureConfig,
-    orientation: Orientation,
-    activity: Activity,
+    tracker: Tracker,
     finder: StillFinder,
     reference: Option<Vec3>,
     tilt: Ema,
     state: PostureState,
     episode: Option<Episode>,
     exercising: bool,
+    last_up: Option<Vec3>,
     snoozed_until: f64,
     totals: PostureTotals,
 }
@@ -167,14 +165,14 @@ impl Monitor {
     pub fn new(cfg: PostureConfig, reference: Option<Vec3>) -> Self {
         Self {
             cfg,
-            orientation: Orientation::new(),
-            activity: Activity::new(),
+            tracker: Tracker::new(),
             finder: StillFinder::new(REFERENCE_STILL_S),
             reference: reference.and_then(unit),
             tilt: Ema::new(TILT_TAU_S),
             state: PostureState::Uncalibrated,
             episode: None,
             exercising: false,
+            last_up: None,
             snoozed_until: f64::NEG_INFINITY,
             totals: PostureTotals::default(),
         }
@@ -187,7 +185,7 @@ impl Monitor {
 
     /// Takes the current pose as upright, if a sample has been seen.
     pub fn calibrate_now(&mut self) -> Option<Vec3> {
-        let up = self.orientation.up()?;
+        let up = self.last_up?;
         self.reference = Some(up);
         Some(up)
     }
@@ -236,27 +234,32 @@ impl Monitor {
 
     /// Feeds one sample, appending events to `out`.
     pub fn push_into(&mut self, s: &Sample, out: &mut Vec<PostureEvent>) {
-        let Some((dt, up)) = self.orientation.update(s) else {
-            return;
-        };
-        let moving = self.activity.update(norm(s.accel), dt);
+        if let Some(frame) = self.tracker.update(s) {
+            self.update(&frame, out);
+        }
+    }
+
+    /// Feeds a frame from a [`Tracker`] shared with other detectors. Use either this
+    /// or the `push` methods on one monitor, not both.
+    pub fn update(&mut self, f: &Frame, out: &mut Vec<PostureEvent>) {
+        self.last_up = Some(f.up);
         if self.reference.is_none() {
-            self.reference = self.finder.update(s.t, up, moving);
+            self.reference = self.finder.update(f.t, f.up, f.moving);
         }
         let Some(reference) = self.reference else {
             return;
         };
-        let tilt = self.tilt.update(angle_deg(up, reference), dt);
-        let state = self.classify(tilt, moving);
-        self.account(dt);
+        let tilt = self.tilt.update(angle_deg(f.up, reference), f.dt);
+        let state = self.classify(tilt, f.moving);
+        self.account(f.dt);
         if state != PostureState::Slouched {
-            self.end_episode(s.t, out);
+            self.end_episode(f.t, out);
         } else {
-            self.slouching(s.t, tilt, out);
+            self.slouching(f.t, tilt, out);
         }
         if state != self.state {
             self.state = state;
-            out.push(PostureEvent::State { t: s.t, state });
+            out.push(PostureEvent::State { t: f.t, state });
         }
     }
 
