@@ -71,7 +71,7 @@ proptest! {
         let m = motion(&reps);
         let spec = builtin("prone-leg-raise").unwrap();
         let plain = Sensor { seed, gyro, ..Sensor::default() };
-        let turned = Sensor { mounting, ..plain.clone() };
+        let turned = Sensor { mounting, ..plain };
         let count = |s: &Sensor| {
             let mut c = Counter::new(&spec, None, None);
             c.push_batch(&m.render(s));
