@@ -36,7 +36,7 @@ pub struct RepSummary {
     pub reps: u32,
     /// Reps the spec asks for in a set.
     pub target_reps: u32,
-    /// Reps whose hold was within the target range.
+    /// Reps whose hold was within the target range (no `short_hold` or `long_hold`).
     pub holds_in_range: u32,
 }
 
@@ -102,7 +102,6 @@ pub fn reps(
 ) -> RepReport {
     let mut counter = Counter::new(spec, side, reference);
     let events = counter.push_batch(samples);
-    let hold_range = spec.target.hold_s;
     let reps: Vec<RepRow> = events
         .into_iter()
         .filter_map(|e| match e {
@@ -120,13 +119,11 @@ pub fn reps(
             flags: r.flags.iter().map(|f| f.as_str()).collect(),
         })
         .collect();
-    let holds_in_range = match hold_range {
-        Some([lo, hi]) => reps
-            .iter()
-            .filter(|r| r.hold_s.is_some_and(|h| h >= lo && h <= hi))
-            .count(),
-        None => 0,
-    };
+    // In range = neither flag says otherwise, so the summary and the flags agree.
+    let holds_in_range = reps
+        .iter()
+        .filter(|r| r.hold_s.is_some() && !r.flags.iter().any(|f| *f == "short_hold" || *f == "long_hold"))
+        .count();
     RepReport {
         exercise: spec.id.clone(),
         samples: samples.len(),
