@@ -122,7 +122,13 @@ pub fn reps(
     // In range = neither flag says otherwise, so the summary and the flags agree.
     let holds_in_range = reps
         .iter()
-        .filter(|r| r.hold_s.is_some() && !r.flags.iter().any(|f| *f == "short_hold" || *f == "long_hold"))
+        .filter(|r| {
+            r.hold_s.is_some()
+                && !r
+                    .flags
+                    .iter()
+                    .any(|f| *f == "short_hold" || *f == "long_hold")
+        })
         .count();
     RepReport {
         exercise: spec.id.clone(),

@@ -7,5 +7,6 @@ pub mod analyze;
 pub mod cli;
 pub mod exercises;
 pub mod motion;
+pub mod protocol;
 pub mod recording;
 pub mod synth;

@@ -24,7 +24,15 @@ const DESK: &str = "examples/recordings/desk-chest.csv";
 
 #[test]
 fn analyze_json_has_the_documented_shape() {
-    let o = postured(&["analyze", "--exercise", "prone-leg-raise", "--input", LEG, "--side", "left"]);
+    let o = postured(&[
+        "analyze",
+        "--exercise",
+        "prone-leg-raise",
+        "--input",
+        LEG,
+        "--side",
+        "left",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(v["exercise"], "prone-leg-raise");
@@ -34,7 +42,9 @@ fn analyze_json_has_the_documented_shape() {
     assert_eq!(reps.len(), 5);
     let truth_holds = [9.0, 10.5, 12.0, 6.0, 10.0];
     for (i, (r, hold)) in reps.iter().zip(truth_holds).enumerate() {
-        for key in ["n", "start_s", "end_s", "hold_s", "peak_deg", "side", "score", "flags"] {
+        for key in [
+            "n", "start_s", "end_s", "hold_s", "peak_deg", "side", "score", "flags",
+        ] {
             assert!(r.get(key).is_some(), "rep {i} lacks {key}");
         }
         assert_eq!(r["n"], i + 1);
@@ -42,7 +52,10 @@ fn analyze_json_has_the_documented_shape() {
         assert!((r["hold_s"].as_f64().unwrap() - hold).abs() <= 0.3, "{r}");
     }
     assert_eq!(reps[3]["flags"], serde_json::json!(["short_hold"]));
-    assert_eq!(v["summary"], serde_json::json!({"reps": 5, "target_reps": 5, "holds_in_range": 4}));
+    assert_eq!(
+        v["summary"],
+        serde_json::json!({"reps": 5, "target_reps": 5, "holds_in_range": 4})
+    );
 }
 
 #[test]
@@ -57,7 +70,15 @@ fn analyze_movement_has_null_hold_and_side() {
 
 #[test]
 fn analyze_table_is_for_people() {
-    let o = postured(&["analyze", "-e", "prone-leg-raise", "-i", LEG, "--format", "table"]);
+    let o = postured(&[
+        "analyze",
+        "-e",
+        "prone-leg-raise",
+        "-i",
+        LEG,
+        "--format",
+        "table",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
     assert!(out.contains("reps 5 of 5; holds in range 4"), "{out}");
@@ -76,7 +97,16 @@ fn analyze_posture_finds_the_episodes_and_one_alert() {
     let f = v["upright_fraction"].as_f64().unwrap();
     assert!((0.6..0.9).contains(&f), "{f}");
     // A longer delay: no alerts; an explicit reference works too.
-    let o = postured(&["analyze", "--posture", "-i", DESK, "--delay-s", "120", "--reference-s", "0:20"]);
+    let o = postured(&[
+        "analyze",
+        "--posture",
+        "-i",
+        DESK,
+        "--delay-s",
+        "120",
+        "--reference-s",
+        "0:20",
+    ]);
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(v["alerts"], 0, "{v}");
 }
@@ -89,14 +119,21 @@ fn a_bad_line_is_named_with_its_column() {
     let o = postured(&["analyze", "-e", "reps", "-i", path.to_str().unwrap()]);
     assert!(!o.status.success());
     let err = stderr(&o);
-    assert!(err.contains("line 3") && err.contains("`ay`") && err.contains("zero"), "{err}");
+    assert!(
+        err.contains("line 3") && err.contains("`ay`") && err.contains("zero"),
+        "{err}"
+    );
 }
 
 #[test]
 fn unknown_exercise_and_bad_spec_say_what_to_do() {
     let o = postured(&["analyze", "-e", "leg-raise", "-i", LEG]);
     assert!(!o.status.success());
-    assert!(stderr(&o).contains("postured exercises list"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("postured exercises list"),
+        "{}",
+        stderr(&o)
+    );
 
     let dir = tempdir();
     let spec = dir.join("mine.toml");
@@ -105,7 +142,10 @@ fn unknown_exercise_and_bad_spec_say_what_to_do() {
     let o = postured(&["analyze", "-e", spec.to_str().unwrap(), "-i", LEG]);
     let err = stderr(&o);
     assert!(!o.status.success());
-    assert!(err.contains("mine.toml") && err.contains("target.reps"), "{err}");
+    assert!(
+        err.contains("mine.toml") && err.contains("target.reps"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -124,7 +164,14 @@ fn a_user_spec_file_counts_like_the_builtin() {
 fn exercises_list_names_every_builtin() {
     let o = postured(&["exercises", "list"]);
     let out = stdout(&o);
-    for id in ["prone-leg-raise", "wall-slide", "pectoral-stretch", "shoulder-rolls", "reps", "hold"] {
+    for id in [
+        "prone-leg-raise",
+        "wall-slide",
+        "pectoral-stretch",
+        "shoulder-rolls",
+        "reps",
+        "hold",
+    ] {
         assert!(out.contains(id), "{id} missing from {out}");
     }
     let o = postured(&["exercises", "list", "--format", "json"]);
@@ -136,8 +183,15 @@ fn exercises_list_names_every_builtin() {
 fn help_explains_itself() {
     let o = postured(&["analyze", "--help"]);
     let out = stdout(&o);
-    assert!(out.contains("--reference-s") && out.contains("stillness") && out.contains("Examples"), "{out}");
-    assert!(!postured(&["analyze", "--posture", "-e", "reps", "-i", LEG]).status.success());
+    assert!(
+        out.contains("--reference-s") && out.contains("stillness") && out.contains("Examples"),
+        "{out}"
+    );
+    assert!(
+        !postured(&["analyze", "--posture", "-e", "reps", "-i", LEG])
+            .status
+            .success()
+    );
 }
 
 fn tempdir() -> std::path::PathBuf {
