@@ -12,4 +12,5 @@ pub mod motion;
 pub mod protocol;
 pub mod record;
 pub mod scenario;
+pub mod strap;
 pub mod truth;
