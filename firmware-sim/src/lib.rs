@@ -5,7 +5,9 @@
 //! would; an emulated BlueZ serves the straps on a private D-Bus so btleplug (and
 //! postured) talk to them unchanged.
 
+pub mod bluez;
 pub mod body;
+pub mod bus;
 pub mod imu;
 pub mod math;
 pub mod motion;

@@ -119,6 +119,31 @@ pub struct StrapInfo {
     pub index: u64,
 }
 
+impl StrapInfo {
+    /// Parses `KIND:PLACEMENT[:SIDE]`, e.g. `polar-h10:chest` or `open-imu:thigh:right`.
+    pub fn parse(arg: &str, index: u64) -> Option<Self> {
+        let mut parts = arg.split(':');
+        let kind = match parts.next()? {
+            "polar-h10" => StrapKind::PolarH10,
+            "open-imu" => StrapKind::OpenImu,
+            "heart-rate" => StrapKind::HeartRate,
+            _ => return None,
+        };
+        let placement = Placement::parse(parts.next()?)?;
+        let side = match parts.next() {
+            None | Some("left") => Side::Left,
+            Some("right") => Side::Right,
+            Some(_) => return None,
+        };
+        parts.next().is_none().then_some(Self {
+            kind,
+            placement,
+            side,
+            index,
+        })
+    }
+}
+
 /// The firmware of one strap.
 #[derive(Debug)]
 pub enum Firmware {
