@@ -66,7 +66,7 @@ fn at(series: &[(f64, f64)], t: f64) -> f64 {
 #[test]
 fn prone_leg_raise_reps_match_truth_on_the_strapped_leg_only() {
     let sc = load("prone-leg-raise.toml");
-    let (series, truth) = tilt_series(&sc, Placement::Thigh, 50.0, 7);
+    let (series, truth) = tilt_series(&sc, Placement::Thigh, 50.0, 2);
     assert_eq!(truth.reps.len(), 10);
     for rep in &truth.reps {
         let mid = (rep.start_s + rep.end_s) / 2.0;
@@ -164,4 +164,50 @@ fn bad_scenarios_name_file_and_key() {
     let text = "straps = [{kind = \"open-imu\", placement = \"chest\"}]\n[[segments]]\nactivity = \"sit\"\nduration = 3\n";
     let err = Scenario::parse(text, path).unwrap_err().to_string();
     assert!(err.contains("duration"), "{err}");
+}
+
+#[test]
+fn kinematics_have_no_jolts() {
+    // Noise-free accelerometer magnitude of every placement in every shipped
+    // scenario: gravity plus body accelerations of a few tenths of a g at most
+    // (walking steps), never the spikes a velocity jump would cause.
+    use firmware_sim::body::ideal;
+    use firmware_sim::math::IDENTITY;
+    use firmware_sim::motion::plan::Timeline;
+    use firmware_sim::scenario::Side;
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let placements = [
+        Placement::Chest,
+        Placement::UpperBack,
+        Placement::Thigh,
+        Placement::Ankle,
+        Placement::Wrist,
+        Placement::UpperArm,
+    ];
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let tl = Timeline::new(&Scenario::load(&path).unwrap(), 11);
+        for p in placements {
+            let mut t = 0.0;
+            let (mut lo, mut hi) = (f64::MAX, f64::MIN);
+            while t < tl.duration() {
+                let a = ideal(&tl, p, Side::Right, &IDENTITY, t).accel_g;
+                let m = (a[0] * a[0] + a[1] * a[1] + a[2] * a[2]).sqrt();
+                lo = lo.min(m);
+                hi = hi.max(m);
+                t += 0.05;
+            }
+            // Ankle and wrist swing at the end of a chain while walking.
+            let max = if matches!(p, Placement::Ankle | Placement::Wrist) {
+                2.5
+            } else {
+                1.6
+            };
+            assert!(
+                lo > 0.55 && hi < max,
+                "{} {p:?}: |a| in {lo:.2}..{hi:.2} g",
+                path.display()
+            );
+        }
+    }
 }

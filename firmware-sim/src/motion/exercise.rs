@@ -115,7 +115,7 @@ pub const ALL: &[Exercise] = &[
     ex("back-extension", Base::Prone, &[(Trunk, -1.0)], 35.0, 4.0, 8),
     tempo(ex("pectoral-stretch", Base::Stand, &[(Trunk, 1.0)], 20.0, 17.0, 4), 2.0, 4.0),
     tempo(ex("prone-scapular-squeeze", Base::Prone, &[(UpperArm(Both), -1.0), (Trunk, -0.25)], 20.0, 2.0, 10), 1.0, 2.5),
-    shaped(tempo(ex("shoulder-rolls", Base::Stand, &[(Trunk, 1.0), (PelvisZ, 0.004)], 5.0, 0.0, 20), 3.0, 0.0), Shape::Roll),
+    shaped(tempo(ex("shoulder-rolls", Base::Stand, &[(Trunk, 1.0)], 5.0, 0.0, 20), 3.0, 0.0), Shape::Roll),
     sided(tempo(ex("hamstring-stretch", Base::Stand, &[(Trunk, 1.0), (Thigh(Active), -2.6)], 30.0, 20.0, 2), 2.5, 5.0), Sides::LeftThenRight),
     ex("ball-bridge", Base::Supine, &[(Trunk, -1.0), (Thigh(Both), 0.6), (PelvisZ, 0.01)], 25.0, 3.0, 10),
     tempo(ex("plank", Base::Prone, &[(Trunk, -1.0), (Thigh(Both), -1.0), (Shank(Both), -1.0), (PelvisZ, 0.012)], 12.0, 20.0, 3), 2.0, 10.0),

@@ -11,6 +11,9 @@ use crate::math::smoothstep;
 use crate::scenario::{ExerciseSegment, Scenario, Segment, Sides};
 use crate::truth::{Truth, TruthRep, TruthSlouch};
 
+/// Shoulder lift during a shoulder roll, metres.
+const ROLL_LIFT_M: f64 = 0.02;
+
 /// Seconds over which the body blends from one phase's posture to the next.
 pub const BLEND_S: f64 = 2.5;
 
@@ -103,8 +106,9 @@ impl Timeline {
         let phase = &self.phases[i];
         let mut pose = phase.pose(t);
         if i > 0 && t - phase.start < BLEND_S {
-            let prev = &self.phases[i - 1];
-            let from = prev.pose(prev.end);
+            // Blend from the previous activity as it carries on, so velocities
+            // stay continuous and the accelerometer sees no jolt.
+            let from = self.phases[i - 1].pose(t);
             pose = from.lerp(&pose, smoothstep((t - phase.start) / BLEND_S));
         }
         let tau = std::f64::consts::TAU;
@@ -248,6 +252,12 @@ fn exercise_pose(def: &Exercise, reps: &[RepPlan], t: f64) -> Pose {
             pose = pose.lerp(&rest_base(def, next.side).pose(), s);
         }
     }
+    if def.shape == Shape::Roll {
+        let (pitch, lift) = rep.roll(t);
+        pose.add(Dof::TrunkPitch, rep.amplitude_deg * pitch);
+        pose.add(Dof::PelvisZ, ROLL_LIFT_M * lift);
+        return pose;
+    }
     let (v, hold_w) = rep.value(def.shape, t);
     let deg = rep.amplitude_deg * v + rep.sway(t) * hold_w;
     for &(mv, gain) in def.moves {
@@ -260,8 +270,9 @@ fn apply_move(pose: &mut Pose, mv: Move, gain: f64, deg: f64, side: Option<usize
     let limb = |l: Limb, f: fn(usize) -> Dof, pose: &mut Pose| match (l, side) {
         (Limb::Active, Some(s)) => {
             pose.add(f(s), gain * deg);
-            // The other leg shifts with the pelvis by a couple of degrees at most.
-            let shift = (0.12 * deg.abs()).min(2.5) * deg.signum();
+            // The other leg shifts with the pelvis by a couple of degrees at most
+            // (a smooth saturation: a kink would jolt the accelerometer).
+            let shift = 2.5 * (0.12 * deg / 2.5).tanh();
             pose.add(f(1 - s), gain.signum() * shift);
         }
         _ => {
@@ -318,7 +329,13 @@ fn plan_exercise(seg: &ExerciseSegment, t0: f64, rng: &mut ChaCha8Rng) -> (Kind,
                 t += 3.0;
             }
             let period = ramp * rng.random_range(0.9..1.12);
-            reps.push(rep(rng, [t, period, 0.0, 0.0], amp, None, direction));
+            let half = side_list.len() / 2;
+            let mut r = rep(rng, [t, period, 0.0, 0.0], amp, None, direction);
+            r.edges = [
+                k == 0 || k == half,
+                k + 1 == half || k + 1 == side_list.len(),
+            ];
+            reps.push(r);
             t += period;
             continue;
         }
@@ -359,9 +376,10 @@ fn rep(
         amplitude_deg,
         side,
         partial: false,
-        warp: rng.random_range(0.8..1.25),
+        warp: rng.random_range(1.0..1.35) * if rng.random_bool(0.5) { 1.0 } else { -1.0 },
         sway_phase: rng.random_range(0.0..std::f64::consts::TAU),
         direction,
+        edges: [false; 2],
     }
 }
 

@@ -21,12 +21,15 @@ pub struct RepPlan {
     pub side: Option<usize>,
     /// A partial rep (not in the truth's reps).
     pub partial: bool,
-    /// Exponent that makes the ramps uneven.
+    /// Makes the ramps uneven: `u^w` (slow start) for `w >= 1`, `1 - (1-u)^-w`
+    /// (slow end) for `w <= -1`; both keep the motion's second derivative finite.
     pub warp: f64,
     /// Phase of the plateau sway.
     pub sway_phase: f64,
     /// +1 forward / -1 backward (shoulder rolls).
     pub direction: f64,
+    /// Whether this roll fades in / fades out (first and last of a set).
+    pub edges: [bool; 2],
 }
 
 impl RepPlan {
@@ -45,7 +48,15 @@ impl RepPlan {
         if dt <= 0.0 || t >= self.end(shape) {
             return (0.0, 0.0);
         }
-        let ramp = |u: f64| smoothstep(u.clamp(0.0, 1.0).powf(self.warp));
+        let ramp = |u: f64| {
+            let u = u.clamp(0.0, 1.0);
+            let g = if self.warp >= 0.0 {
+                u.powf(self.warp)
+            } else {
+                1.0 - (1.0 - u).powf(-self.warp)
+            };
+            smoothstep(g)
+        };
         match shape {
             Shape::Hold => {
                 let v = if dt < self.up_s {
@@ -72,11 +83,30 @@ impl RepPlan {
                 .0;
                 (sign * h, h)
             }
-            Shape::Roll => {
-                let phase = std::f64::consts::TAU * dt / self.up_s;
-                ((self.direction * phase).sin(), 0.0)
-            }
+            Shape::Roll => (self.roll(t).0, 0.0),
         }
+    }
+
+    /// A shoulder roll at `t`: (forward pitch in -1..1, shoulder lift in 0..1).
+    /// Pitch leads the lift going forward and lags it going backward; the first
+    /// and last roll of a set fade in and out so nothing starts with a jerk.
+    pub fn roll(&self, t: f64) -> (f64, f64) {
+        let u = (t - self.start) / self.up_s;
+        if !(0.0..1.0).contains(&u) {
+            return (0.0, 0.0);
+        }
+        let phase = std::f64::consts::TAU * u;
+        let mut envelope = 1.0;
+        if self.edges[0] {
+            envelope *= smoothstep(u);
+        }
+        if self.edges[1] {
+            envelope *= 1.0 - smoothstep(u);
+        }
+        (
+            self.direction * phase.sin() * envelope,
+            (1.0 - phase.cos()) / 2.0,
+        )
     }
 
     /// Extra angle of the plateau sway, degrees (±1.7 at most).
@@ -104,6 +134,7 @@ mod tests {
             warp: 1.1,
             sway_phase: 0.0,
             direction: 1.0,
+            edges: [false; 2],
         }
     }
 
