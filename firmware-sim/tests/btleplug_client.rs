@@ -23,6 +23,7 @@ const OPEN_IMU_HAPTIC: Uuid = Uuid::from_u128(0x5a3e0004_7f4c_4e59_9d3b_2c1a8e6f
 const PMD_CONTROL: Uuid = Uuid::from_u128(0xfb005c81_02e7_f387_1cad_8acd2d8df0c8);
 const PMD_DATA: Uuid = Uuid::from_u128(0xfb005c82_02e7_f387_1cad_8acd2d8df0c8);
 const BATTERY_LEVEL: Uuid = Uuid::from_u128(0x00002a19_0000_1000_8000_00805f9b34fb);
+const HR_MEASUREMENT: Uuid = Uuid::from_u128(0x00002a37_0000_1000_8000_00805f9b34fb);
 const START_ACC_200HZ: [u8; 14] = [
     0x02, 0x02, 0x00, 0x01, 0xC8, 0x00, 0x01, 0x01, 0x10, 0x00, 0x02, 0x01, 0x08, 0x00,
 ];
@@ -141,6 +142,11 @@ async fn client() {
     // The filter is honoured: only the two heart-rate straps advertise 0x180D.
     let names = scan(&central, HR_SERVICE).await;
     assert_eq!(names.len(), 2, "{names:?}");
+    let discovered = discovered_events(&mut events).await;
+    assert_eq!(
+        discovered, 2,
+        "DeviceDiscovered events for the filtered scan"
+    );
     assert!(
         names[0].starts_with("HR Strap") && names[1].starts_with("Polar H10"),
         "{names:?}"
@@ -174,6 +180,16 @@ async fn client() {
         [0xF0, 0x02, 0x02, 0x00, 0x00, 0x01]
     );
 
+    // A bad request gets an error status; the stream carries on as configured.
+    let bad_rate = [0x02, 0x02, 0x00, 0x01, 0x34, 0x00];
+    h10.write(&cp, &bad_rate, WriteType::WithResponse)
+        .await
+        .unwrap();
+    assert_eq!(
+        next_on(&mut notes, PMD_CONTROL).await[3],
+        6,
+        "already in state"
+    );
     let (frames, samples) = minute_of_acc(&mut notes).await;
     println!("H10: {frames} ACC frames, {samples} samples at 200 Hz, none lost");
 
@@ -186,10 +202,38 @@ async fn client() {
     );
     let writes = control.writes(&h10_addr).await.unwrap();
     let pmd: Vec<&Vec<u8>> = writes.iter().map(|w| &w.1).collect();
-    assert_eq!(pmd, [&vec![1u8, 2], &START_ACC_200HZ.to_vec(), &vec![3, 2]]);
+    assert_eq!(
+        pmd,
+        [
+            &vec![1u8, 2],
+            &START_ACC_200HZ.to_vec(),
+            &bad_rate.to_vec(),
+            &vec![3, 2]
+        ]
+    );
+
+    // Battery notifications follow the control interface.
+    h10.subscribe(&char_of(&h10, BATTERY_LEVEL)).await.unwrap();
+    control.set_battery(&h10_addr, 42).await.unwrap();
+    assert_eq!(next_on(&mut notes, BATTERY_LEVEL).await, [42]);
+
+    heart_rate_strap(&central).await;
 
     open_imu(&central, &control).await;
     link_loss_and_reconnect(&central, &h10, &control, &mut events, &mut notes).await;
+
+    // Scenario switch and clock speed.
+    let squat = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/squat.toml");
+    control.set_scenario(squat).await.unwrap();
+    assert!(control.set_scenario("/nonexistent.toml").await.is_err());
+    control.set_speed(1.0).await.unwrap();
+    let t0 = control.scenario_time().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let dt = control.scenario_time().await.unwrap() - t0;
+    assert!(
+        dt > 0.2 && dt < 1.5,
+        "scenario clock at speed 1 moved {dt} s in 0.3 s"
+    );
 }
 
 /// 60 s of scenario at 200 Hz: frame timestamps must step by exactly 36 samples.
@@ -217,6 +261,40 @@ async fn minute_of_acc(
         samples += n;
     }
     (frames, samples)
+}
+
+async fn discovered_events(events: &mut (impl Stream<Item = CentralEvent> + Unpin)) -> usize {
+    let mut ids = BTreeSet::new();
+    while let Ok(Some(e)) = tokio::time::timeout(Duration::from_millis(300), events.next()).await {
+        if let CentralEvent::DeviceDiscovered(id) = e {
+            ids.insert(id);
+        }
+    }
+    ids.len()
+}
+
+/// The plain strap: Heart Rate Measurements with RR intervals, once a scenario second.
+async fn heart_rate_strap(central: &Adapter) {
+    let hr = find(central, "HR Strap").await;
+    within(10, "connect hr strap", hr.connect()).await.unwrap();
+    hr.discover_services().await.unwrap();
+    assert_eq!(hr.services().len(), 1);
+    let mut notes = hr.notifications().await.unwrap();
+    hr.subscribe(&char_of(&hr, HR_MEASUREMENT)).await.unwrap();
+    for _ in 0..3 {
+        let m = next_on(&mut notes, HR_MEASUREMENT).await;
+        assert_eq!(m[0] & 0x16, 0x16, "contact + RR flags: {m:?}");
+        assert!((50..130).contains(&m[1]), "bpm {}", m[1]);
+        let rr: Vec<u16> = m[2..]
+            .chunks(2)
+            .map(|c| u16::from_le_bytes([c[0], c[1]]))
+            .collect();
+        assert!(
+            !rr.is_empty() && rr.iter().all(|r| (400..1300).contains(r)),
+            "{rr:?}"
+        );
+    }
+    hr.disconnect().await.unwrap();
 }
 
 async fn open_imu(central: &Adapter, control: &Sim1Proxy<'_>) {
@@ -309,6 +387,18 @@ async fn link_loss_and_reconnect(
         [0xF0, 0x02, 0x02, 0x00, 0x00, 0x01]
     );
     assert_eq!(next_on(notes, PMD_DATA).await[0], 0x02);
+
+    // A malformed frame injected by the control interface arrives as sent.
+    assert!(
+        control
+            .inject_frame(&addr, &[0x02, 0xFF, 0x00])
+            .await
+            .unwrap()
+    );
+    within(5, "injected frame", async {
+        while next_on(notes, PMD_DATA).await != [0x02, 0xFF, 0x00] {}
+    })
+    .await;
 
     // Out of range: the link drops and connecting fails until it is back.
     control.set_in_range(&addr, false).await.unwrap();

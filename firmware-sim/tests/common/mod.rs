@@ -15,7 +15,7 @@ pub const INNER: &str = "FIRMWARE_SIM_INNER_TEST";
 pub struct Harness {
     sim: Child,
     bus: PrivateBus,
-    _dir: PathBuf,
+    dir: PathBuf,
 }
 
 impl Harness {
@@ -32,11 +32,7 @@ impl Harness {
             .env("RUST_LOG", "warn")
             .spawn()
             .expect("simulator starts");
-        let h = Self {
-            sim,
-            bus,
-            _dir: dir,
-        };
+        let h = Self { sim, bus, dir };
         h.wait_ready();
         h
     }
@@ -102,5 +98,6 @@ impl Drop for Harness {
     fn drop(&mut self) {
         let _ = self.sim.kill();
         let _ = self.sim.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
