@@ -28,6 +28,7 @@ const START_ACC_200HZ: [u8; 14] = [
     0x02, 0x02, 0x00, 0x01, 0xC8, 0x00, 0x01, 0x01, 0x10, 0x00, 0x02, 0x01, 0x08, 0x00,
 ];
 const SPEED: &str = "20";
+const RECONNECT_CYCLES: usize = 30;
 
 #[test]
 fn btleplug_client_against_the_emulator() {
@@ -399,6 +400,26 @@ async fn link_loss_and_reconnect(
         while next_on(notes, PMD_DATA).await != [0x02, 0xFF, 0x00] {}
     })
     .await;
+
+    // Repeated link losses with one long-lived event stream and one notification
+    // stream (bluez-emulation.md: never create streams per reconnect).
+    for cycle in 0..RECONNECT_CYCLES {
+        control.drop_link(&addr).await.unwrap();
+        wait_disconnected(events, &h10.id()).await;
+        within(10, "reconnect cycle", h10.connect()).await.unwrap();
+        h10.subscribe(&cp).await.unwrap();
+        h10.subscribe(&data).await.unwrap();
+        h10.write(&cp, &START_ACC_200HZ, WriteType::WithResponse)
+            .await
+            .unwrap();
+        assert_eq!(
+            next_on(notes, PMD_CONTROL).await[3],
+            0,
+            "start after reconnect {cycle}"
+        );
+        assert_eq!(next_on(notes, PMD_DATA).await[9], 0x01);
+    }
+    println!("H10: {RECONNECT_CYCLES} link-loss/reconnect cycles, each streaming again");
 
     // Out of range: the link drops and connecting fails until it is back.
     control.set_in_range(&addr, false).await.unwrap();
