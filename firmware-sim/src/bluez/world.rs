@@ -281,3 +281,30 @@ impl World {
                 .any(|u| f.iter().any(|x| x.eq_ignore_ascii_case(u)))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{Placement, Side, StrapKind};
+
+    #[test]
+    fn gatt_paths_follow_bluez_naming() {
+        let info = StrapInfo {
+            kind: StrapKind::HeartRate,
+            placement: Placement::Chest,
+            side: Side::Left,
+            index: 0,
+        };
+        let s = StrapState::new(info, Firmware::new(info, 1, 0.0));
+        assert_eq!(s.path, "/org/bluez/hci0/dev_F0_5E_D0_00_00_01");
+        let hr = &s.gatt[0];
+        assert_eq!(hr.path, format!("{}/service000a", s.path));
+        assert_eq!(hr.chars[0].path, format!("{}/char000b", hr.path));
+        assert_eq!(
+            hr.chars[0].ccc_path.as_deref(),
+            Some(format!("{}/char000b/desc000d", hr.path).as_str())
+        );
+        assert_eq!(hr.chars[1].path, format!("{}/char000e", hr.path));
+        assert_eq!(hr.chars[1].ccc_path, None);
+    }
+}

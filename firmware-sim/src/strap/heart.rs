@@ -129,3 +129,31 @@ impl HeartStrap {
         self.heart.notifying = false;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Scenario;
+
+    #[test]
+    fn rr_intervals_follow_the_activity() {
+        let text = "straps = [{kind = \"heart-rate\", placement = \"chest\"}]\n\
+            [[segments]]\nactivity = \"lie-supine\"\nduration_s = 60\n\
+            [[segments]]\nactivity = \"walk\"\nduration_s = 60\n";
+        let sc = Scenario::parse(text, "t.toml".as_ref()).unwrap();
+        let m = Motion {
+            timeline: crate::motion::plan::Timeline::new(&sc, 4),
+            start: 0.0,
+        };
+        let mut heart = Heart::new(4, 0);
+        heart.start(0.0);
+        let bpm: Vec<u8> = heart.tick(&m, 119.5).iter().map(|n| n.bytes[1]).collect();
+        assert_eq!(bpm.len(), 119);
+        let mean = |xs: &[u8]| xs.iter().map(|&b| f64::from(b)).sum::<f64>() / xs.len() as f64;
+        let (lying, walking) = (mean(&bpm[10..50]), mean(&bpm[75..115]));
+        assert!(
+            lying < 70.0 && walking > 85.0,
+            "lying {lying}, walking {walking}"
+        );
+    }
+}

@@ -314,3 +314,30 @@ fn not_supported(uuid: &str, operation: &'static str) -> GattError {
         operation,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strap_arguments() {
+        let s = StrapInfo::parse("open-imu:thigh:right", 2).unwrap();
+        assert_eq!(
+            (s.kind, s.placement, s.side, s.index),
+            (StrapKind::OpenImu, Placement::Thigh, Side::Right, 2)
+        );
+        assert_eq!(
+            StrapInfo::parse("polar-h10:chest", 0).unwrap().side,
+            Side::Left
+        );
+        for bad in [
+            "polar-h10",
+            "polar:chest",
+            "open-imu:knee",
+            "open-imu:thigh:middle",
+            "heart-rate:chest:left:x",
+        ] {
+            assert!(StrapInfo::parse(bad, 0).is_none(), "{bad}");
+        }
+    }
+}
