@@ -30,6 +30,7 @@ pub enum BusError {
 pub struct PrivateBus {
     child: Child,
     address: String,
+    socket: PathBuf,
 }
 
 /// The bus config: system type, one unix socket, allow everything.
@@ -80,7 +81,11 @@ impl PrivateBus {
             let _ = child.wait();
             return Err(BusError::NoAddress);
         }
-        Ok(Self { child, address })
+        Ok(Self {
+            child,
+            address,
+            socket: dir.join("system_bus_socket"),
+        })
     }
 
     /// The address to put in `DBUS_SYSTEM_BUS_ADDRESS`.
@@ -93,5 +98,7 @@ impl Drop for PrivateBus {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        // Killed, dbus-daemon cannot remove its socket itself.
+        let _ = std::fs::remove_file(&self.socket);
     }
 }

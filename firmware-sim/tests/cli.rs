@@ -57,3 +57,49 @@ fn record_rejects_a_bad_scenario_naming_the_file() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/x.toml"));
 }
+
+#[test]
+fn bus_subcommand_prints_the_address_and_stops_its_daemon_on_sigterm() {
+    use std::io::{BufRead, BufReader};
+    let dir = std::env::temp_dir().join(format!("fsim-bus-{}", std::process::id()));
+    let mut child = sim()
+        .arg("bus")
+        .arg("--dir")
+        .arg(&dir)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let expected = format!(
+        "export DBUS_SYSTEM_BUS_ADDRESS=unix:path={}/system_bus_socket",
+        dir.display()
+    );
+    assert!(line.starts_with(&expected), "{line}");
+    assert!(daemon_running(&dir));
+    let status = Command::new("kill")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert!(child.wait().unwrap().success());
+    // dbus-daemon removes its socket when it exits.
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert!(
+        !dir.join("system_bus_socket").exists(),
+        "dbus-daemon still running"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Whether a dbus-daemon with DIR's config is alive (a zombie does not count).
+fn daemon_running(dir: &std::path::Path) -> bool {
+    let needle = format!("--config-file={}/bus.conf", dir.display());
+    std::fs::read_dir("/proc").unwrap().flatten().any(|e| {
+        let cmd = std::fs::read(e.path().join("cmdline")).unwrap_or_default();
+        let stat = std::fs::read_to_string(e.path().join("stat")).unwrap_or_default();
+        String::from_utf8_lossy(&cmd).contains(&needle) && !stat.contains(") Z ")
+    })
+}
