@@ -1,0 +1,258 @@
+//! `org.postured.Sim1` on `/org/postured/Sim1`: what a test or a demo does to the
+//! world behind the emulated BlueZ — switch the scenario, change the clock speed,
+//! drop links, move straps out of range and back, change RSSI and battery,
+//! inject malformed or truncated frames, and read back what clients wrote.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use zbus::Connection;
+
+use super::world::{Change, DEVICE_IFACE, Prop};
+use super::{Sim, emit_all, notify};
+use crate::motion::plan::Timeline;
+use crate::scenario::Scenario;
+use crate::strap::{BATTERY_LEVEL, sig_uuid};
+
+/// Errors of the control interface.
+#[derive(Debug, zbus::DBusError)]
+#[zbus(prefix = "org.postured.Sim1.Error")]
+pub enum ControlError {
+    /// A D-Bus failure.
+    #[zbus(error)]
+    ZBus(zbus::Error),
+    /// No strap has that address.
+    UnknownStrap(String),
+    /// The scenario file could not be loaded.
+    BadScenario(String),
+    /// A value out of range.
+    InvalidArgument(String),
+}
+
+/// The control object.
+#[derive(Debug)]
+pub struct Control {
+    pub(crate) sim: Arc<Sim>,
+    pub(crate) seed: u64,
+}
+
+impl Control {
+    fn strap(&self, address: &str) -> Result<usize, ControlError> {
+        self.sim
+            .world()
+            .strap(address)
+            .ok_or_else(|| ControlError::UnknownStrap(address.to_owned()))
+    }
+}
+
+#[zbus::interface(name = "org.postured.Sim1")]
+impl Control {
+    /// (address, name, kind, placement) of every strap.
+    fn straps(&self) -> Vec<(String, String, String, String)> {
+        let w = self.sim.world();
+        w.straps
+            .iter()
+            .map(|s| {
+                (
+                    s.address.clone(),
+                    s.firmware.name(),
+                    format!("{:?}", s.info.kind),
+                    format!("{:?}", s.info.placement),
+                )
+            })
+            .collect()
+    }
+
+    /// Current scenario time, seconds.
+    fn scenario_time(&self) -> f64 {
+        self.sim.world().clock.now()
+    }
+
+    /// Scenario seconds per real second from now on.
+    fn set_speed(&self, speed: f64) -> Result<(), ControlError> {
+        if !(0.01..=1000.0).contains(&speed) {
+            return Err(ControlError::InvalidArgument(
+                "speed must be in 0.01..=1000".into(),
+            ));
+        }
+        self.sim.world().clock.set_speed(speed);
+        Ok(())
+    }
+
+    /// Loads a scenario file and starts it now (looped).
+    fn set_scenario(&self, path: &str) -> Result<(), ControlError> {
+        let sc = Scenario::load(&PathBuf::from(path))
+            .map_err(|e| ControlError::BadScenario(e.to_string()))?;
+        let mut w = self.sim.world();
+        w.motion.timeline = Timeline::new(&sc, self.seed);
+        w.motion.start = w.clock.now();
+        tracing::info!(%path, "scenario switched");
+        Ok(())
+    }
+
+    /// Link loss: the strap drops the connection (Connected = false).
+    async fn drop_link(
+        &self,
+        address: String,
+        #[zbus(connection)] conn: &Connection,
+    ) -> Result<(), ControlError> {
+        let i = self.strap(&address)?;
+        let changes = self.sim.world().straps[i].drop_link();
+        emit_all(conn, &changes).await;
+        Ok(())
+    }
+
+    /// Out of range: the link drops and connects fail until back in range.
+    async fn set_in_range(
+        &self,
+        address: String,
+        in_range: bool,
+        #[zbus(connection)] conn: &Connection,
+    ) -> Result<(), ControlError> {
+        let i = self.strap(&address)?;
+        let changes = {
+            let mut w = self.sim.world();
+            let s = &mut w.straps[i];
+            s.in_range = in_range;
+            if in_range { Vec::new() } else { s.drop_link() }
+        };
+        emit_all(conn, &changes).await;
+        Ok(())
+    }
+
+    /// Sets the RSSI the adapter reports.
+    async fn set_rssi(
+        &self,
+        address: String,
+        rssi: i16,
+        #[zbus(connection)] conn: &Connection,
+    ) -> Result<(), ControlError> {
+        let i = self.strap(&address)?;
+        let change = {
+            let mut w = self.sim.world();
+            let s = &mut w.straps[i];
+            s.rssi = rssi;
+            s.exported.then(|| Change {
+                path: s.path.clone(),
+                iface: DEVICE_IFACE,
+                props: vec![("RSSI", Prop::I16(rssi))],
+            })
+        };
+        emit_all(conn, change.as_slice()).await;
+        Ok(())
+    }
+
+    /// Sets the battery level; notifies it when the client subscribed.
+    async fn set_battery(
+        &self,
+        address: String,
+        percent: u8,
+        #[zbus(connection)] conn: &Connection,
+    ) -> Result<(), ControlError> {
+        let i = self.strap(&address)?;
+        let send = {
+            let mut w = self.sim.world();
+            let s = &mut w.straps[i];
+            let n = s.firmware.set_battery(percent);
+            let path = s
+                .char_by_uuid(&sig_uuid(BATTERY_LEVEL))
+                .map(|c| c.path.clone());
+            n.filter(|_| s.connected && s.notifying.contains(&sig_uuid(BATTERY_LEVEL)))
+                .zip(path)
+        };
+        if let Some((n, path)) = send {
+            notify(conn, &path, n.bytes).await;
+        }
+        Ok(())
+    }
+
+    /// Sends raw bytes on the strap's data characteristic (PMD data, IMU data or
+    /// Heart Rate Measurement). Returns false when no client is subscribed.
+    async fn inject_frame(
+        &self,
+        address: String,
+        bytes: Vec<u8>,
+        #[zbus(connection)] conn: &Connection,
+    ) -> Result<bool, ControlError> {
+        let i = self.strap(&address)?;
+        let path = {
+            let w = self.sim.world();
+            let s = &w.straps[i];
+            let uuid = s.firmware.data_uuid();
+            s.char_by_uuid(&uuid)
+                .filter(|_| s.connected && s.notifying.contains(&uuid))
+                .map(|c| c.path.clone())
+        };
+        let Some(path) = path else { return Ok(false) };
+        notify(conn, &path, bytes).await;
+        Ok(true)
+    }
+
+    /// Cuts the strap's next data frame to `length` bytes.
+    fn truncate_next_frame(&self, address: &str, length: u32) -> Result<(), ControlError> {
+        let i = self.strap(address)?;
+        self.sim.world().straps[i].truncate_next = Some(length as usize);
+        Ok(())
+    }
+
+    /// Every write clients made to the strap: (characteristic UUID, bytes, scenario time).
+    fn writes(&self, address: &str) -> Result<Vec<(String, Vec<u8>, f64)>, ControlError> {
+        let i = self.strap(address)?;
+        Ok(self.sim.world().straps[i]
+            .writes
+            .iter()
+            .map(|w| (w.uuid.clone(), w.bytes.clone(), w.t))
+            .collect())
+    }
+
+    /// Forgets the recorded writes.
+    fn clear_writes(&self, address: &str) -> Result<(), ControlError> {
+        let i = self.strap(address)?;
+        self.sim.world().straps[i].writes.clear();
+        Ok(())
+    }
+
+    /// (connected, in range, notifying characteristic count) of a strap.
+    fn link(&self, address: &str) -> Result<(bool, bool, u32), ControlError> {
+        let i = self.strap(address)?;
+        let w = self.sim.world();
+        let s = &w.straps[i];
+        Ok((s.connected, s.in_range, s.notifying.len() as u32))
+    }
+}
+
+/// Client side of the control interface, for tests and tools.
+#[zbus::proxy(
+    interface = "org.postured.Sim1",
+    default_service = "org.postured.Sim1",
+    default_path = "/org/postured/Sim1",
+    gen_blocking = false
+)]
+pub trait Sim1 {
+    /// (address, name, kind, placement) of every strap.
+    fn straps(&self) -> zbus::Result<Vec<(String, String, String, String)>>;
+    /// Current scenario time.
+    fn scenario_time(&self) -> zbus::Result<f64>;
+    /// Scenario seconds per real second.
+    fn set_speed(&self, speed: f64) -> zbus::Result<()>;
+    /// Switch scenario.
+    fn set_scenario(&self, path: &str) -> zbus::Result<()>;
+    /// Link loss.
+    fn drop_link(&self, address: &str) -> zbus::Result<()>;
+    /// Out of range / back.
+    fn set_in_range(&self, address: &str, in_range: bool) -> zbus::Result<()>;
+    /// RSSI.
+    fn set_rssi(&self, address: &str, rssi: i16) -> zbus::Result<()>;
+    /// Battery percent.
+    fn set_battery(&self, address: &str, percent: u8) -> zbus::Result<()>;
+    /// Raw bytes on the data characteristic.
+    fn inject_frame(&self, address: &str, bytes: &[u8]) -> zbus::Result<bool>;
+    /// Cut the next data frame.
+    fn truncate_next_frame(&self, address: &str, length: u32) -> zbus::Result<()>;
+    /// Writes received: (UUID, bytes, scenario time).
+    fn writes(&self, address: &str) -> zbus::Result<Vec<(String, Vec<u8>, f64)>>;
+    /// Forget writes.
+    fn clear_writes(&self, address: &str) -> zbus::Result<()>;
+    /// (connected, in range, notifying count).
+    fn link(&self, address: &str) -> zbus::Result<(bool, bool, u32)>;
+}
