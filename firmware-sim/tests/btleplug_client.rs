@@ -443,5 +443,12 @@ async fn out_of_range_and_back(
         .unwrap();
     assert!(h10.is_connected().await.unwrap());
     assert_eq!(control.link(&addr).await.unwrap(), (true, true, 0));
+    control.set_rssi(&addr, -83).await.unwrap();
+    within(5, "RSSI update", async {
+        while h10.properties().await.unwrap().and_then(|p| p.rssi) != Some(-83) {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await;
     assert!(central.peripherals().await.unwrap().len() >= 3);
 }
