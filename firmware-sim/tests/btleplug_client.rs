@@ -127,43 +127,54 @@ async fn next_on(
     .await
 }
 
+type Notes = std::pin::Pin<Box<dyn Stream<Item = btleplug::api::ValueNotification> + Send>>;
+
 async fn client() {
     let manager = Manager::new().await.unwrap();
-    let central = manager
-        .adapters()
-        .await
-        .unwrap()
-        .into_iter()
-        .next()
-        .expect("hci0 listed");
+    let adapters = manager.adapters().await.unwrap();
+    let central = adapters.into_iter().next().expect("hci0 listed");
     let mut events = central.events().await.unwrap();
     let conn = zbus::Connection::system().await.unwrap();
     let control = Sim1Proxy::new(&conn).await.unwrap();
 
-    // The filter is honoured: only the two heart-rate straps advertise 0x180D.
-    let names = scan(&central, HR_SERVICE).await;
+    filtered_scan(&central, &mut events).await;
+    let h10 = find(&central, "Polar H10").await;
+    let mut notes = h10_session(&h10, &control).await;
+    heart_rate_strap(&central).await;
+    open_imu(&central, &control).await;
+    link_loss_and_reconnect(&h10, &control, &mut events, &mut notes).await;
+    reconnect_cycles(&h10, &control, &mut events, &mut notes).await;
+    out_of_range_and_back(&central, &h10, &control, &mut events).await;
+    scenario_and_clock(&control).await;
+}
+
+/// The filter is honoured: only the two heart-rate straps advertise 0x180D.
+async fn filtered_scan(central: &Adapter, events: &mut (impl Stream<Item = CentralEvent> + Unpin)) {
+    let names = scan(central, HR_SERVICE).await;
     assert_eq!(names.len(), 2, "{names:?}");
-    let discovered = discovered_events(&mut events).await;
     assert_eq!(
-        discovered, 2,
+        discovered_events(events).await,
+        2,
         "DeviceDiscovered events for the filtered scan"
     );
     assert!(
         names[0].starts_with("HR Strap") && names[1].starts_with("Polar H10"),
         "{names:?}"
     );
-    let names = scan(&central, OPEN_IMU_SERVICE).await;
+    let names = scan(central, OPEN_IMU_SERVICE).await;
     assert!(names.iter().any(|n| n.starts_with("OpenIMU")), "{names:?}");
+}
 
-    let h10 = find(&central, "Polar H10").await;
-    let h10_addr = h10.address().to_string();
+/// Connect, discover, the PMD exchange, a minute of ACC, stop, battery.
+async fn h10_session(h10: &Peripheral, control: &Sim1Proxy<'_>) -> Notes {
+    let addr = h10.address().to_string();
     within(10, "connect", h10.connect()).await.unwrap();
     h10.discover_services().await.unwrap();
     let uuids: BTreeSet<Uuid> = h10.services().iter().map(|s| s.uuid).collect();
     assert_eq!(uuids.len(), 4, "{uuids:?}");
-    assert_eq!(h10.read(&char_of(&h10, BATTERY_LEVEL)).await.unwrap(), [94]);
+    assert_eq!(h10.read(&char_of(h10, BATTERY_LEVEL)).await.unwrap(), [94]);
     let mut notes = h10.notifications().await.unwrap();
-    let (cp, data) = (char_of(&h10, PMD_CONTROL), char_of(&h10, PMD_DATA));
+    let (cp, data) = (char_of(h10, PMD_CONTROL), char_of(h10, PMD_DATA));
     h10.subscribe(&cp).await.unwrap();
     h10.subscribe(&data).await.unwrap();
     h10.write(&cp, &[0x01, 0x02], WriteType::WithResponse)
@@ -180,8 +191,7 @@ async fn client() {
         next_on(&mut notes, PMD_CONTROL).await,
         [0xF0, 0x02, 0x02, 0x00, 0x00, 0x01]
     );
-
-    // A bad request gets an error status; the stream carries on as configured.
+    // A second start gets an error status; the stream carries on as configured.
     let bad_rate = [0x02, 0x02, 0x00, 0x01, 0x34, 0x00];
     h10.write(&cp, &bad_rate, WriteType::WithResponse)
         .await
@@ -191,6 +201,7 @@ async fn client() {
         6,
         "already in state"
     );
+
     let (frames, samples) = minute_of_acc(&mut notes).await;
     println!("H10: {frames} ACC frames, {samples} samples at 200 Hz, none lost");
 
@@ -201,32 +212,26 @@ async fn client() {
         next_on(&mut notes, PMD_CONTROL).await,
         [0xF0, 0x03, 0x02, 0x00, 0x00]
     );
-    let writes = control.writes(&h10_addr).await.unwrap();
-    let pmd: Vec<&Vec<u8>> = writes.iter().map(|w| &w.1).collect();
-    assert_eq!(
-        pmd,
-        [
-            &vec![1u8, 2],
-            &START_ACC_200HZ.to_vec(),
-            &bad_rate.to_vec(),
-            &vec![3, 2]
-        ]
-    );
+    let writes = control.writes(&addr).await.unwrap();
+    let pmd: Vec<&[u8]> = writes.iter().map(|w| w.1.as_slice()).collect();
+    assert_eq!(pmd, [&[1u8, 2][..], &START_ACC_200HZ, &bad_rate, &[3, 2]]);
 
     // Battery notifications follow the control interface.
-    h10.subscribe(&char_of(&h10, BATTERY_LEVEL)).await.unwrap();
-    control.set_battery(&h10_addr, 42).await.unwrap();
+    h10.subscribe(&char_of(h10, BATTERY_LEVEL)).await.unwrap();
+    control.set_battery(&addr, 42).await.unwrap();
     assert_eq!(next_on(&mut notes, BATTERY_LEVEL).await, [42]);
+    notes
+}
 
-    heart_rate_strap(&central).await;
-
-    open_imu(&central, &control).await;
-    link_loss_and_reconnect(&central, &h10, &control, &mut events, &mut notes).await;
-
-    // Scenario switch and clock speed.
+/// Scenario switch and clock speed.
+async fn scenario_and_clock(control: &Sim1Proxy<'_>) {
     let squat = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/squat.toml");
     control.set_scenario(squat).await.unwrap();
     assert!(control.set_scenario("/nonexistent.toml").await.is_err());
+    assert!(
+        control.drop_link("00:00:00:00:00:00").await.is_err(),
+        "unknown strap"
+    );
     control.set_speed(1.0).await.unwrap();
     let t0 = control.scenario_time().await.unwrap();
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -362,21 +367,7 @@ async fn wait_disconnected(
     .await;
 }
 
-async fn link_loss_and_reconnect(
-    central: &Adapter,
-    h10: &Peripheral,
-    control: &Sim1Proxy<'_>,
-    events: &mut (impl Stream<Item = CentralEvent> + Unpin),
-    notes: &mut (impl Stream<Item = btleplug::api::ValueNotification> + Unpin),
-) {
-    let addr = h10.address().to_string();
-    control.drop_link(&addr).await.unwrap();
-    wait_disconnected(events, &h10.id()).await;
-    assert!(!h10.is_connected().await.unwrap());
-
-    // Reconnect on the same Peripheral; the notification stream carries on.
-    within(10, "reconnect", h10.connect()).await.unwrap();
-    h10.discover_services().await.unwrap();
+async fn start_acc(h10: &Peripheral, notes: &mut Notes) {
     let (cp, data) = (char_of(h10, PMD_CONTROL), char_of(h10, PMD_DATA));
     h10.subscribe(&cp).await.unwrap();
     h10.subscribe(&data).await.unwrap();
@@ -387,9 +378,24 @@ async fn link_loss_and_reconnect(
         next_on(notes, PMD_CONTROL).await,
         [0xF0, 0x02, 0x02, 0x00, 0x00, 0x01]
     );
-    assert_eq!(next_on(notes, PMD_DATA).await[0], 0x02);
+    assert_eq!(next_on(notes, PMD_DATA).await[9], 0x01);
+}
 
-    // A malformed frame injected by the control interface arrives as sent.
+/// Link loss, reconnect on the same Peripheral (the notification stream carries
+/// on), then a malformed frame injected by the control interface.
+async fn link_loss_and_reconnect(
+    h10: &Peripheral,
+    control: &Sim1Proxy<'_>,
+    events: &mut (impl Stream<Item = CentralEvent> + Unpin),
+    notes: &mut Notes,
+) {
+    let addr = h10.address().to_string();
+    control.drop_link(&addr).await.unwrap();
+    wait_disconnected(events, &h10.id()).await;
+    assert!(!h10.is_connected().await.unwrap());
+    within(10, "reconnect", h10.connect()).await.unwrap();
+    h10.discover_services().await.unwrap();
+    start_acc(h10, notes).await;
     assert!(
         control
             .inject_frame(&addr, &[0x02, 0xFF, 0x00])
@@ -400,28 +406,34 @@ async fn link_loss_and_reconnect(
         while next_on(notes, PMD_DATA).await != [0x02, 0xFF, 0x00] {}
     })
     .await;
+}
 
-    // Repeated link losses with one long-lived event stream and one notification
-    // stream (bluez-emulation.md: never create streams per reconnect).
-    for cycle in 0..RECONNECT_CYCLES {
+/// Repeated link losses with one long-lived event stream and one notification
+/// stream (bluez-emulation.md: never create streams per reconnect).
+async fn reconnect_cycles(
+    h10: &Peripheral,
+    control: &Sim1Proxy<'_>,
+    events: &mut (impl Stream<Item = CentralEvent> + Unpin),
+    notes: &mut Notes,
+) {
+    let addr = h10.address().to_string();
+    for _ in 0..RECONNECT_CYCLES {
         control.drop_link(&addr).await.unwrap();
         wait_disconnected(events, &h10.id()).await;
         within(10, "reconnect cycle", h10.connect()).await.unwrap();
-        h10.subscribe(&cp).await.unwrap();
-        h10.subscribe(&data).await.unwrap();
-        h10.write(&cp, &START_ACC_200HZ, WriteType::WithResponse)
-            .await
-            .unwrap();
-        assert_eq!(
-            next_on(notes, PMD_CONTROL).await[3],
-            0,
-            "start after reconnect {cycle}"
-        );
-        assert_eq!(next_on(notes, PMD_DATA).await[9], 0x01);
+        start_acc(h10, notes).await;
     }
     println!("H10: {RECONNECT_CYCLES} link-loss/reconnect cycles, each streaming again");
+}
 
-    // Out of range: the link drops and connecting fails until it is back.
+/// Out of range: the link drops and connecting fails until it is back.
+async fn out_of_range_and_back(
+    central: &Adapter,
+    h10: &Peripheral,
+    control: &Sim1Proxy<'_>,
+    events: &mut (impl Stream<Item = CentralEvent> + Unpin),
+) {
+    let addr = h10.address().to_string();
     control.set_in_range(&addr, false).await.unwrap();
     wait_disconnected(events, &h10.id()).await;
     assert!(h10.connect().await.is_err());
@@ -430,5 +442,13 @@ async fn link_loss_and_reconnect(
         .await
         .unwrap();
     assert!(h10.is_connected().await.unwrap());
+    assert_eq!(control.link(&addr).await.unwrap(), (true, true, 0));
+    control.set_rssi(&addr, -83).await.unwrap();
+    within(5, "RSSI update", async {
+        while h10.properties().await.unwrap().and_then(|p| p.rssi) != Some(-83) {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await;
     assert!(central.peripherals().await.unwrap().len() >= 3);
 }

@@ -1,9 +1,11 @@
 //! `org.bluez.Adapter1` on `/org/bluez/hci0`: power, discovery filter, discovery,
 //! and the "radio" that turns advertising straps into Device1 objects.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
+use zbus::message::Header;
+use zbus::object_server::SignalEmitter;
 use zbus::zvariant::{OwnedObjectPath, OwnedValue};
 use zbus::{Connection, ObjectServer};
 
@@ -35,42 +37,55 @@ impl Adapter {
         Ok(())
     }
 
-    /// Starts discovery; advertising straps that pass the filter appear at once.
+    /// Starts discovery for the calling client (BlueZ keeps one session per
+    /// client: the same client twice gets InProgress, another client joins).
+    /// Advertising straps that pass the filter appear at once.
     async fn start_discovery(
         &self,
+        #[zbus(header)] header: Header<'_>,
         #[zbus(connection)] conn: &Connection,
-        #[zbus(signal_emitter)] emitter: zbus::object_server::SignalEmitter<'_>,
+        #[zbus(signal_emitter)] emitter: SignalEmitter<'_>,
     ) -> Result<(), BluezError> {
-        {
+        let sender = sender_of(&header);
+        let clients = self.sim.world().adapter.discovery_clients.clone();
+        let live = live_clients(conn, clients).await;
+        let was = {
             let mut w = self.sim.world();
             if !w.adapter.powered {
                 return Err(BluezError::NotReady("Resource Not Ready".into()));
             }
-            if w.adapter.discovering {
+            let was = !w.adapter.discovery_clients.is_empty();
+            w.adapter.discovery_clients.retain(|c| live.contains(c));
+            if !w.adapter.discovery_clients.insert(sender) {
                 return Err(BluezError::InProgress(
                     "Operation already in progress".into(),
                 ));
             }
-            w.adapter.discovering = true;
+            was
+        };
+        if !was {
+            self.discovering_changed(&emitter).await?;
         }
-        self.discovering_changed(&emitter).await?;
         advertise(&self.sim, conn).await;
         Ok(())
     }
 
-    /// Stops discovery.
+    /// Ends the calling client's discovery session.
     async fn stop_discovery(
         &self,
-        #[zbus(signal_emitter)] emitter: zbus::object_server::SignalEmitter<'_>,
+        #[zbus(header)] header: Header<'_>,
+        #[zbus(signal_emitter)] emitter: SignalEmitter<'_>,
     ) -> Result<(), BluezError> {
-        {
+        let stopped = {
             let mut w = self.sim.world();
-            if !w.adapter.discovering {
+            if !w.adapter.discovery_clients.remove(&sender_of(&header)) {
                 return Err(BluezError::Failed("No discovery started".into()));
             }
-            w.adapter.discovering = false;
+            w.adapter.discovery_clients.is_empty()
+        };
+        if stopped {
+            self.discovering_changed(&emitter).await?;
         }
-        self.discovering_changed(&emitter).await?;
         Ok(())
     }
 
@@ -158,7 +173,7 @@ impl Adapter {
 
     #[zbus(property, name = "Discovering")]
     fn discovering(&self) -> bool {
-        self.sim.world().adapter.discovering
+        !self.sim.world().adapter.discovery_clients.is_empty()
     }
 
     #[zbus(property, name = "UUIDs")]
@@ -186,7 +201,7 @@ impl Adapter {
 pub(crate) async fn advertise(sim: &Arc<Sim>, conn: &Connection) {
     let (new, seen): (Vec<usize>, Vec<Change>) = {
         let mut w = sim.world();
-        if !w.adapter.discovering {
+        if w.adapter.discovery_clients.is_empty() {
             return;
         }
         let mut new = Vec::new();
@@ -213,4 +228,26 @@ pub(crate) async fn advertise(sim: &Arc<Sim>, conn: &Connection) {
         device::export(sim, conn.object_server(), i).await;
     }
     super::emit_all(conn, &seen).await;
+}
+
+fn sender_of(header: &Header<'_>) -> String {
+    header.sender().map(|s| s.to_string()).unwrap_or_default()
+}
+
+/// The clients among `clients` still on the bus (a client that went away
+/// without StopDiscovery leaves its session behind otherwise).
+async fn live_clients(conn: &Connection, clients: BTreeSet<String>) -> BTreeSet<String> {
+    let Ok(dbus) = zbus::fdo::DBusProxy::new(conn).await else {
+        return clients;
+    };
+    let mut live = BTreeSet::new();
+    for c in clients {
+        let Ok(name) = zbus::names::BusName::try_from(c.as_str()) else {
+            continue;
+        };
+        if dbus.name_has_owner(name).await.unwrap_or(true) {
+            live.insert(c);
+        }
+    }
+    live
 }

@@ -243,8 +243,9 @@ fn layout(device_path: &str, firmware: &Firmware) -> Vec<GattService> {
 pub struct AdapterState {
     /// Powered.
     pub powered: bool,
-    /// Discovering.
-    pub discovering: bool,
+    /// Unique bus names of the clients with a discovery session (Discovering =
+    /// not empty).
+    pub discovery_clients: BTreeSet<String>,
     /// Service UUIDs of the discovery filter (empty = all).
     pub filter_uuids: Vec<String>,
 }

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use firmware_sim::bus::PrivateBus;
 
 /// Set in the child process that runs the inner test.
+#[allow(dead_code)] // not every test binary uses every helper
 pub const INNER: &str = "FIRMWARE_SIM_INNER_TEST";
 
 /// A bus with the simulator on it.
@@ -68,8 +69,15 @@ impl Harness {
         });
     }
 
+    /// The bus address.
+    #[allow(dead_code)] // not every test binary uses every helper
+    pub fn address(&self) -> &str {
+        self.bus.address()
+    }
+
     /// Runs the ignored test `inner` of this binary in a child process on the bus;
     /// panics with its output unless it passed.
+    #[allow(dead_code)] // not every test binary uses every helper
     pub fn run_inner(&self, inner: &str) {
         let out = Command::new(std::env::current_exe().unwrap())
             .args([
