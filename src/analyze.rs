@@ -6,7 +6,9 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::exercises::ExerciseSpec;
-use crate::motion::{Counter, Monitor, PostureConfig, PostureEvent, RepEvent, Sample, Side, Vec3};
+use crate::motion::{
+    Counter, Monitor, PostureConfig, PostureEvent, Rep, RepEvent, Sample, Side, Vec3,
+};
 
 /// One rep as reported.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -49,8 +51,10 @@ pub struct RepReport {
     pub samples: usize,
     /// Length of the recording (s).
     pub duration_s: f64,
-    /// Every rep.
+    /// Every counted rep.
     pub reps: Vec<RepRow>,
+    /// Movements toward the target that fell short and were not counted.
+    pub attempts: Vec<RepRow>,
     /// Totals.
     pub summary: RepSummary,
 }
@@ -102,23 +106,24 @@ pub fn reps(
 ) -> RepReport {
     let mut counter = Counter::new(spec, side, reference);
     let events = counter.push_batch(samples);
-    let reps: Vec<RepRow> = events
-        .into_iter()
-        .filter_map(|e| match e {
-            RepEvent::RepDone(r) => Some(r),
-            _ => None,
-        })
-        .map(|r| RepRow {
-            n: r.n,
-            start_s: round(r.start_s, 2),
-            end_s: round(r.end_s, 2),
-            hold_s: r.hold.map(|h| round(h.held_s, 2)),
-            peak_deg: round(r.peak_deg, 1),
-            side: r.side,
-            score: r.score,
-            flags: r.flags.iter().map(|f| f.as_str()).collect(),
-        })
-        .collect();
+    let row = |r: &Rep| RepRow {
+        n: r.n,
+        start_s: round(r.start_s, 2),
+        end_s: round(r.end_s, 2),
+        hold_s: r.hold.map(|h| round(h.held_s, 2)),
+        peak_deg: round(r.peak_deg, 1),
+        side: r.side,
+        score: r.score,
+        flags: r.flags.iter().map(|f| f.as_str()).collect(),
+    };
+    let (mut reps, mut attempts) = (Vec::new(), Vec::new());
+    for e in &events {
+        match e {
+            RepEvent::RepDone(r) => reps.push(row(r)),
+            RepEvent::Attempt(r) => attempts.push(row(r)),
+            _ => {}
+        }
+    }
     // In range = neither flag says otherwise, so the summary and the flags agree.
     let holds_in_range = reps
         .iter()
@@ -140,6 +145,7 @@ pub fn reps(
             holds_in_range: holds_in_range as u32,
         },
         reps,
+        attempts,
     }
 }
 
@@ -218,6 +224,19 @@ impl RepReport {
                 opt(r.hold_s, 1),
                 r.peak_deg,
                 side,
+                r.score,
+                r.flags.join(",")
+            );
+        }
+        for r in &self.attempts {
+            let _ = writeln!(
+                s,
+                "  -  {:>8.2}  {:>8.2}  {:>6}  {:>6.1}  {:>5}  {:>5.2}  not counted: {}",
+                r.start_s,
+                r.end_s,
+                opt(r.hold_s, 1),
+                r.peak_deg,
+                "",
                 r.score,
                 r.flags.join(",")
             );

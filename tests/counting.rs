@@ -131,7 +131,7 @@ fn short_hold_and_partial_range_are_flagged() {
         .rest(3.0)
         .rep(16.0, 1.5, 4.0, 1.5)
         .rest(3.0)
-        .rep(7.0, 1.5, 10.0, 1.5)
+        .rep(8.5, 1.5, 10.0, 1.5)
         .rest(3.0);
     let found = count("prone-leg-raise", &m, &Sensor::default());
     assert_eq!(found.len(), 2, "{found:#?}");
@@ -142,6 +142,30 @@ fn short_hold_and_partial_range_are_flagged() {
         "{:?}",
         found[1]
     );
+}
+
+#[test]
+fn attempts_that_fall_short_are_reported_not_counted() {
+    // A half-height raise (5 deg of a 10-25 deg target) and a raise to the target
+    // lowered at once: neither is a rep of a hold exercise.
+    let m = Motion::new()
+        .rest(3.0)
+        .rep(5.5, 1.5, 6.0, 1.5)
+        .rest(3.0)
+        .rep(15.0, 1.5, 0.5, 1.5)
+        .rest(3.0)
+        .rep(15.0, 1.5, 9.0, 1.5)
+        .rest(3.0);
+    let spec = builtin("prone-leg-raise").unwrap();
+    let mut c = Counter::new(&spec, None, None);
+    let events = c.push_batch(&m.render(&Sensor::default()));
+    let attempts: Vec<_> = events
+        .iter()
+        .filter(|e| matches!(e, RepEvent::Attempt(_)))
+        .collect();
+    assert_eq!(attempts.len(), 2, "{events:#?}");
+    assert_eq!(reps(&events).len(), 1);
+    assert_eq!(c.reps(), 1);
 }
 
 #[test]

@@ -37,6 +37,8 @@ impl Counter {
     /// [`REFERENCE_STILL_S`] seconds of stillness become the rest pose.
     pub fn new(spec: &ExerciseSpec, side: Option<Side>, reference: Option<Vec3>) -> Self {
         let target = spec.target.clone();
+        // A side means something only for sided exercises.
+        let side = side.filter(|_| spec.target.sides != crate::exercises::Sides::None);
         let strategy = match spec.measure {
             Measure::Tilt { start_deg } => Strategy::Tilt(TiltCounter::new(
                 TiltParams::new(target, start_deg, side),

@@ -121,6 +121,10 @@ pub enum RepEvent {
     },
     /// A rep was completed and counted.
     RepDone(Rep),
+    /// A movement toward the target that fell short of it (it never came within
+    /// the band's tolerance, or a hold exercise's excursion was not held at all):
+    /// reported, flagged, not counted. `n` numbers the attempts.
+    Attempt(Rep),
     /// The set's target number of reps was reached.
     SetDone {
         /// When (s).

@@ -15,7 +15,15 @@ const LOW_DEG: f64 = 2.5;
 /// A dip below the end threshold shorter than this is a pause, not the end (s).
 const MERGE_S: f64 = 0.6;
 /// Angular speed below which the strap counts as holding still (deg/s).
+/// At least this, and more for big movements, whose ramps are fast: sway of a
+/// held leg or trunk of a few deg/s is not movement (deg/s).
 const STILL_DPS: f64 = 3.0;
+/// The still threshold as a fraction of the rep's peak angle per second.
+const STILL_PER_PEAK: f64 = 0.15;
+/// A hold exercise's excursion held for less than this, or less than
+/// [`MIN_COUNTED_HOLD_FRACTION`] of the target's minimum, is an attempt, not a rep (s).
+const MIN_COUNTED_HOLD_S: f64 = 1.0;
+const MIN_COUNTED_HOLD_FRACTION: f64 = 0.25;
 /// Smoothing of the angle against noise and tremor (s).
 const TAU_ANGLE_S: f64 = 0.1;
 /// Half the window over which the speed is measured (s). The speed is centred on
@@ -24,6 +32,10 @@ const TAU_ANGLE_S: f64 = 0.1;
 const SPEED_HALF_WINDOW_S: f64 = 0.25;
 /// Gaps in a hold shorter than this are wobbles and count as held (s).
 const BRIDGE_S: f64 = 0.5;
+/// A still pose this far beyond the band's top (plus tolerance) becomes the new
+/// rest pose after [`REANCHOR_STILL_S`] (deg).
+const REANCHOR_MARGIN_DEG: f64 = 25.0;
+const REANCHOR_STILL_S: f64 = 2.0;
 /// Time constant of the rest pose's slow re-adaptation between reps (s).
 const REST_ADAPT_TAU_S: f64 = 20.0;
 
@@ -73,7 +85,9 @@ pub struct TiltCounter {
     state: State,
     last_low_t: f64,
     rep: Option<RepBuild>,
+    far_still_since: Option<f64>,
     reps: u32,
+    attempts: u32,
     set_done: bool,
     progress: Progress,
 }
@@ -89,7 +103,9 @@ impl TiltCounter {
             state: State::Rest,
             last_low_t: 0.0,
             rep: None,
+            far_still_since: None,
             reps: 0,
+            attempts: 0,
             set_done: false,
             progress: Progress::default(),
         }
@@ -148,8 +164,38 @@ impl TiltCounter {
         if self.state != State::Rest {
             self.track(t_mid, angle_mid, fast, speed, out);
         }
+        if self.settled_elsewhere(t, fast, speed) {
+            self.reanchor(up);
+        }
         self.progress.angle_deg = fast;
         self.progress.referenced = true;
+    }
+
+    /// Whether the wearer has settled, still, in a pose so far from the rest pose
+    /// that no rep of this exercise goes there: they have moved into the
+    /// exercise's real starting position (lying on the other side, knees bent).
+    fn settled_elsewhere(&mut self, t: f64, angle: f64, speed: f64) -> bool {
+        let Some([_, hi]) = self.p.target.angle_deg else {
+            return false;
+        };
+        if angle < hi + self.p.target.tolerance_deg + REANCHOR_MARGIN_DEG || speed >= STILL_DPS {
+            self.far_still_since = None;
+            return false;
+        }
+        let since = *self.far_still_since.get_or_insert(t);
+        t - since >= REANCHOR_STILL_S
+    }
+
+    /// Takes the current pose as the rest pose, dropping the excursion under way.
+    fn reanchor(&mut self, up: Vec3) {
+        self.reference = unit(up).or(self.reference);
+        self.rep = None;
+        self.state = State::Rest;
+        self.far_still_since = None;
+        self.window.clear();
+        self.fast = Ema::new(TAU_ANGLE_S);
+        self.progress.in_rep = false;
+        self.progress.holding = false;
     }
 
     /// Pushes the angle into the speed window; returns the window's middle time and
@@ -199,10 +245,10 @@ impl TiltCounter {
     /// the latest angle.
     fn track(&mut self, t: f64, angle: f64, now_angle: f64, speed: f64, out: &mut Vec<RepEvent>) {
         let in_band = self.in_band(angle) && matches!(self.state, State::InRep);
-        let holding = in_band && speed < STILL_DPS;
         let n = self.reps + 1;
         let Some(rep) = self.rep.as_mut() else { return };
         rep.peak_deg = rep.peak_deg.max(now_angle);
+        let holding = in_band && speed < STILL_DPS.max(STILL_PER_PEAK * rep.peak_deg);
         match (holding, rep.segment_start, rep.hold.as_mut()) {
             (true, None, None) => {
                 rep.hold = Some(Hold {
@@ -266,10 +312,17 @@ impl TiltCounter {
             hold.as_ref(),
             end_s - rep.start_s - held,
         );
-        self.reps += 1;
-        self.progress.reps = self.reps;
-        out.push(RepEvent::RepDone(Rep {
-            n: self.reps,
+        let short_of_band = self
+            .p
+            .target
+            .angle_deg
+            .is_some_and(|[lo, _]| rep.peak_deg < lo - self.p.target.tolerance_deg);
+        let min_hold = self.p.target.hold_s.map_or(0.0, |[min, _]| {
+            (min * MIN_COUNTED_HOLD_FRACTION).max(MIN_COUNTED_HOLD_S)
+        });
+        let attempt = short_of_band || (hold.is_some() && held < min_hold);
+        let done = |n| Rep {
+            n,
             start_s: rep.start_s,
             end_s,
             hold,
@@ -277,7 +330,15 @@ impl TiltCounter {
             side: self.p.side,
             score,
             flags,
-        }));
+        };
+        if attempt {
+            self.attempts += 1;
+            out.push(RepEvent::Attempt(done(self.attempts)));
+            return;
+        }
+        self.reps += 1;
+        self.progress.reps = self.reps;
+        out.push(RepEvent::RepDone(done(self.reps)));
         if !self.set_done && self.reps >= self.p.target.reps {
             self.set_done = true;
             out.push(RepEvent::SetDone {

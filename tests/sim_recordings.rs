@@ -1,0 +1,147 @@
+//! The detection core against recordings made by firmware-sim, an independent
+//! body model with its own noise, mounting, uneven tempo, sway, partial reps and
+//! the other leg's reps, compared with the truth it writes beside them.
+
+use std::path::Path;
+
+use firmware_sim::record::{record, strap_for};
+use firmware_sim::scenario::{Placement, Scenario};
+use firmware_sim::truth::Truth;
+use postured::analyze::{self, RepReport};
+use postured::exercises::builtin;
+use postured::motion::{PostureConfig, Side};
+
+const SEEDS: [u64; 3] = [1, 2, 3];
+
+fn recorded(scenario: &str, seed: u64) -> (Vec<postured::motion::Sample>, Truth, Option<Side>) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("firmware-sim/scenarios")
+        .join(format!("{scenario}.toml"));
+    let sc = Scenario::load(&path).unwrap();
+    let placement = sc.straps[0].placement;
+    let mut csv = Vec::new();
+    let truth = record(&sc, seed, placement, 50.0, &mut csv).unwrap();
+    let samples = postured::recording::parse(csv.as_slice(), &path)
+        .unwrap()
+        .samples;
+    let limb = matches!(placement, Placement::Thigh | Placement::Ankle);
+    let side = limb.then(|| match strap_for(&sc, placement).1 {
+        firmware_sim::scenario::Side::Left => Side::Left,
+        firmware_sim::scenario::Side::Right => Side::Right,
+    });
+    (samples, truth, side)
+}
+
+/// Counts exactly the reps this strap should see; holds within `hold_tol` s.
+fn check(exercise: &str, hold_tol: f64) {
+    for seed in SEEDS {
+        let (samples, truth, side) = recorded(exercise, seed);
+        let spec = builtin(exercise).unwrap();
+        let report: RepReport = analyze::reps(&spec, &samples, side, None);
+        let side_name = side.map(|s| if s == Side::Left { "left" } else { "right" });
+        let mine: Vec<_> = truth
+            .reps
+            .iter()
+            .filter(|r| side_name.is_none() || r.side.is_none() || r.side.as_deref() == side_name)
+            .collect();
+        assert_eq!(
+            report.reps.len(),
+            mine.len(),
+            "{exercise} seed {seed}: {report:#?}"
+        );
+        for (got, want) in report.reps.iter().zip(&mine) {
+            assert!(
+                (got.start_s - want.start_s).abs() < 1.5 && (got.end_s - want.end_s).abs() < 1.5,
+                "{exercise} seed {seed}: {got:?} vs {want:?}"
+            );
+            if let Some(h) = got.hold_s {
+                assert!(
+                    (h - want.hold_s).abs() <= hold_tol,
+                    "{exercise} seed {seed}: hold {h} vs {}",
+                    want.hold_s
+                );
+            }
+            let sided = spec.target.sides != postured::exercises::Sides::None;
+            assert_eq!(got.side, side.filter(|_| sided), "{exercise}");
+        }
+    }
+}
+
+#[test]
+fn leg_and_thigh_holds_within_0_3_s() {
+    for exercise in ["prone-leg-raise", "supine-leg-raise", "wall-slide"] {
+        check(exercise, 0.3);
+    }
+}
+
+#[test]
+fn trunk_and_arm_holds() {
+    for exercise in [
+        "upright-back-stretch",
+        "back-extension",
+        "ball-bridge",
+        "prone-scapular-squeeze",
+        "pelvic-tilt",
+    ] {
+        check(exercise, 0.45);
+    }
+}
+
+#[test]
+fn long_chest_holds_within_a_second() {
+    // Known: long holds on a chest strap read 0.2-0.8 s long (the sim's slow ramp
+    // tails count as held); see the issue notes.
+    for exercise in [
+        "pectoral-stretch",
+        "cobra",
+        "childs-pose",
+        "plank",
+        "knees-to-chest",
+        "hamstring-stretch",
+    ] {
+        check(exercise, 0.9);
+    }
+}
+
+#[test]
+fn movements_are_counted_exactly() {
+    for exercise in ["crunch", "squat"] {
+        check(exercise, f64::INFINITY);
+    }
+}
+
+#[test]
+fn shoulder_rolls_within_five_of_120() {
+    for seed in SEEDS {
+        let (samples, truth, _) = recorded("shoulder-rolls", seed);
+        let report = analyze::reps(&builtin("shoulder-rolls").unwrap(), &samples, None, None);
+        let diff = report.reps.len() as i64 - truth.reps.len() as i64;
+        assert!(
+            diff.abs() <= 5,
+            "seed {seed}: {} vs {}",
+            report.reps.len(),
+            truth.reps.len()
+        );
+    }
+}
+
+#[test]
+fn desk_hour_slouches_are_found_and_alerted() {
+    let (samples, truth, _) = recorded("desk-hour", 1);
+    let report = analyze::posture(PostureConfig::default(), &samples, None);
+    // Every slouch of the truth is an episode with an alert 60 s in (the delay)...
+    for want in &truth.slouches {
+        let got = report
+            .episodes
+            .iter()
+            .find(|e| (e.start_s - want.start_s).abs() < 3.0 && (e.end_s - want.end_s).abs() < 3.0)
+            .unwrap_or_else(|| panic!("{want:?} not in {:#?}", report.episodes));
+        assert!((got.peak_deg - want.peak_deg).abs() < 3.0, "{got:?}");
+        assert!(
+            got.alert_s
+                .is_some_and(|a| (a - got.start_s - 60.0).abs() < 0.1)
+        );
+    }
+    // ...and nothing else alerts: walks, sitting, the stretch break.
+    assert_eq!(report.alerts as usize, truth.slouches.len());
+}
