@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::filter::Ema;
 use super::still::StillFinder;
-use super::vec3::{Vec3, angle_deg, unit};
+use super::vec3::{Vec3, unit, unit_angle_deg};
 use super::{Frame, Sample, Tracker};
 
 /// Default tilt beyond which the wearer is slouching (deg).
@@ -249,7 +249,7 @@ impl Monitor {
         let Some(reference) = self.reference else {
             return;
         };
-        let tilt = self.tilt.update(angle_deg(f.up, reference), f.dt);
+        let tilt = self.tilt.update(unit_angle_deg(f.up, reference), f.dt);
         let state = self.classify(tilt, f.moving);
         self.account(f.dt);
         if state != PostureState::Slouched {

@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 
 use super::filter::{Ema, alpha};
 use super::rep::{Hold, Progress, Rep, RepEvent, Side, score};
-use super::vec3::{Vec3, angle_deg, lerp, unit};
+use super::vec3::{Vec3, lerp, unit, unit_angle_deg};
 use crate::exercises::Target;
 
 /// A rep ends when the angle falls below this fraction of the start threshold.
@@ -136,7 +136,7 @@ impl TiltCounter {
         let Some(reference) = self.reference else {
             return;
         };
-        let raw = angle_deg(up, reference);
+        let raw = unit_angle_deg(up, reference);
         let fast = self.fast.update(raw, dt);
         let (t_mid, angle_mid, speed) = self.centred_speed(t, fast);
         if fast < LOW_DEG {

@@ -56,6 +56,13 @@ pub fn angle_deg(a: Vec3, b: Vec3) -> f64 {
     norm(cross(a, b)).atan2(dot(a, b)).to_degrees()
 }
 
+/// The angle between two unit vectors in degrees; cheaper than [`angle_deg`] and
+/// accurate to about 1e-6 deg near 0.
+#[inline]
+pub fn unit_angle_deg(a: Vec3, b: Vec3) -> f64 {
+    dot(a, b).clamp(-1.0, 1.0).acos().to_degrees()
+}
+
 /// `a` moved towards `b` by the fraction `k`.
 #[inline]
 pub fn lerp(a: Vec3, b: Vec3, k: f64) -> Vec3 {
