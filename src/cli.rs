@@ -45,6 +45,19 @@ pub enum Command {
         after_help = "Examples:\n  postured analyze --exercise prone-leg-raise --input rec.csv --side left\n  postured analyze --exercise my-spec.toml --input rec.csv --format table\n  postured analyze --posture --input desk.csv --tolerance-deg 12 --delay-s 30"
     )]
     Analyze(AnalyzeArgs),
+    /// List nearby supported straps (Polar H10, open IMU, heart-rate straps).
+    ///
+    /// Uses BlueZ through D-Bus (the system bus, or DBUS_SYSTEM_BUS_ADDRESS). A strap
+    /// that is connected to another device (a phone app) does not advertise: close
+    /// the app first. Put a Polar H10 on (or wet its electrodes) to wake it.
+    Scan {
+        /// How long to scan (s).
+        #[arg(long, default_value_t = 5.0)]
+        timeout: f64,
+        /// Output format.
+        #[arg(long, short, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
     /// List the built-in exercises or show one's spec.
     Exercises {
         #[command(subcommand)]
@@ -138,6 +151,7 @@ pub fn init_logging(verbose: u8) {
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Analyze(args) => run_analyze(&args),
+        Command::Scan { timeout, format } => run_scan(timeout, format),
         Command::Exercises { action } => run_exercises(action.unwrap_or(ExercisesAction::List {
             format: Format::Table,
         })),
@@ -195,6 +209,44 @@ fn run_analyze(args: &AnalyzeArgs) -> anyhow::Result<()> {
         Format::Json => print_json(&report),
         Format::Table => {
             print!("{}", report.table());
+            Ok(())
+        }
+    }
+}
+
+fn run_scan(timeout: f64, format: Format) -> anyhow::Result<()> {
+    if !(timeout.is_finite() && (0.1..=600.0).contains(&timeout)) {
+        bail!("--timeout must be between 0.1 and 600 seconds");
+    }
+    let rt = tokio::runtime::Runtime::new()?;
+    let found = rt.block_on(async {
+        let bt = crate::device::Bluetooth::open().await?;
+        let spinner = indicatif::ProgressBar::new_spinner()
+            .with_message(format!("scanning for straps ({timeout:.0} s)"));
+        spinner.enable_steady_tick(std::time::Duration::from_millis(100));
+        let found = bt.scan(std::time::Duration::from_secs_f64(timeout)).await;
+        spinner.finish_and_clear();
+        found
+    })?;
+    match format {
+        Format::Json => print_json(&found),
+        Format::Table => {
+            if found.is_empty() {
+                eprintln!(
+                    "no supported straps found: is the strap on and not connected to another device?"
+                );
+            }
+            println!("{:<19} {:<10} {:>5}  name", "address", "kind", "rssi");
+            for f in &found {
+                let rssi = f.rssi.map_or_else(|| "-".into(), |r| r.to_string());
+                println!(
+                    "{:<19} {:<10} {:>5}  {}",
+                    f.address,
+                    f.kind.as_str(),
+                    rssi,
+                    f.name.as_deref().unwrap_or("-")
+                );
+            }
             Ok(())
         }
     }

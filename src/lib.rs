@@ -5,6 +5,8 @@
 
 pub mod analyze;
 pub mod cli;
+pub mod config;
+pub mod device;
 pub mod exercises;
 pub mod motion;
 pub mod protocol;

@@ -102,7 +102,8 @@ impl Control {
         Ok(())
     }
 
-    /// Out of range: the link drops and connects fail until back in range.
+    /// Out of range: the link drops and connects fail until back in range. Back
+    /// in range, an RSSI update is signalled, as BlueZ does on the next advert.
     async fn set_in_range(
         &self,
         address: String,
@@ -114,7 +115,19 @@ impl Control {
             let mut w = self.sim.world();
             let s = &mut w.straps[i];
             s.in_range = in_range;
-            if in_range { Vec::new() } else { s.drop_link() }
+            if !in_range {
+                s.drop_link()
+            } else if s.exported {
+                // Back in range: its advertisements are heard again, which BlueZ
+                // reports as a fresh RSSI.
+                vec![Change {
+                    path: s.path.clone(),
+                    iface: DEVICE_IFACE,
+                    props: vec![("RSSI", Prop::I16(s.rssi))],
+                }]
+            } else {
+                Vec::new()
+            }
         };
         emit_all(conn, &changes).await;
         Ok(())
