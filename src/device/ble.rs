@@ -34,6 +34,25 @@ const ANSWER_TIMEOUT: Duration = Duration::from_secs(5);
 const BACKOFF_START: Duration = Duration::from_millis(250);
 const BACKOFF_CAP: Duration = Duration::from_secs(5);
 
+/// Runs one BlueZ operation with a time limit: a strap that stops answering must
+/// not hang its task.
+async fn timed<T>(
+    what: &'static str,
+    f: impl Future<Output = btleplug::Result<T>>,
+) -> Result<T, DeviceError> {
+    let limit = if what == "connect" {
+        CONNECT_TIMEOUT
+    } else {
+        ANSWER_TIMEOUT
+    };
+    Ok(tokio::time::timeout(limit, f)
+        .await
+        .map_err(|_| DeviceError::Timeout {
+            what,
+            secs: limit.as_secs(),
+        })??)
+}
+
 fn uuid(s: &str) -> Uuid {
     Uuid::parse_str(s).unwrap_or_default()
 }
@@ -220,7 +239,9 @@ impl StrapLink {
     async fn run(mut self) {
         let mut central = self.bt.events.subscribe();
         self.emit(StrapEventKind::State(LinkState::Scanning)).await;
-        let Some((p, name)) = self.wait_until_seen(&mut central).await else {
+        let seen = self.wait_until_seen(&mut central).await;
+        tracing::debug!(strap = %self.label, found = seen.is_some(), "looked for the strap");
+        let Some((p, name)) = seen else {
             self.emit(StrapEventKind::State(LinkState::Stopped)).await;
             return;
         };
@@ -255,7 +276,8 @@ impl StrapLink {
                 Ok((End::Cancelled, _)) => break,
                 Ok((End::Lost, (p2, i2))) => {
                     (pmd, imu) = (p2, i2);
-                    backoff = BACKOFF_START;
+                    // It was streaming a moment ago: try again at once.
+                    backoff = Duration::ZERO;
                     tracing::warn!(strap = %self.label, "link lost");
                 }
                 Err(e) => tracing::warn!(strap = %self.label, "connection failed: {e}"),
@@ -265,7 +287,7 @@ impl StrapLink {
             if !self.wait_to_retry(&p.id(), &mut central, backoff).await {
                 break;
             }
-            backoff = (backoff * 2).min(BACKOFF_CAP);
+            backoff = (backoff * 2).clamp(BACKOFF_START, BACKOFF_CAP);
             state = LinkState::Reconnecting;
         }
         self.emit(StrapEventKind::State(LinkState::Stopped)).await;
@@ -331,6 +353,7 @@ impl StrapLink {
                     secs: CONNECT_TIMEOUT.as_secs(),
                 })??;
         }
+        tracing::debug!(strap = %self.label, "connected; discovering services");
         p.discover_services().await?;
         let chars = p.characteristics();
         let find = |u: &str| chars.iter().find(|c| c.uuid == uuid(u)).cloned();
@@ -351,21 +374,25 @@ impl StrapLink {
             imu,
         };
         if let Some(battery) = find(hrs::BATTERY_LEVEL) {
-            if let Ok(Ok(pct)) = p.read(&battery).await.map(|b| hrs::decode_battery(&b)) {
+            if let Ok(Ok(pct)) = timed("battery read", p.read(&battery))
+                .await
+                .map(|b| hrs::decode_battery(&b))
+            {
                 self.emit(StrapEventKind::Battery(pct)).await;
             }
-            let _ = p.subscribe(&battery).await;
+            let _ = timed("battery subscribe", p.subscribe(&battery)).await;
         }
         if let Some(hr) = find(hrs::HEART_RATE_MEASUREMENT) {
-            p.subscribe(&hr).await?;
+            timed("heart rate subscribe", p.subscribe(&hr)).await?;
         }
+        tracing::debug!(strap = %self.label, ?kind, "subscribed to heart rate and battery");
         match kind {
             StrapKind::PolarH10 => self.start_pmd(p, notes, &mut s).await?,
             StrapKind::OpenImu => self.start_open_imu(p, &find).await?,
             StrapKind::HeartRate => {}
         }
         if let Some(data) = &s.data {
-            p.subscribe(data).await?;
+            timed("data subscribe", p.subscribe(data)).await?;
         }
         self.emit(StrapEventKind::State(LinkState::Streaming)).await;
         let end = self.stream(p, notes, central, &mut s).await?;
@@ -401,7 +428,7 @@ impl StrapLink {
             .control
             .clone()
             .ok_or(DeviceError::Missing("PMD control point"))?;
-        p.subscribe(&control).await?;
+        timed("control point subscribe", p.subscribe(&control)).await?;
         let settings = self
             .ask(p, notes, &control, &pmd::encode_get_settings(pmd::ACC))
             .await?;
@@ -436,7 +463,11 @@ impl StrapLink {
         control: &Characteristic,
         request: &[u8],
     ) -> Result<pmd::Control, DeviceError> {
-        p.write(control, request, WriteType::WithResponse).await?;
+        timed(
+            "control point write",
+            p.write(control, request, WriteType::WithResponse),
+        )
+        .await?;
         let wait = async {
             while let Some(n) = notes.next().await {
                 if n.uuid != control.uuid {

@@ -1,0 +1,121 @@
+//! Runs tests on a private system bus with firmware-sim serving BlueZ's API.
+//!
+//! libdbus (under btleplug) reads DBUS_SYSTEM_BUS_ADDRESS once per process and
+//! setting it in-process needs `unsafe`, so each bus test re-runs this test binary
+//! as a child with the variable set: the outer test starts the bus, the inner one
+//! (an ignored test that returns at once unless it is the child) starts the
+//! simulator in-process and runs the real device code against it.
+
+#![allow(dead_code, reason = "each test binary uses a part")]
+
+use std::path::Path;
+use std::process::Command;
+
+use firmware_sim::bluez::control::Sim1Proxy;
+use firmware_sim::bluez::{ServeConfig, Server};
+use firmware_sim::bus::PrivateBus;
+use firmware_sim::scenario::Scenario;
+use firmware_sim::strap::StrapInfo;
+
+/// Set in the child that runs an inner test.
+pub const INNER: &str = "POSTURED_INNER_TEST";
+
+/// Whether this process is the child on the private bus.
+pub fn is_inner() -> bool {
+    std::env::var_os(INNER).is_some()
+}
+
+/// Starts a private bus and runs the ignored test `inner` of this binary on it;
+/// panics with the child's output unless it passed.
+pub fn on_private_bus(inner: &str) {
+    let dir = std::env::temp_dir().join(format!("postured-{inner}-{}", std::process::id()));
+    let bus =
+        PrivateBus::start(&dir).expect("dbus-daemon starts (scripts/install-deps.sh installs it)");
+    let out = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            inner,
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("DBUS_SYSTEM_BUS_ADDRESS", bus.address())
+        .env(INNER, "1")
+        .output()
+        .unwrap();
+    drop(bus);
+    let _ = std::fs::remove_dir_all(&dir);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    println!("{stdout}");
+    eprintln!("{stderr}");
+    assert!(
+        out.status.success() && stdout.contains("1 passed"),
+        "inner test {inner} failed"
+    );
+}
+
+/// Starts firmware-sim in this process, serving `straps` (`polar-h10:chest`, ...)
+/// acting out `scenario` (a file in firmware-sim/scenarios) at `speed`, until the
+/// returned token is cancelled.
+pub async fn simulator(
+    scenario: &str,
+    straps: &[&str],
+    speed: f64,
+) -> tokio_util::sync::CancellationToken {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("firmware-sim/scenarios")
+        .join(format!("{scenario}.toml"));
+    let cfg = ServeConfig {
+        scenario: Scenario::load(&path).unwrap(),
+        straps: straps
+            .iter()
+            .enumerate()
+            .map(|(i, s)| StrapInfo::parse(s, i as u64).unwrap())
+            .collect(),
+        seed: 1,
+        speed,
+        address: None,
+    };
+    let server: Server = firmware_sim::bluez::start(cfg)
+        .await
+        .expect("simulator takes org.bluez");
+    let stop = tokio_util::sync::CancellationToken::new();
+    let token = stop.clone();
+    tokio::spawn(server.run(async move { token.cancelled().await }));
+    stop
+}
+
+/// The simulator's control interface.
+pub async fn control() -> Sim1Proxy<'static> {
+    let conn = zbus::Connection::system().await.unwrap();
+    Sim1Proxy::new(&conn).await.unwrap()
+}
+
+/// Match rules the bus holds, over all connections.
+pub async fn match_rules() -> usize {
+    let conn = zbus::Connection::system().await.unwrap();
+    let reply = conn
+        .call_method(
+            Some("org.freedesktop.DBus"),
+            "/org/freedesktop/DBus",
+            Some("org.freedesktop.DBus.Debug.Stats"),
+            "GetAllMatchRules",
+            &(),
+        )
+        .await
+        .unwrap();
+    let rules: std::collections::HashMap<String, Vec<String>> = reply.body().deserialize().unwrap();
+    rules.values().map(Vec::len).sum()
+}
+
+/// Resident memory of this process (kB).
+pub fn rss_kb() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap()
+}
