@@ -92,6 +92,32 @@ impl PrivateBus {
     pub fn address(&self) -> &str {
         &self.address
     }
+
+    /// For tests: runs the ignored test `test` of the current test binary in a
+    /// child process on this bus, with `marker` set in its environment (libdbus
+    /// reads `DBUS_SYSTEM_BUS_ADDRESS` once per process, and setting it in-process
+    /// needs `unsafe`). Prints the child's output; panics unless its test passed.
+    pub fn run_test(&self, test: &str, marker: &str) {
+        let out = Command::new(std::env::current_exe().expect("the test binary's path"))
+            .args([
+                "--exact",
+                test,
+                "--ignored",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env("DBUS_SYSTEM_BUS_ADDRESS", self.address())
+            .env(marker, "1")
+            .output()
+            .expect("the test binary runs");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        println!("{stdout}");
+        eprintln!("{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success() && stdout.contains("1 passed"),
+            "inner test {test} failed"
+        );
+    }
 }
 
 impl Drop for PrivateBus {

@@ -9,7 +9,6 @@
 #![allow(dead_code, reason = "each test binary uses a part")]
 
 use std::path::Path;
-use std::process::Command;
 
 use firmware_sim::bluez::control::Sim1Proxy;
 use firmware_sim::bluez::{ServeConfig, Server};
@@ -31,28 +30,9 @@ pub fn on_private_bus(inner: &str) {
     let dir = std::env::temp_dir().join(format!("postured-{inner}-{}", std::process::id()));
     let bus =
         PrivateBus::start(&dir).expect("dbus-daemon starts (scripts/install-deps.sh installs it)");
-    let out = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            inner,
-            "--ignored",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env("DBUS_SYSTEM_BUS_ADDRESS", bus.address())
-        .env(INNER, "1")
-        .output()
-        .unwrap();
+    bus.run_test(inner, INNER);
     drop(bus);
     let _ = std::fs::remove_dir_all(&dir);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    println!("{stdout}");
-    eprintln!("{stderr}");
-    assert!(
-        out.status.success() && stdout.contains("1 passed"),
-        "inner test {inner} failed"
-    );
 }
 
 /// Starts firmware-sim in this process, serving `straps` (`polar-h10:chest`, ...)

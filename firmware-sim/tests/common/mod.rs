@@ -79,26 +79,7 @@ impl Harness {
     /// panics with its output unless it passed.
     #[allow(dead_code)] // not every test binary uses every helper
     pub fn run_inner(&self, inner: &str) {
-        let out = Command::new(std::env::current_exe().unwrap())
-            .args([
-                "--exact",
-                inner,
-                "--ignored",
-                "--nocapture",
-                "--test-threads=1",
-            ])
-            .env("DBUS_SYSTEM_BUS_ADDRESS", self.bus.address())
-            .env(INNER, "1")
-            .output()
-            .unwrap();
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        println!("{stdout}");
-        eprintln!("{stderr}");
-        assert!(
-            out.status.success() && stdout.contains("1 passed"),
-            "inner test {inner} failed"
-        );
+        self.bus.run_test(inner, INNER);
     }
 }
 
