@@ -58,6 +58,14 @@ pub enum Command {
         #[arg(long, short, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Print a commented example configuration (every key, with its default).
+    PrintDefaultConfig,
+    /// Check a configuration file; names the line and key of any error.
+    CheckConfig {
+        /// The file (default: the one `postured run` would use).
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+    },
     /// List the built-in exercises or show one's spec.
     Exercises {
         #[command(subcommand)]
@@ -152,6 +160,24 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Analyze(args) => run_analyze(&args),
         Command::Scan { timeout, format } => run_scan(timeout, format),
+        Command::PrintDefaultConfig => {
+            print!("{}", crate::config::DEFAULT_TOML);
+            Ok(())
+        }
+        Command::CheckConfig { config } => {
+            let explicit = config.is_some();
+            let path = config.unwrap_or_else(crate::config::default_path);
+            let cfg = crate::config::Config::load(&path, explicit)?;
+            println!(
+                "{}: ok ({} straps, {} routines; database {}; listening on {})",
+                path.display(),
+                cfg.straps.len(),
+                cfg.routines.len(),
+                cfg.database_path().display(),
+                cfg.http.listen
+            );
+            Ok(())
+        }
         Command::Exercises { action } => run_exercises(action.unwrap_or(ExercisesAction::List {
             format: Format::Table,
         })),

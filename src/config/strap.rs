@@ -1,6 +1,6 @@
-//! Configuration: which straps to use and where they are worn.
+//! One strap entry of the configuration.
 //!
-//! TOML, unknown keys are errors. (The daemon's full configuration grows here.)
+//! Straps are matched by address or by the beginning of their name.
 
 use serde::{Deserialize, Serialize};
 
