@@ -25,7 +25,7 @@ pub const DEFAULT_QUIET_TIMEOUT_S: f64 = 120.0;
 pub const DEFAULT_SNOOZE_MIN: f64 = 30.0;
 
 /// The whole configuration.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// The SQLite database; default: `$STATE_DIRECTORY/postured.db` under systemd,
@@ -45,20 +45,6 @@ pub struct Config {
     /// Routines: exercises done one set after another.
     #[serde(rename = "routine")]
     pub routines: Vec<Routine>,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Self {
-            database: None,
-            http: HttpConfig::default(),
-            posture: PostureConfig::default(),
-            alerts: AlertConfig::default(),
-            sets: SetConfig::default(),
-            straps: Vec::new(),
-            routines: Vec::new(),
-        }
-    }
 }
 
 /// The HTTP API.
@@ -211,7 +197,7 @@ impl Config {
                 "must be zero or more seconds".into(),
             ));
         }
-        if !(self.sets.quiet_timeout_s > 0.0) {
+        if self.sets.quiet_timeout_s.is_nan() || self.sets.quiet_timeout_s <= 0.0 {
             return Err((
                 "sets.quiet_timeout_s".into(),
                 "must be more than zero seconds".into(),
