@@ -33,6 +33,28 @@ pub enum Format {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run the daemon: connect the configured straps, count sets, watch posture,
+    /// serve the API and dashboard.
+    Run {
+        /// Configuration file (default: $XDG_CONFIG_HOME/postured/config.toml, or
+        /// /etc/postured/config.toml for the system service).
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+        /// Listen on this address instead of the configured one.
+        #[arg(long)]
+        listen: Option<std::net::SocketAddr>,
+    },
+    /// Try postured without a strap: the daemon with simulated straps behind a
+    /// private D-Bus, and the dashboard.
+    Demo {
+        /// Where the dashboard and API listen.
+        #[arg(long, default_value = crate::config::DEFAULT_LISTEN)]
+        listen: std::net::SocketAddr,
+        /// What the simulated wearer does: a scenario of firmware-sim/scenarios
+        /// (desk-hour, prone-leg-raise, wall-slide, ...) or a scenario file.
+        #[arg(long, default_value = "desk-hour")]
+        scenario: String,
+    },
     /// Count reps and holds, or find slouch episodes, in a recorded CSV file.
     ///
     /// The recording has a header with `t` (seconds, increasing), `ax,ay,az` (g) and
@@ -160,6 +182,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Analyze(args) => run_analyze(&args),
         Command::Scan { timeout, format } => run_scan(timeout, format),
+        Command::Run { config, listen } => run_daemon(config, listen),
+        Command::Demo { listen, scenario } => crate::demo::run(listen, &scenario),
         Command::PrintDefaultConfig => {
             print!("{}", crate::config::DEFAULT_TOML);
             Ok(())
@@ -238,6 +262,15 @@ fn run_analyze(args: &AnalyzeArgs) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+fn run_daemon(config: Option<PathBuf>, listen: Option<std::net::SocketAddr>) -> anyhow::Result<()> {
+    let explicit = config.is_some();
+    let path = config.unwrap_or_else(crate::config::default_path);
+    let cfg = crate::config::Config::load(&path, explicit)?;
+    tracing::info!(config = %path.display(), straps = cfg.straps.len(), "starting");
+    let rt = tokio::runtime::Runtime::new()?;
+    rt.block_on(crate::daemon::run(cfg, listen))
 }
 
 fn run_scan(timeout: f64, format: Format) -> anyhow::Result<()> {

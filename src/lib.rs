@@ -6,8 +6,11 @@
 pub mod analyze;
 pub mod cli;
 pub mod config;
+pub mod daemon;
+pub mod demo;
 pub mod device;
 pub mod exercises;
+pub mod http;
 pub mod motion;
 pub mod protocol;
 pub mod recording;

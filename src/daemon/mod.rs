@@ -1,0 +1,303 @@
+//! The daemon: the only module that spawns tasks. It wires straps (device layer)
+//! to their detectors (one task per strap), the detectors to the live state and
+//! event stream, and those to the HTTP API. One cancellation token stops all.
+
+pub mod live;
+mod strap;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use anyhow::Context;
+use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio_util::sync::CancellationToken;
+
+use crate::config::Config;
+use crate::device::{Bluetooth, LinkState};
+use crate::exercises::{ExerciseSpec, Placement};
+pub use live::{Live, LiveEvent, PostureStatus, SetStatus, StrapStatus};
+pub use strap::StrapControl;
+
+/// Wall-clock time (Unix s).
+pub fn now_s() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
+}
+
+/// Why a request to the daemon could not be done.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ControlError {
+    /// No built-in exercise of that id.
+    #[error("no exercise {0:?}; GET /api/exercises lists them")]
+    UnknownExercise(String),
+    /// No connected strap sits where the exercise needs one.
+    #[error("no strap worn at {0} is streaming")]
+    NoStrap(String),
+    /// A set is already running.
+    #[error("set {0} is running; stop it first")]
+    SetRunning(i64),
+    /// No set is running.
+    #[error("no set is running")]
+    NoSet,
+    /// No trunk strap to calibrate with.
+    #[error("no chest or upper-back strap is streaming")]
+    NoTrunkStrap,
+}
+
+struct StrapHandle {
+    placement: Placement,
+    control: mpsc::Sender<StrapControl>,
+}
+
+/// What the API may ask of the running daemon.
+#[derive(Clone)]
+pub struct Daemon {
+    /// Live state.
+    pub live: Arc<Live>,
+    /// Live events.
+    pub events: broadcast::Sender<LiveEvent>,
+    /// The configuration in force.
+    pub config: Arc<Config>,
+    straps: Arc<Vec<(String, StrapHandle)>>,
+}
+
+impl std::fmt::Debug for Daemon {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Daemon")
+            .field("straps", &self.straps.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Daemon {
+    fn streaming(&self, label: &str) -> bool {
+        self.live.straps.read().is_ok_and(|m| {
+            m.get(label)
+                .is_some_and(|s| s.state == LinkState::Streaming)
+        })
+    }
+
+    /// Starts a set of `exercise` on the first streaming strap worn where it needs
+    /// one; returns the set's status.
+    pub async fn start_set(&self, exercise: &str) -> Result<SetStatus, ControlError> {
+        if let Some(s) = self.live.set() {
+            return Err(ControlError::SetRunning(s.id));
+        }
+        let spec: ExerciseSpec = crate::exercises::builtin(exercise)
+            .ok_or_else(|| ControlError::UnknownExercise(exercise.to_owned()))?;
+        let fits =
+            |p: Placement| spec.placement.contains(&Placement::Any) || spec.placement.contains(&p);
+        let (label, handle) = self
+            .straps
+            .iter()
+            .find(|(label, h)| fits(h.placement) && self.streaming(label))
+            .ok_or_else(|| {
+                ControlError::NoStrap(
+                    spec.placement
+                        .iter()
+                        .map(|p| format!("{p:?}").to_lowercase())
+                        .collect::<Vec<_>>()
+                        .join(" or "),
+                )
+            })?;
+        let id = (now_s() * 1000.0) as i64;
+        let _ = handle
+            .control
+            .send(StrapControl::StartSet {
+                id,
+                spec: Box::new(spec.clone()),
+            })
+            .await;
+        self.tell_all(|| StrapControl::Exercising(true)).await;
+        tracing::info!(strap = %label, set = id, exercise, "set started");
+        // The strap task publishes the set's status; wait for it briefly.
+        for _ in 0..50 {
+            if let Some(s) = self.live.set() {
+                return Ok(s);
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        self.live.set().ok_or(ControlError::NoSet)
+    }
+
+    /// Stops the running set.
+    pub async fn stop_set(&self) -> Result<SetStatus, ControlError> {
+        let set = self.live.set().ok_or(ControlError::NoSet)?;
+        if let Some((_, h)) = self.straps.iter().find(|(l, _)| *l == set.strap) {
+            let _ = h.control.send(StrapControl::StopSet).await;
+        }
+        self.tell_all(|| StrapControl::Exercising(false)).await;
+        Ok(set)
+    }
+
+    /// Takes the current pose of the trunk straps as upright.
+    pub async fn calibrate(&self) -> Result<(), ControlError> {
+        let mut done = false;
+        for (_, h) in self
+            .straps
+            .iter()
+            .filter(|(_, h)| matches!(h.placement, Placement::Chest | Placement::UpperBack))
+        {
+            let (tx, rx) = oneshot::channel();
+            let _ = h.control.send(StrapControl::Calibrate(tx)).await;
+            done |= rx.await.unwrap_or(false);
+        }
+        if done {
+            Ok(())
+        } else {
+            Err(ControlError::NoTrunkStrap)
+        }
+    }
+
+    /// Silences slouch alerts for the configured snooze; returns until when.
+    pub async fn snooze(&self) -> f64 {
+        let until = now_s() + self.config.alerts.snooze_min * 60.0;
+        self.tell_all(|| StrapControl::Snooze(until)).await;
+        until
+    }
+
+    async fn tell_all(&self, what: impl Fn() -> StrapControl) {
+        for (_, h) in self.straps.iter() {
+            let _ = h.control.send(what()).await;
+        }
+    }
+}
+
+/// Connects the configured straps and starts their detectors.
+pub async fn start(config: Config, cancel: &CancellationToken) -> anyhow::Result<Daemon> {
+    let config = Arc::new(config);
+    if config.straps.is_empty() {
+        tracing::warn!(
+            "no straps configured: add [[strap]] entries (`postured scan` lists the straps in range)"
+        );
+    }
+    let bt = Bluetooth::open().await.context("opening Bluetooth")?;
+    bt.start_discovery().await.context("starting discovery")?;
+    let live = Arc::new(Live::default());
+    let (events, _) = broadcast::channel(1024);
+    let mut straps = Vec::new();
+    for cfg in &config.straps {
+        let label = cfg.label();
+        live.straps
+            .write()
+            .map_err(|_| anyhow::anyhow!("live state poisoned"))?
+            .insert(
+                label.clone(),
+                StrapStatus {
+                    strap: label.clone(),
+                    kind: None,
+                    address: cfg.address.clone(),
+                    name: cfg.name.clone(),
+                    state: LinkState::Scanning,
+                    battery: None,
+                    placement: cfg.placement,
+                    side: cfg.side,
+                    heart_rate: None,
+                    bad_frames: 0,
+                    lost_frames: 0,
+                },
+            );
+        let (strap_tx, strap_rx) = mpsc::channel(1024);
+        let (cmd_tx, cmd_rx) = mpsc::channel(16);
+        let (ctl_tx, ctl_rx) = mpsc::channel(16);
+        bt.spawn_strap(cfg.clone(), strap_tx, cmd_rx, cancel.clone());
+        let task = strap::StrapTask::new(
+            label.clone(),
+            cfg.placement,
+            cfg.side,
+            (*config).clone(),
+            live.clone(),
+            events.clone(),
+            cmd_tx,
+        );
+        tokio::spawn(task.run(strap_rx, ctl_rx, cancel.clone()));
+        straps.push((
+            label,
+            StrapHandle {
+                placement: cfg.placement,
+                control: ctl_tx,
+            },
+        ));
+    }
+    let daemon = Daemon {
+        live,
+        events,
+        config,
+        straps: Arc::new(straps),
+    };
+    tokio::spawn(end_of_set_watch(daemon.clone(), cancel.clone()));
+    Ok(daemon)
+}
+
+/// When a set ends by itself (target reached, quiet), posture alerts resume.
+async fn end_of_set_watch(daemon: Daemon, cancel: CancellationToken) {
+    let mut rx = daemon.events.subscribe();
+    loop {
+        tokio::select! {
+            () = cancel.cancelled() => return,
+            e = rx.recv() => match e {
+                Ok(LiveEvent::SetEnded { .. }) => daemon.tell_all(|| StrapControl::Exercising(false)).await,
+                Err(broadcast::error::RecvError::Closed) => return,
+                _ => {}
+            },
+        }
+    }
+}
+
+/// `postured run`: the daemon until SIGTERM or Ctrl-C.
+pub async fn run(config: Config, listen: Option<SocketAddr>) -> anyhow::Result<()> {
+    let cancel = CancellationToken::new();
+    let listen = listen.unwrap_or(config.http.listen);
+    let daemon = start(config, &cancel).await?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("binding {listen}"))?;
+    let addr = listener.local_addr()?;
+    tracing::info!("listening on http://{addr}/");
+    let _ = sd_notify::notify(&[sd_notify::NotifyState::Ready]);
+    let app = crate::http::router(daemon);
+    let shutdown = cancel.clone();
+    let server = axum::serve(listener, app)
+        .with_graceful_shutdown(async move { shutdown.cancelled().await });
+    let signals = cancel.clone();
+    tokio::spawn(async move {
+        wait_for_signal().await;
+        tracing::info!("stopping");
+        signals.cancel();
+    });
+    if std::env::var_os(crate::demo::EXIT_WITH_PARENT).is_some() {
+        // Run by `postured demo`: stop when it closes our stdin (or dies).
+        let parent = cancel.clone();
+        tokio::spawn(async move {
+            let mut sink = tokio::io::sink();
+            let _ = tokio::io::copy(&mut tokio::io::stdin(), &mut sink).await;
+            parent.cancel();
+        });
+    }
+    server.await.context("HTTP server")?;
+    // Give strap tasks a moment to stop their streams and disconnect.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    Ok(())
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+pub async fn wait_for_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(t) => t,
+                Err(_) => return ctrl_c.await.unwrap_or(()),
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}

@@ -1,0 +1,318 @@
+//! One task per strap owns that strap's detectors (orientation, posture monitor,
+//! rep counter), so no locks guard them. It turns the strap's events into live
+//! state, live events and alerts.
+
+use std::sync::Arc;
+
+use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio_util::sync::CancellationToken;
+
+use super::live::{Live, LiveEvent, SetStatus};
+use crate::config::Config;
+use crate::device::{Command, StrapEvent, StrapEventKind};
+use crate::exercises::{ExerciseSpec, Placement};
+use crate::motion::{Counter, Frame, Monitor, PostureEvent, RepEvent, Side, Tracker};
+use crate::protocol::open_imu::Haptic;
+
+/// How often the live stream gets a tick (s of sample time).
+const TICK_S: f64 = 0.25;
+
+/// What the coordinator asks of a strap task.
+#[derive(Debug)]
+pub enum StrapControl {
+    /// Count a set of this exercise.
+    StartSet {
+        /// Set id.
+        id: i64,
+        /// The spec.
+        spec: Box<ExerciseSpec>,
+    },
+    /// Stop the running set.
+    StopSet,
+    /// An exercise set is (or is no longer) running on some strap: no posture
+    /// alerts meanwhile.
+    Exercising(bool),
+    /// Take the current pose as upright; answers whether it could.
+    Calibrate(oneshot::Sender<bool>),
+    /// No alerts until this wall time (Unix s).
+    Snooze(f64),
+}
+
+struct ActiveSet {
+    id: i64,
+    spec: ExerciseSpec,
+    counter: Counter,
+    started_at: f64,
+    last_activity: f64,
+}
+
+/// The detectors of one strap.
+pub struct StrapTask {
+    label: String,
+    side: Option<Side>,
+    cfg: Config,
+    tracker: Tracker,
+    monitor: Option<Monitor>,
+    set: Option<ActiveSet>,
+    live: Arc<Live>,
+    events: broadcast::Sender<LiveEvent>,
+    device: mpsc::Sender<Command>,
+    next_tick: f64,
+}
+
+impl StrapTask {
+    /// A task for a strap worn at `placement`.
+    pub fn new(
+        label: String,
+        placement: Placement,
+        side: Option<Side>,
+        cfg: Config,
+        live: Arc<Live>,
+        events: broadcast::Sender<LiveEvent>,
+        device: mpsc::Sender<Command>,
+    ) -> Self {
+        let trunk = matches!(placement, Placement::Chest | Placement::UpperBack);
+        Self {
+            label,
+            side,
+            monitor: trunk.then(|| Monitor::new(cfg.posture, None)),
+            cfg,
+            tracker: Tracker::new(),
+            set: None,
+            live,
+            events,
+            device,
+            next_tick: f64::NEG_INFINITY,
+        }
+    }
+
+    /// Runs until `cancel`.
+    pub async fn run(
+        mut self,
+        mut from_strap: mpsc::Receiver<StrapEvent>,
+        mut control: mpsc::Receiver<StrapControl>,
+        cancel: CancellationToken,
+    ) {
+        loop {
+            tokio::select! {
+                () = cancel.cancelled() => return,
+                e = from_strap.recv() => match e {
+                    Some(e) => self.on_strap(e),
+                    None => return,
+                },
+                c = control.recv() => match c {
+                    Some(c) => self.on_control(c),
+                    None => return,
+                },
+            }
+        }
+    }
+
+    fn publish(&self, e: LiveEvent) {
+        let _ = self.events.send(e);
+    }
+
+    fn on_strap(&mut self, e: StrapEvent) {
+        let status = match e.kind {
+            StrapEventKind::Samples(samples) => {
+                for s in &samples {
+                    if let Some(frame) = self.tracker.update(s) {
+                        self.on_frame(&frame);
+                    }
+                }
+                None
+            }
+            StrapEventKind::State(state) => {
+                self.live.update_strap(&self.label, |s| s.state = state)
+            }
+            StrapEventKind::Identified {
+                kind,
+                address,
+                name,
+            } => self.live.update_strap(&self.label, |s| {
+                s.kind = Some(kind);
+                s.address = Some(address);
+                s.name = name;
+            }),
+            StrapEventKind::Battery(pct) => self
+                .live
+                .update_strap(&self.label, |s| s.battery = Some(pct)),
+            StrapEventKind::HeartRate(hr) => {
+                self.live
+                    .update_strap(&self.label, |s| s.heart_rate = Some(hr.bpm));
+                None
+            }
+            StrapEventKind::BadFrame(why) => {
+                tracing::debug!(strap = %self.label, "bad frame: {why}");
+                self.live.update_strap(&self.label, |s| s.bad_frames += 1)
+            }
+            StrapEventKind::Gap { lost_frames } => self
+                .live
+                .update_strap(&self.label, |s| s.lost_frames += u64::from(lost_frames)),
+        };
+        if let Some(status) = status {
+            self.publish(LiveEvent::Strap(status));
+        }
+    }
+
+    fn on_frame(&mut self, f: &Frame) {
+        let mut posture = Vec::new();
+        if let Some(m) = &mut self.monitor {
+            m.update(f, &mut posture);
+        }
+        for e in &posture {
+            self.on_posture(e);
+        }
+        let mut reps = Vec::new();
+        if let Some(set) = &mut self.set {
+            set.counter.update(f, &mut reps);
+        }
+        for e in reps {
+            self.on_rep(e, f.t);
+        }
+        self.check_quiet(f.t);
+        if f.t >= self.next_tick {
+            self.next_tick = f.t + TICK_S;
+            self.tick(f.t);
+        }
+    }
+
+    fn on_posture(&mut self, e: &PostureEvent) {
+        match e {
+            PostureEvent::SlouchAlert {
+                start_s, tilt_deg, ..
+            } => {
+                tracing::info!(strap = %self.label, tilt_deg, "slouch alert");
+                if self.cfg.alerts.vibrate {
+                    let _ = self.device.try_send(Command::Vibrate(Haptic::Double));
+                }
+                self.publish(LiveEvent::SlouchAlert { start_s, tilt_deg });
+            }
+            &PostureEvent::SlouchEnded(ep) => self.publish(LiveEvent::Slouch(ep)),
+            PostureEvent::SlouchStarted { .. } | PostureEvent::State { .. } => {}
+        }
+    }
+
+    fn on_rep(&mut self, e: RepEvent, t: f64) {
+        let Some(set) = &mut self.set else { return };
+        set.last_activity = t;
+        match e {
+            RepEvent::RepDone(rep) => {
+                let id = set.id;
+                self.publish(LiveEvent::Rep { set: id, rep });
+            }
+            RepEvent::SetDone { .. } => self.end_set("target_reached"),
+            _ => {}
+        }
+    }
+
+    fn check_quiet(&mut self, t: f64) {
+        if self
+            .set
+            .as_ref()
+            .is_some_and(|s| t - s.last_activity > self.cfg.sets.quiet_timeout_s)
+        {
+            self.end_set("quiet_timeout");
+        }
+    }
+
+    fn set_status(&self) -> Option<SetStatus> {
+        let set = self.set.as_ref()?;
+        let p = set.counter.progress();
+        Some(SetStatus {
+            id: set.id,
+            exercise: set.spec.id.clone(),
+            strap: self.label.clone(),
+            reps: p.reps,
+            target_reps: set.spec.target.reps,
+            hold_s: set.spec.target.hold_s,
+            held_s: p.held_s,
+            holding: p.holding,
+            angle_deg: p.angle_deg,
+            started_at: set.started_at,
+        })
+    }
+
+    fn tick(&mut self, t: f64) {
+        let set = self.set_status();
+        if let Some(s) = &set {
+            if let Ok(mut live) = self.live.set.write() {
+                *live = Some(s.clone());
+            }
+        }
+        if let Some(m) = &self.monitor {
+            if let Ok(mut p) = self.live.posture.write() {
+                p.state = Some(m.state());
+                p.tilt_deg = m.tilt_deg();
+                p.tolerance_deg = self.cfg.posture.tolerance_deg;
+                p.calibrated = m.reference().is_some();
+            }
+        }
+        if set.is_some() || self.monitor.is_some() {
+            self.publish(LiveEvent::Tick {
+                t,
+                set,
+                posture: self.live.posture(),
+            });
+        }
+    }
+
+    fn start_set(&mut self, id: i64, spec: ExerciseSpec) {
+        let now = super::now_s();
+        let side = self.side;
+        self.set = Some(ActiveSet {
+            id,
+            counter: Counter::new(&spec, side, None),
+            spec,
+            started_at: now,
+            last_activity: now,
+        });
+        if let Some(s) = self.set_status() {
+            if let Ok(mut live) = self.live.set.write() {
+                *live = Some(s.clone());
+            }
+            self.publish(LiveEvent::SetStarted(s));
+        }
+    }
+
+    fn end_set(&mut self, reason: &'static str) {
+        let Some(set) = self.set.take() else { return };
+        if let Ok(mut live) = self.live.set.write() {
+            *live = None;
+        }
+        tracing::info!(strap = %self.label, set = set.id, reps = set.counter.reps(), reason, "set ended");
+        self.publish(LiveEvent::SetEnded {
+            set: set.id,
+            reps: set.counter.reps(),
+            reason,
+        });
+    }
+
+    fn on_control(&mut self, c: StrapControl) {
+        match c {
+            StrapControl::StartSet { id, spec } => self.start_set(id, *spec),
+            StrapControl::StopSet => self.end_set("stopped"),
+            StrapControl::Exercising(on) => {
+                if let Some(m) = &mut self.monitor {
+                    m.set_exercising(on);
+                }
+            }
+            StrapControl::Calibrate(reply) => {
+                let done = self
+                    .monitor
+                    .as_mut()
+                    .and_then(Monitor::calibrate_now)
+                    .is_some();
+                let _ = reply.send(done);
+            }
+            StrapControl::Snooze(until) => {
+                if let Some(m) = &mut self.monitor {
+                    m.snooze(until);
+                }
+                if let Ok(mut p) = self.live.posture.write() {
+                    p.snoozed_until = Some(until);
+                }
+            }
+        }
+    }
+}

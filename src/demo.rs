@@ -1,0 +1,111 @@
+//! `postured demo`: the whole product on a machine with no Bluetooth. A private
+//! D-Bus with firmware-sim serving BlueZ's API on it, and `postured run` talking to
+//! the simulated straps through btleplug exactly as it would to real ones.
+//!
+//! The daemon runs as a child process because libdbus reads the bus address from
+//! the environment once per process, and setting it in-process needs `unsafe`.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+use anyhow::{Context, bail};
+use firmware_sim::bluez::ServeConfig;
+use firmware_sim::bus::PrivateBus;
+use firmware_sim::scenario::Scenario;
+use firmware_sim::strap::StrapInfo;
+use tokio_util::sync::CancellationToken;
+
+/// Set for the child daemon: exit cleanly when the parent goes away (stdin closes).
+pub const EXIT_WITH_PARENT: &str = "POSTURED_EXIT_WITH_PARENT";
+
+/// The simulated straps: a Polar H10 on the chest, an open IMU strap on the left thigh.
+const STRAPS: [&str; 2] = ["polar-h10:chest", "open-imu:thigh:left"];
+
+fn scenario_path(name: &str) -> PathBuf {
+    let p = Path::new(name);
+    if p.extension().is_some() || p.components().count() > 1 {
+        return p.to_owned();
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("firmware-sim/scenarios")
+        .join(format!("{name}.toml"))
+}
+
+fn config_text(db: &Path, listen: SocketAddr) -> String {
+    format!(
+        "database = {db:?}\n\n[http]\nlisten = \"{listen}\"\n\n[posture]\ndelay_s = 30.0\n\n\
+         [[strap]]\naddress = \"F0:5E:D0:00:00:01\"\nplacement = \"chest\"\n\n\
+         [[strap]]\naddress = \"F0:5E:D0:00:00:02\"\nplacement = \"thigh\"\nside = \"left\"\n"
+    )
+}
+
+/// Runs the demo until Ctrl-C.
+pub fn run(listen: SocketAddr, scenario: &str) -> anyhow::Result<()> {
+    let path = scenario_path(scenario);
+    let scenario =
+        Scenario::load(&path).with_context(|| format!("loading scenario {}", path.display()))?;
+    let dir = std::env::temp_dir().join(format!("postured-demo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    let result = run_in(&dir, listen, scenario);
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+
+fn run_in(dir: &Path, listen: SocketAddr, scenario: Scenario) -> anyhow::Result<()> {
+    let bus = PrivateBus::start(&dir.join("bus")).context(
+        "starting a private D-Bus for the simulator: the demo needs dbus-daemon (`sudo apt-get install dbus-daemon`, or run scripts/install-deps.sh)",
+    )?;
+    let config = dir.join("config.toml");
+    std::fs::write(&config, config_text(&dir.join("postured.db"), listen))?;
+    let rt = tokio::runtime::Runtime::new()?;
+    rt.block_on(async {
+        let straps = STRAPS.iter().enumerate().map(|(i, s)| StrapInfo::parse(s, i as u64)).collect::<Option<Vec<_>>>();
+        let cfg = ServeConfig {
+            scenario,
+            straps: straps.context("strap list")?,
+            seed: 1,
+            speed: 1.0,
+            address: Some(bus.address().to_owned()),
+        };
+        let server = firmware_sim::bluez::start(cfg).await.context("starting the simulated straps")?;
+        let stop_sim = CancellationToken::new();
+        let token = stop_sim.clone();
+        let sim = tokio::spawn(server.run(async move { token.cancelled().await }));
+        let mut child = tokio::process::Command::new(std::env::current_exe()?)
+            .arg("run")
+            .arg("--config")
+            .arg(&config)
+            .env("DBUS_SYSTEM_BUS_ADDRESS", bus.address())
+            .env(EXIT_WITH_PARENT, "1")
+            .stdin(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .context("starting the daemon")?;
+        // Held here: `wait` would close it, and its closing is the stop signal.
+        let stdin = child.stdin.take();
+        println!("postured demo: a simulated Polar H10 on the chest and an open IMU strap on the left thigh.");
+        println!("Dashboard and API: http://{listen}/  (Ctrl-C to stop)");
+        let status = tokio::select! {
+            s = child.wait() => Some(s?),
+            () = crate::daemon::wait_for_signal() => None,
+        };
+        // Closing the daemon's stdin asks it to stop cleanly.
+        drop(stdin);
+        let status = match status {
+            Some(s) => s,
+            None => tokio::time::timeout(std::time::Duration::from_secs(5), child.wait()).await.context("the daemon did not stop")??,
+        };
+        stop_sim.cancel();
+        let _ = sim.await;
+        if !status.success() {
+            bail!("the daemon exited with {status}");
+        }
+        Ok(())
+    })
+}

@@ -1,0 +1,126 @@
+//! The HTTP API (axum): thin handlers that parse, ask the daemon, serialize.
+//!
+//! Security a local daemon needs: the Host header must be a loopback name or a
+//! configured one (DNS rebinding), state changes need a JSON body, a bearer token
+//! when configured, bounded bodies, no CORS headers at all. Every error is a 4xx
+//! or 5xx with a JSON `{"error": reason}`.
+
+mod error;
+mod guard;
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::StatusCode;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use futures::{Stream, StreamExt};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tokio_stream::wrappers::BroadcastStream;
+
+use crate::daemon::{Daemon, SetStatus, StrapStatus};
+use crate::exercises::{self, ExerciseSpec};
+pub use error::ApiError;
+
+/// Largest request body accepted (bytes).
+pub const MAX_BODY: usize = 64 * 1024;
+
+/// The API's routes on a running daemon.
+pub fn router(daemon: Daemon) -> Router {
+    let guard = guard::Guard::new(&daemon.config.http);
+    Router::new()
+        .route("/api/health", get(health))
+        .route("/api/straps", get(straps))
+        .route("/api/exercises", get(list_exercises))
+        .route("/api/exercises/{id}", get(exercise))
+        .route("/api/sets", post(start_set))
+        .route("/api/sets/current", get(current_set))
+        .route("/api/sets/current/stop", post(stop_set))
+        .route("/api/calibrate", post(calibrate))
+        .route("/api/snooze", post(snooze))
+        .route("/api/events", get(events))
+        .fallback(|| async {
+            ApiError::new(StatusCode::NOT_FOUND, "no such endpoint; see /api/health")
+        })
+        .layer(axum::middleware::from_fn_with_state(guard, guard::check))
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .with_state(daemon)
+}
+
+async fn health(State(d): State<Daemon>) -> Json<Value> {
+    Json(json!({
+        "status": "ok",
+        "version": env!("CARGO_PKG_VERSION"),
+        "straps": d.live.straps().len(),
+    }))
+}
+
+async fn straps(State(d): State<Daemon>) -> Json<Vec<StrapStatus>> {
+    Json(d.live.straps())
+}
+
+async fn list_exercises() -> Json<Vec<ExerciseSpec>> {
+    Json(exercises::builtins())
+}
+
+async fn exercise(Path(id): Path<String>) -> Result<Json<ExerciseSpec>, ApiError> {
+    exercises::builtin(&id).map(Json).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            format!("no exercise {id:?}; GET /api/exercises lists them"),
+        )
+    })
+}
+
+/// `POST /api/sets` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StartSet {
+    /// Exercise id.
+    pub exercise: String,
+}
+
+async fn start_set(
+    State(d): State<Daemon>,
+    body: Result<Json<StartSet>, axum::extract::rejection::JsonRejection>,
+) -> Result<(StatusCode, Json<SetStatus>), ApiError> {
+    let Json(req) = body?;
+    Ok((StatusCode::CREATED, Json(d.start_set(&req.exercise).await?)))
+}
+
+async fn current_set(State(d): State<Daemon>) -> Result<Json<SetStatus>, ApiError> {
+    d.live
+        .set()
+        .map(Json)
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "no set is running"))
+}
+
+async fn stop_set(State(d): State<Daemon>) -> Result<Json<SetStatus>, ApiError> {
+    Ok(Json(d.stop_set().await?))
+}
+
+async fn calibrate(State(d): State<Daemon>) -> Result<Json<Value>, ApiError> {
+    d.calibrate().await?;
+    Ok(Json(json!({"calibrated": true})))
+}
+
+async fn snooze(State(d): State<Daemon>) -> Json<Value> {
+    Json(json!({"snoozed_until": d.snooze().await}))
+}
+
+async fn events(State(d): State<Daemon>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let stream = BroadcastStream::new(d.events.subscribe()).filter_map(|e| async move {
+        let e = e.ok()?;
+        let json = serde_json::to_value(&e).ok()?;
+        let kind = json
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or("message")
+            .to_owned();
+        Some(Ok(Event::default().event(kind).data(json.to_string())))
+    });
+    Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+}
