@@ -179,7 +179,7 @@ impl StrapTask {
 
     fn on_posture(&mut self, e: &PostureEvent) {
         match e {
-            PostureEvent::SlouchAlert {
+            &PostureEvent::SlouchAlert {
                 start_s, tilt_deg, ..
             } => {
                 tracing::info!(strap = %self.label, tilt_deg, "slouch alert");
