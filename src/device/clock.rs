@@ -7,7 +7,9 @@ pub struct ClockMap {
     anchor: Option<(u64, f64)>,
     max_drift_s: f64,
     reanchors: u32,
+    /// The last time handed out, wall and device.
     last_out: f64,
+    last_out_ns: Option<u64>,
 }
 
 /// Default bound on drift before re-anchoring (s).
@@ -21,12 +23,14 @@ impl ClockMap {
             max_drift_s,
             reanchors: 0,
             last_out: f64::NEG_INFINITY,
+            last_out_ns: None,
         }
     }
 
     /// Forgets the anchor (a new connection); times handed out stay increasing.
     pub fn reset(&mut self) {
         self.anchor = None;
+        self.last_out_ns = None;
     }
 
     /// How many times the map re-anchored because of drift.
@@ -46,14 +50,23 @@ impl ClockMap {
             self.reanchors += 1;
         }
         let span = last_ns.saturating_sub(first_ns) as f64 / 1e9;
-        let floor = self.last_out + span + 1e-6;
+        // Keep the device's own spacing from the last sample handed out; after a
+        // clock that went backwards, a microsecond.
+        let gap = match self.last_out_ns {
+            Some(prev) if first_ns > prev => (first_ns - prev) as f64 / 1e9,
+            _ => 1e-6,
+        };
+        let floor = self.last_out + gap + span;
         self.anchor = Some((last_ns, arrival_s.max(floor)));
     }
 
     /// Wall time of a device time, remembered as handed out.
     pub fn map(&mut self, device_ns: u64) -> f64 {
         let t = self.wall(device_ns);
-        self.last_out = self.last_out.max(t);
+        if t > self.last_out {
+            self.last_out = t;
+            self.last_out_ns = Some(device_ns);
+        }
         t
     }
 
@@ -121,22 +134,28 @@ mod tests {
     }
 
     #[test]
-    fn a_fast_clock_never_maps_back_in_time() {
+    fn a_fast_clock_never_maps_back_in_time_and_keeps_its_spacing() {
         // A strap clock running ten times too fast: each re-anchor would pull
-        // times back to the arrival; they must keep increasing instead.
+        // times back to the arrival; they must keep increasing instead, 5 ms apart.
         let mut c = ClockMap::new(0.5);
-        let mut last = f64::NEG_INFINITY;
+        let mut times = Vec::new();
         for k in 0..100u64 {
-            let last_ns = k * 180_000_000;
-            let first_ns = last_ns.saturating_sub(175_000_000);
+            let first_ns = k * 180_000_000;
+            let last_ns = first_ns + 175_000_000;
             c.observe(first_ns, last_ns, 10.0 + k as f64 * 0.018);
-            for ns in [first_ns, last_ns] {
-                let t = c.map(ns);
-                assert!(t >= last, "{t} < {last} at frame {k}");
-                last = t;
+            for i in 0..36 {
+                times.push(c.map(first_ns + i * 5_000_000));
             }
         }
         assert!(c.reanchors() > 0);
+        for w in times.windows(2) {
+            assert!(
+                (w[1] - w[0] - 0.005).abs() < 1e-6,
+                "{} after {}",
+                w[1],
+                w[0]
+            );
+        }
     }
 
     #[test]

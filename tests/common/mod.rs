@@ -46,8 +46,17 @@ pub async fn simulator(
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("firmware-sim/scenarios")
         .join(format!("{scenario}.toml"));
+    simulate(Scenario::load(&path).unwrap(), straps, speed).await
+}
+
+/// Like [`simulator`], for a scenario built by the test.
+pub async fn simulate(
+    scenario: Scenario,
+    straps: &[&str],
+    speed: f64,
+) -> tokio_util::sync::CancellationToken {
     let cfg = ServeConfig {
-        scenario: Scenario::load(&path).unwrap(),
+        scenario,
         straps: straps
             .iter()
             .enumerate()

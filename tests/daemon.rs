@@ -1,0 +1,204 @@
+//! The daemon end to end: firmware-sim on a private bus acts out a slouch and then
+//! five prone leg raises per leg; the daemon, through btleplug, the detectors and
+//! the HTTP API, raises exactly one slouch alert, counts the left-thigh strap's
+//! five reps with holds within 0.3 s of the truth, and the SSE stream delivers the
+//! events as they happen.
+
+mod common;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use firmware_sim::motion::plan::Timeline;
+use firmware_sim::scenario::Scenario;
+use futures::StreamExt;
+use postured::config::Config;
+use serde_json::Value;
+use tokio_util::sync::CancellationToken;
+
+const SCENARIO: &str = r#"
+description = "Sitting, a slouch, then prone leg raises."
+[[straps]]
+kind = "polar-h10"
+placement = "chest"
+[[straps]]
+kind = "open-imu"
+placement = "thigh"
+side = "left"
+[[segments]]
+activity = "sit"
+duration_s = 15.0
+[[segments]]
+activity = "slouch"
+duration_s = 45.0
+tilt_deg = 25.0
+[[segments]]
+activity = "sit"
+duration_s = 10.0
+[[segments]]
+activity = "lie-prone"
+duration_s = 12.0
+[[segments]]
+activity = "exercise"
+exercise = "prone-leg-raise"
+reps = 5
+hold_s = 10.0
+sides = "alternate"
+partial_rep_chance = 0.0
+[[segments]]
+activity = "lie-prone"
+duration_s = 30.0
+"#;
+
+const CONFIG: &str = r#"
+[posture]
+delay_s = 20.0
+[[strap]]
+address = "F0:5E:D0:00:00:01"
+placement = "chest"
+[[strap]]
+address = "F0:5E:D0:00:00:02"
+placement = "thigh"
+side = "left"
+"#;
+
+#[test]
+fn a_slouch_and_a_set_of_leg_raises_end_to_end() {
+    common::on_private_bus("inner_end_to_end");
+}
+
+/// Reads SSE events (`type` and JSON data) into a channel as they arrive.
+fn sse(url: String) -> tokio::sync::mpsc::UnboundedReceiver<(Instant, Value)> {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        let resp = reqwest::get(url).await.unwrap();
+        let mut body = resp.bytes_stream();
+        let mut buf = String::new();
+        while let Some(chunk) = body.next().await {
+            buf.push_str(&String::from_utf8_lossy(&chunk.unwrap()));
+            while let Some(end) = buf.find("\n\n") {
+                let block: String = buf.drain(..end + 2).collect();
+                if let Some(data) = block.lines().find_map(|l| l.strip_prefix("data:")) {
+                    let _ = tx.send((Instant::now(), serde_json::from_str(data.trim()).unwrap()));
+                }
+            }
+        }
+    });
+    rx
+}
+
+#[test]
+#[ignore = "run by a_slouch_and_a_set_of_leg_raises_end_to_end on its private bus"]
+fn inner_end_to_end() {
+    if !common::is_inner() {
+        return;
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let scenario = Scenario::parse(SCENARIO, Path::new("e2e.toml")).unwrap();
+        let truth = Timeline::new(&scenario, 1).truth();
+        // Scenario time at 8x: the whole thing in about half a minute.
+        let _sim =
+            common::simulate(scenario, &["polar-h10:chest", "open-imu:thigh:left"], 8.0).await;
+        let cancel = CancellationToken::new();
+        let daemon =
+            postured::daemon::start(Config::parse(CONFIG, Path::new("e2e")).unwrap(), &cancel)
+                .await
+                .unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            axum::serve(listener, postured::http::router(daemon))
+                .await
+                .unwrap()
+        });
+        let mut events = sse(format!("{base}/api/events"));
+        let client = reqwest::Client::new();
+
+        // The slouch: one alert, then the episode's end.
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let (mut alerts, mut episodes) = (0, 0);
+        while episodes == 0 {
+            assert!(Instant::now() < deadline, "no slouch episode");
+            let (_, e) = tokio::time::timeout(Duration::from_secs(10), events.recv())
+                .await
+                .unwrap()
+                .unwrap();
+            match e["type"].as_str() {
+                Some("slouch_alert") => alerts += 1,
+                Some("slouch") => episodes += 1,
+                _ => {}
+            }
+        }
+        assert_eq!(alerts, 1);
+
+        // The set, started through the API as the wearer sits down to it.
+        let resp = client
+            .post(format!("{base}/api/sets"))
+            .header("content-type", "application/json")
+            .body(r#"{"exercise":"prone-leg-raise"}"#)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 201, "{:?}", resp.text().await);
+        let mut reps = Vec::new();
+        let mut ended = None;
+        while ended.is_none() {
+            assert!(
+                Instant::now() < deadline + Duration::from_secs(60),
+                "the set did not end"
+            );
+            let (at, e) = tokio::time::timeout(Duration::from_secs(20), events.recv())
+                .await
+                .unwrap()
+                .unwrap();
+            match e["type"].as_str() {
+                Some("rep") => reps.push((at, e["rep"].clone())),
+                Some("set_ended") => ended = Some(e.clone()),
+                Some("slouch_alert") => panic!("an alert during the set: {e}"),
+                _ => {}
+            }
+        }
+        assert_eq!(ended.unwrap()["reason"], "target_reached");
+        let left: Vec<_> = truth
+            .reps
+            .iter()
+            .filter(|r| r.side.as_deref() == Some("left"))
+            .collect();
+        assert_eq!(reps.len(), 5, "{reps:#?}");
+        let pairs: Vec<_> = reps
+            .iter()
+            .zip(&left)
+            .map(|((_, g), w)| {
+                (
+                    g["hold"]["held_s"].as_f64(),
+                    w.hold_s,
+                    g["start_s"].as_f64(),
+                    w.start_s,
+                )
+            })
+            .collect();
+        println!("held vs truth: {pairs:?}");
+        for ((_, got), want) in reps.iter().zip(&left) {
+            let held = got["hold"]["held_s"].as_f64().unwrap();
+            assert!(
+                (held - want.hold_s).abs() <= 0.3,
+                "held {held} vs {}",
+                want.hold_s
+            );
+            assert_eq!(got["side"], "left");
+        }
+        // Delivered as they happened: one by one, seconds apart, not in a burst.
+        for pair in reps.windows(2) {
+            assert!(
+                pair[1].0 - pair[0].0 > Duration::from_millis(500),
+                "reps arrived together"
+            );
+        }
+        cancel.cancel();
+    });
+}
