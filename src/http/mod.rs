@@ -32,6 +32,7 @@ pub const MAX_BODY: usize = 64 * 1024;
 pub fn router(daemon: Daemon) -> Router {
     let guard = guard::Guard::new(&daemon.config.http);
     Router::new()
+        .route("/", get(index))
         .route("/api/health", get(health))
         .route("/api/straps", get(straps))
         .route("/api/exercises", get(list_exercises))
@@ -48,6 +49,11 @@ pub fn router(daemon: Daemon) -> Router {
         .layer(axum::middleware::from_fn_with_state(guard, guard::check))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(daemon)
+}
+
+/// Until the dashboard lands: what is here and where.
+async fn index() -> axum::response::Html<&'static str> {
+    axum::response::Html(include_str!("index.html"))
 }
 
 async fn health(State(d): State<Daemon>) -> Json<Value> {
