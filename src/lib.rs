@@ -11,4 +11,5 @@ pub mod exercises;
 pub mod motion;
 pub mod protocol;
 pub mod recording;
+pub mod store;
 pub mod synth;
