@@ -50,6 +50,9 @@ pub struct StoreOptions {
     /// Most writes held while the database cannot be written; past it the oldest
     /// chunks of raw samples are dropped (reps never are).
     pub max_pending_writes: usize,
+    /// Most raw samples held while the database cannot be written (they are the
+    /// bulk of the memory: 56 bytes each); past it the oldest chunks are dropped.
+    pub max_pending_samples: usize,
 }
 
 impl Default for StoreOptions {
@@ -58,6 +61,8 @@ impl Default for StoreOptions {
             sample_commit_every: Duration::from_millis(500),
             retry_every: Duration::from_secs(2),
             max_pending_writes: 100_000,
+            // 40 minutes of one strap at 200 Hz, about 28 MB.
+            max_pending_samples: 500_000,
         }
     }
 }

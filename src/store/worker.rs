@@ -61,6 +61,8 @@ pub(super) struct Worker {
     /// and, if the queue overflows, dropped first.
     writes: VecDeque<Write>,
     samples: VecDeque<(SetId, Vec<Sample>)>,
+    /// Samples in `samples`.
+    sample_count: usize,
     /// When the oldest queued samples arrived.
     samples_since: Option<Instant>,
     /// A rep or other write, or a flush, wants a commit now.
@@ -82,6 +84,7 @@ impl Worker {
             opts,
             writes: VecDeque::new(),
             samples: VecDeque::new(),
+            sample_count: 0,
             samples_since: None,
             urgent: false,
             flushes: Vec::new(),
@@ -152,8 +155,10 @@ impl Worker {
             Job::Write(w) => {
                 self.writes.push_back(w);
                 self.urgent = true;
+                self.shed();
             }
             Job::Samples(set, samples) => {
+                self.sample_count += samples.len();
                 self.samples.push_back((set, samples));
                 self.samples_since.get_or_insert_with(Instant::now);
                 self.shed();
@@ -179,8 +184,14 @@ impl Worker {
     /// Keeps the queue bounded while the database cannot be written: raw samples go
     /// first, oldest first; reps and the rest are small and never dropped.
     fn shed(&mut self) {
-        while self.pending() > self.opts.max_pending_writes && !self.samples.is_empty() {
-            self.samples.pop_front();
+        let over = |w: &Self| {
+            w.pending() > w.opts.max_pending_writes || w.sample_count > w.opts.max_pending_samples
+        };
+        while over(self) {
+            let Some((_, dropped)) = self.samples.pop_front() else {
+                break;
+            };
+            self.sample_count -= dropped.len();
             self.shared.dropped.fetch_add(1, Ordering::Relaxed);
             self.shared.queued.fetch_sub(1, Ordering::Relaxed);
         }
@@ -215,6 +226,7 @@ impl Worker {
         self.shared.queued.fetch_sub(n, Ordering::Relaxed);
         self.writes.clear();
         self.samples.clear();
+        self.sample_count = 0;
         self.samples_since = None;
         self.urgent = false;
         if self.retry_at.take().is_some() {
@@ -235,6 +247,7 @@ impl Worker {
             self.last_logged = Some(now);
             tracing::error!(
                 error = %e,
+                db = self.conn.path().unwrap_or(":memory:"),
                 pending = self.pending(),
                 "cannot write to the database; keeping writes queued and retrying"
             );

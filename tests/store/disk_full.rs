@@ -1,6 +1,7 @@
 //! A full disk (`PRAGMA max_page_count` through [`Store::set_size_limit`]): writes
 //! do not block the caller, stay queued, and are all written once there is room.
 
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use postured::store::{SessionId, SetId, Store, StoreOptions};
@@ -96,4 +97,47 @@ async fn a_long_outage_drops_the_oldest_samples_first_and_never_a_rep() {
     assert_eq!(kept.len(), (100 - dropped) * 40);
     // The newest samples are the ones kept.
     assert!((kept.last().unwrap().t - (1020.8 + 39.0 * 0.005)).abs() < 1e-6);
+}
+
+/// Log output, kept for a test to read.
+#[derive(Debug, Clone, Default)]
+struct Log(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Log {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_failing_disk_is_logged_once_not_at_every_retry() {
+    let log = Log::default();
+    let writer = log.clone();
+    tracing_subscriber::fmt()
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .init();
+    let dir = TempDir::new("logged");
+    let store = full_store(&dir, 100_000).await;
+    for n in 1..=50 {
+        store.append_samples(SetId(1), &samples(1000.0 + f64::from(n), 200));
+        store.record_rep(SetId(1), &rep(n, 1000.0 + f64::from(n)), true);
+    }
+    // About ten retries at 100 ms.
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    store.set_size_limit(None).await.unwrap();
+    store.flush().await.unwrap();
+
+    let text = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+    let ours = |what: &str| {
+        text.lines()
+            .filter(|l| l.contains(what) && l.contains(&*dir.path().to_string_lossy()))
+            .count()
+    };
+    assert_eq!(ours("cannot write to the database"), 1, "{text}");
+    assert!(text.contains("store writes resumed"), "{text}");
 }
