@@ -198,6 +198,16 @@ impl Worker {
         if self.samples.is_empty() {
             self.samples_since = None;
         }
+        if self.pending() == 0 {
+            // Only with a limit of zero; a flush must not wait for nothing.
+            self.resolve_flushes();
+        }
+    }
+
+    fn resolve_flushes(&mut self) {
+        for done in self.flushes.drain(..) {
+            let _ = done.send(());
+        }
     }
 
     /// Commits everything queued in one transaction, or keeps it all for a retry.
@@ -234,9 +244,7 @@ impl Worker {
             self.shared.set_error(None);
             self.last_logged = None;
         }
-        for done in self.flushes.drain(..) {
-            let _ = done.send(());
-        }
+        self.resolve_flushes();
     }
 
     fn failed(&mut self, e: &rusqlite::Error) {
