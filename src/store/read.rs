@@ -173,11 +173,14 @@ fn heart_rate_of(conn: &Connection, set: SetId) -> rusqlite::Result<Option<Heart
     )?;
     stmt.query_row([set.0], |r| {
         let count: u32 = r.get(0)?;
-        Ok((count > 0).then_some(()).map(|()| HeartRateSummary {
+        if count == 0 {
+            return Ok(None);
+        }
+        Ok(Some(HeartRateSummary {
             count,
-            min_bpm: r.get(1).unwrap_or(0),
-            max_bpm: r.get(2).unwrap_or(0),
-            mean_bpm: r.get(3).unwrap_or(0.0),
+            min_bpm: r.get(1)?,
+            max_bpm: r.get(2)?,
+            mean_bpm: r.get(3)?,
         }))
     })
 }
