@@ -107,15 +107,25 @@ pub(super) fn apply(conn: &Connection, w: &Write) -> rusqlite::Result<()> {
             hour_start,
             upright_s,
             slouched_s,
-        } => conn.execute(
-            "INSERT INTO posture_hours (hour_start, upright_s, slouched_s) VALUES (?1, ?2, ?3)
-             ON CONFLICT (hour_start) DO UPDATE SET
-                 upright_s = upright_s + excluded.upright_s,
-                 slouched_s = slouched_s + excluded.slouched_s",
-            params![hour_start, upright_s, slouched_s],
-        ),
+        } => add_posture_time(conn, *hour_start, *upright_s, *slouched_s),
     }
     .map(drop)
+}
+
+/// Adds to the hour's totals: several straps and restarts write the same hour.
+fn add_posture_time(
+    conn: &Connection,
+    hour_start: i64,
+    upright_s: f64,
+    slouched_s: f64,
+) -> rusqlite::Result<usize> {
+    conn.execute(
+        "INSERT INTO posture_hours (hour_start, upright_s, slouched_s) VALUES (?1, ?2, ?3)
+         ON CONFLICT (hour_start) DO UPDATE SET
+             upright_s = upright_s + excluded.upright_s,
+             slouched_s = slouched_s + excluded.slouched_s",
+        params![hour_start, upright_s, slouched_s],
+    )
 }
 
 fn start_set(conn: &Connection, s: &SetInfo) -> rusqlite::Result<usize> {
