@@ -31,8 +31,8 @@ pub use packing::{LAYOUT as SAMPLE_LAYOUT, PackError};
 pub use schema::SCHEMA_VERSION;
 pub use types::{
     EndReason, Export, HeartRatePoint, HeartRateSummary, Page, PostureHistory, PostureHour,
-    SessionDetail, SessionId, SessionSummary, SetDetail, SetId, SetInfo, SetSummary, StoreHealth,
-    StoredRep, StoredSlouch,
+    Session, SessionDetail, SessionId, SessionSummary, SetDetail, SetId, SetInfo, SetSummary,
+    StoreHealth, StoredRep, StoredSlouch,
 };
 
 use crate::motion::{Rep, Sample, SlouchEpisode};

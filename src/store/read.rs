@@ -8,8 +8,8 @@ use super::StoreError;
 use super::packing;
 use super::types::{
     EndReason, Export, HeartRatePoint, HeartRateSummary, Page, PostureHistory, PostureHour,
-    SessionDetail, SessionId, SessionSummary, SetDetail, SetId, SetSummary, StoredRep,
-    StoredSlouch,
+    Session, SessionDetail, SessionId, SessionSummary, SetDetail, SetId, SetInfo, SetSummary,
+    StoredRep, StoredSlouch,
 };
 use crate::motion::{Hold, Rep, Sample, Side, SlouchEpisode};
 
@@ -38,13 +38,10 @@ pub(super) fn sessions(
     )?;
     let mut items = Vec::new();
     for row in rows {
-        let (id, started_at, ended_at, routine) = row?;
+        let session: SessionSummary = row?;
         items.push(SessionSummary {
-            id,
-            started_at,
-            ended_at,
-            routine,
-            sets: sets_of(conn, id)?,
+            sets: sets_of(conn, session.id)?,
+            ..session
         });
     }
     Ok(Page {
@@ -55,10 +52,15 @@ pub(super) fn sessions(
     })
 }
 
-type SessionRow = (SessionId, f64, Option<f64>, Option<String>);
-
-fn session_row(r: &Row<'_>) -> rusqlite::Result<SessionRow> {
-    Ok((SessionId(r.get(0)?), r.get(1)?, r.get(2)?, r.get(3)?))
+/// A session row, its sets still to be read.
+fn session_row<S>(r: &Row<'_>) -> rusqlite::Result<Session<S>> {
+    Ok(Session {
+        id: SessionId(r.get(0)?),
+        started_at: r.get(1)?,
+        ended_at: r.get(2)?,
+        routine: r.get(3)?,
+        sets: Vec::new(),
+    })
 }
 
 /// One session with its sets, reps and heart rate.
@@ -73,27 +75,19 @@ pub(super) fn session(conn: &Connection, id: SessionId) -> rusqlite::Result<Opti
     row.map(|row| detail(conn, row)).transpose()
 }
 
-fn detail(
-    conn: &Connection,
-    (id, started_at, ended_at, routine): SessionRow,
-) -> rusqlite::Result<SessionDetail> {
-    let sets = sets_of(conn, id)?
+/// Fills in a session's sets with their reps and heart rate.
+fn detail(conn: &Connection, session: SessionDetail) -> rusqlite::Result<SessionDetail> {
+    let sets = sets_of(conn, session.id)?
         .into_iter()
         .map(|set| {
             Ok(SetDetail {
-                reps: reps_of(conn, set.id)?,
-                heart_rate: heart_rate_of(conn, set.id)?,
+                reps: reps_of(conn, set.info.id)?,
+                heart_rate: heart_rate_of(conn, set.info.id)?,
                 set,
             })
         })
         .collect::<rusqlite::Result<_>>()?;
-    Ok(SessionDetail {
-        id,
-        started_at,
-        ended_at,
-        routine,
-        sets,
-    })
+    Ok(SessionDetail { sets, ..session })
 }
 
 fn sets_of(conn: &Connection, session: SessionId) -> rusqlite::Result<Vec<SetSummary>> {
@@ -104,20 +98,22 @@ fn sets_of(conn: &Connection, session: SessionId) -> rusqlite::Result<Vec<SetSum
     )?;
     stmt.query_map([session.0], |r| {
         Ok(SetSummary {
-            id: SetId(r.get(0)?),
-            session: SessionId(r.get(1)?),
-            exercise: r.get(2)?,
-            strap: r.get(3)?,
-            side: side(r, 4)?,
-            started_at: r.get(5)?,
+            info: SetInfo {
+                id: SetId(r.get(0)?),
+                session: SessionId(r.get(1)?),
+                exercise: r.get(2)?,
+                strap: r.get(3)?,
+                side: side(r, 4)?,
+                started_at: r.get(5)?,
+                target_reps: r.get(8)?,
+                note: r.get(11)?,
+            },
             ended_at: r.get(6)?,
             end_reason: r
                 .get::<_, Option<String>>(7)?
                 .and_then(|s| EndReason::parse(&s)),
-            target_reps: r.get(8)?,
             counted_reps: r.get(9)?,
             corrected_reps: r.get(10)?,
-            note: r.get(11)?,
         })
     })?
     .collect()
@@ -256,7 +252,7 @@ pub(super) fn export(conn: &Connection, range: Range) -> rusqlite::Result<Export
         conn.prepare_cached("SELECT t, bpm FROM heart_rate WHERE set_id = ?1 ORDER BY t")?;
     let mut heart_rate = Vec::new();
     for set in sessions.iter().flat_map(|s| &s.sets) {
-        let set = set.set.id;
+        let set = set.set.info.id;
         for point in stmt.query_map([set.0], |r| {
             Ok(HeartRatePoint {
                 set,

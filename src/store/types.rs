@@ -114,35 +114,22 @@ pub struct Page<T> {
 /// A stored set, without its reps.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SetSummary {
-    /// Its id.
-    pub id: SetId,
-    /// Its session.
-    pub session: SessionId,
-    /// The exercise spec's id.
-    pub exercise: String,
-    /// The strap's label.
-    pub strap: String,
-    /// The side, for one-sided exercises.
-    pub side: Option<Side>,
-    /// Start (Unix s).
-    pub started_at: f64,
+    /// What was known when it started.
+    #[serde(flatten)]
+    pub info: SetInfo,
     /// End (Unix s), unless still running.
     pub ended_at: Option<f64>,
     /// Why it ended, unless still running.
     pub end_reason: Option<EndReason>,
-    /// Reps aimed for.
-    pub target_reps: Option<u32>,
     /// Reps the counter counted.
     pub counted_reps: u32,
     /// The user's correction, kept beside the automatic count.
     pub corrected_reps: Option<u32>,
-    /// Free text.
-    pub note: Option<String>,
 }
 
-/// A session and its sets, for lists.
+/// A session and its sets: [`SessionSummary`] in lists, [`SessionDetail`] alone.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SessionSummary {
+pub struct Session<S> {
     /// Its id.
     pub id: SessionId,
     /// Start (Unix s).
@@ -152,8 +139,14 @@ pub struct SessionSummary {
     /// The routine followed, if any.
     pub routine: Option<String>,
     /// Its sets, oldest first.
-    pub sets: Vec<SetSummary>,
+    pub sets: Vec<S>,
 }
+
+/// A session with its sets' counts, for lists.
+pub type SessionSummary = Session<SetSummary>;
+
+/// A session with everything in it.
+pub type SessionDetail = Session<SetDetail>;
 
 /// A rep or an attempt as stored.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -199,21 +192,6 @@ pub struct SetDetail {
     pub reps: Vec<StoredRep>,
     /// Heart rate, when a strap sent it.
     pub heart_rate: Option<HeartRateSummary>,
-}
-
-/// A session with everything in it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SessionDetail {
-    /// Its id.
-    pub id: SessionId,
-    /// Start (Unix s).
-    pub started_at: f64,
-    /// End (Unix s), unless still running.
-    pub ended_at: Option<f64>,
-    /// The routine followed, if any.
-    pub routine: Option<String>,
-    /// Its sets, oldest first.
-    pub sets: Vec<SetDetail>,
 }
 
 /// A slouch episode and the strap that saw it.

@@ -38,9 +38,9 @@ async fn a_session_comes_back_with_its_sets_reps_heart_rate_and_samples() {
     assert_eq!((s.started_at, s.ended_at), (100.0, Some(112.0)));
     assert_eq!(s.routine.as_deref(), Some("back care"));
     let set = &s.sets[0];
-    assert_eq!(set.set.exercise, "prone-leg-raise");
+    assert_eq!(set.set.info, set_info(11, 1, 101.0));
     assert_eq!(set.set.end_reason, Some(EndReason::Stopped));
-    assert_eq!((set.set.counted_reps, set.set.target_reps), (2, Some(10)));
+    assert_eq!((set.set.counted_reps, set.set.corrected_reps), (2, None));
     let reps: Vec<_> = set
         .reps
         .iter()
@@ -102,7 +102,7 @@ async fn sessions_page_newest_first_within_the_dates_asked() {
     assert_eq!((page.total, ids(&page)), (5, vec![5, 4]));
     let page = store.sessions(None, None, 2, 4).await.unwrap();
     assert_eq!((page.total, page.offset, ids(&page)), (5, 4, vec![1]));
-    assert_eq!(page.items[0].sets[0].id, SetId(1));
+    assert_eq!(page.items[0].sets[0].info.id, SetId(1));
     let page = store
         .sessions(Some(2000.0), Some(4000.0), 10, 0)
         .await
