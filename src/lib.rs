@@ -14,4 +14,5 @@ pub mod http;
 pub mod motion;
 pub mod protocol;
 pub mod recording;
+pub mod store;
 pub mod synth;

@@ -1,0 +1,83 @@
+//! Schema versions: a fresh database, a reopened one, one from the future.
+
+use postured::store::{SCHEMA_VERSION, SessionId, Store, StoreError};
+use rusqlite::Connection;
+
+use crate::TempDir;
+
+fn user_version(conn: &Connection) -> u32 {
+    conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_fresh_database_gets_schema_version_1_in_wal_mode() {
+    let dir = TempDir::new("fresh");
+    let store = Store::open(dir.db()).unwrap();
+    store.flush().await.unwrap();
+    let conn = Connection::open(dir.db()).unwrap();
+    assert_eq!(SCHEMA_VERSION, 1);
+    assert_eq!(user_version(&conn), 1);
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        tables,
+        [
+            "heart_rate",
+            "posture_hours",
+            "reps",
+            "sample_chunks",
+            "sessions",
+            "sets",
+            "slouch_episodes"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn reopening_changes_nothing() {
+    let dir = TempDir::new("reopen");
+    let store = Store::open(dir.db()).unwrap();
+    store.start_session(SessionId(7), 1000.0, Some("morning"));
+    store.end_session(SessionId(7), 1100.0);
+    store.flush().await.unwrap();
+    drop(store);
+    let store = Store::open(dir.db()).unwrap();
+    let session = store.session(SessionId(7)).await.unwrap().unwrap();
+    assert_eq!(session.routine.as_deref(), Some("morning"));
+    assert_eq!(session.ended_at, Some(1100.0));
+    let conn = Connection::open(dir.db()).unwrap();
+    assert_eq!(user_version(&conn), 1);
+}
+
+#[test]
+fn a_database_from_a_newer_postured_is_refused() {
+    let dir = TempDir::new("newer");
+    Connection::open(dir.db())
+        .unwrap()
+        .execute_batch("PRAGMA user_version = 99")
+        .unwrap();
+    let err = Store::open(dir.db()).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::TooNew {
+                found: 99,
+                known: 1,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let msg = err.to_string();
+    assert!(msg.contains("99") && msg.contains("newer"), "{msg}");
+}
