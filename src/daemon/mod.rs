@@ -61,6 +61,8 @@ pub struct Daemon {
     pub events: broadcast::Sender<LiveEvent>,
     /// The configuration in force.
     pub config: Arc<Config>,
+    /// History.
+    pub store: crate::store::Store,
     straps: Arc<Vec<(String, StrapHandle)>>,
 }
 
@@ -174,8 +176,21 @@ pub async fn start(config: Config, cancel: &CancellationToken) -> anyhow::Result
             "no straps configured: add [[strap]] entries (`postured scan` lists the straps in range)"
         );
     }
-    let bt = Bluetooth::open().await.context("opening Bluetooth")?;
-    bt.start_discovery().await.context("starting discovery")?;
+    let db = config.database_path();
+    if let Some(dir) = db.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let store = crate::store::Store::open(&db)
+        .with_context(|| format!("opening the database {}", db.display()))?;
+    tracing::info!(database = %db.display(), "history database open");
+    // Without straps there is nothing to connect: history and the API still work.
+    let bt = if config.straps.is_empty() {
+        None
+    } else {
+        let bt = Bluetooth::open().await.context("opening Bluetooth")?;
+        bt.start_discovery().await.context("starting discovery")?;
+        Some(bt)
+    };
     let live = Arc::new(Live::default());
     let (events, _) = broadcast::channel(1024);
     let mut straps = Vec::new();
@@ -203,16 +218,15 @@ pub async fn start(config: Config, cancel: &CancellationToken) -> anyhow::Result
         let (strap_tx, strap_rx) = mpsc::channel(1024);
         let (cmd_tx, cmd_rx) = mpsc::channel(16);
         let (ctl_tx, ctl_rx) = mpsc::channel(16);
-        bt.spawn_strap(cfg.clone(), strap_tx, cmd_rx, cancel.clone());
-        let task = strap::StrapTask::new(
-            label.clone(),
-            cfg.placement,
-            cfg.side,
-            (*config).clone(),
-            live.clone(),
-            events.clone(),
-            cmd_tx,
-        );
+        if let Some(bt) = &bt {
+            bt.spawn_strap(cfg.clone(), strap_tx, cmd_rx, cancel.clone());
+        }
+        let shared = strap::Shared {
+            live: live.clone(),
+            events: events.clone(),
+            store: store.clone(),
+        };
+        let task = strap::StrapTask::new(cfg, (*config).clone(), shared, cmd_tx);
         tokio::spawn(task.run(strap_rx, ctl_rx, cancel.clone()));
         straps.push((
             label,
@@ -226,6 +240,7 @@ pub async fn start(config: Config, cancel: &CancellationToken) -> anyhow::Result
         live,
         events,
         config,
+        store,
         straps: Arc::new(straps),
     };
     tokio::spawn(end_of_set_watch(daemon.clone(), cancel.clone()));
@@ -258,6 +273,7 @@ pub async fn run(config: Config, listen: Option<SocketAddr>) -> anyhow::Result<(
     let addr = listener.local_addr()?;
     tracing::info!("listening on http://{addr}/");
     let _ = sd_notify::notify(&[sd_notify::NotifyState::Ready]);
+    let store = daemon.store.clone();
     let app = crate::http::router(daemon);
     let shutdown = cancel.clone();
     let server = axum::serve(listener, app)
@@ -278,8 +294,12 @@ pub async fn run(config: Config, listen: Option<SocketAddr>) -> anyhow::Result<(
         });
     }
     server.await.context("HTTP server")?;
-    // Give strap tasks a moment to stop their streams and disconnect.
+    // Give strap tasks a moment to stop their streams and disconnect, then make
+    // sure everything queued is on disk.
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    if let Err(e) = tokio::time::timeout(std::time::Duration::from_secs(5), store.flush()).await {
+        tracing::error!("the last writes could not be saved: {e}");
+    }
     Ok(())
 }
 

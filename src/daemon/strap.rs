@@ -8,14 +8,27 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
 use super::live::{Live, LiveEvent, SetStatus};
-use crate::config::Config;
+use crate::config::{Config, StrapConfig};
 use crate::device::{Command, StrapEvent, StrapEventKind};
 use crate::exercises::{ExerciseSpec, Placement};
+use crate::motion::PostureTotals;
 use crate::motion::{Counter, Frame, Monitor, PostureEvent, RepEvent, Side, Tracker};
 use crate::protocol::open_imu::Haptic;
+use crate::store::{EndReason, SessionId, SetId, SetInfo, Store};
 
 /// How often the live stream gets a tick (s of sample time).
 const TICK_S: f64 = 0.25;
+
+/// What every strap task shares.
+#[derive(Debug, Clone)]
+pub struct Shared {
+    /// Live state for the API.
+    pub live: Arc<Live>,
+    /// Live events.
+    pub events: broadcast::Sender<LiveEvent>,
+    /// History.
+    pub store: Store,
+}
 
 /// What the coordinator asks of a strap task.
 #[derive(Debug)]
@@ -57,32 +70,34 @@ pub struct StrapTask {
     live: Arc<Live>,
     events: broadcast::Sender<LiveEvent>,
     device: mpsc::Sender<Command>,
+    store: Store,
     next_tick: f64,
+    posture_saved: PostureTotals,
 }
 
 impl StrapTask {
-    /// A task for a strap worn at `placement`.
+    /// A task for the configured strap `strap`, sending commands to its device
+    /// task over `device`.
     pub fn new(
-        label: String,
-        placement: Placement,
-        side: Option<Side>,
+        strap: &StrapConfig,
         cfg: Config,
-        live: Arc<Live>,
-        events: broadcast::Sender<LiveEvent>,
+        shared: Shared,
         device: mpsc::Sender<Command>,
     ) -> Self {
-        let trunk = matches!(placement, Placement::Chest | Placement::UpperBack);
+        let trunk = matches!(strap.placement, Placement::Chest | Placement::UpperBack);
         Self {
-            label,
-            side,
+            label: strap.label(),
+            side: strap.side,
             monitor: trunk.then(|| Monitor::new(cfg.posture, None)),
             cfg,
             tracker: Tracker::new(),
             set: None,
-            live,
-            events,
+            live: shared.live,
+            events: shared.events,
             device,
+            store: shared.store,
             next_tick: f64::NEG_INFINITY,
+            posture_saved: PostureTotals::default(),
         }
     }
 
@@ -115,6 +130,9 @@ impl StrapTask {
     fn on_strap(&mut self, e: StrapEvent) {
         let status = match e.kind {
             StrapEventKind::Samples(samples) => {
+                if let Some(set) = &self.set {
+                    self.store.append_samples(SetId(set.id), &samples);
+                }
                 for s in &samples {
                     if let Some(frame) = self.tracker.update(s) {
                         self.on_frame(&frame);
@@ -188,7 +206,10 @@ impl StrapTask {
                 }
                 self.publish(LiveEvent::SlouchAlert { start_s, tilt_deg });
             }
-            &PostureEvent::SlouchEnded(ep) => self.publish(LiveEvent::Slouch(ep)),
+            &PostureEvent::SlouchEnded(ep) => {
+                self.store.record_slouch(&self.label, &ep);
+                self.publish(LiveEvent::Slouch(ep));
+            }
             PostureEvent::SlouchStarted { .. } | PostureEvent::State { .. } => {}
         }
     }
@@ -199,8 +220,10 @@ impl StrapTask {
         match e {
             RepEvent::RepDone(rep) => {
                 let id = set.id;
+                self.store.record_rep(SetId(id), &rep, true);
                 self.publish(LiveEvent::Rep { set: id, rep });
             }
+            RepEvent::Attempt(rep) => self.store.record_rep(SetId(set.id), &rep, false),
             RepEvent::SetDone { .. } => self.end_set("target_reached"),
             _ => {}
         }
@@ -241,6 +264,16 @@ impl StrapTask {
             }
         }
         if let Some(m) = &self.monitor {
+            let totals = m.totals();
+            let (du, ds) = (
+                totals.upright_s - self.posture_saved.upright_s,
+                totals.slouched_s - self.posture_saved.slouched_s,
+            );
+            if du + ds >= 60.0 {
+                self.store
+                    .add_posture_time((t / 3600.0).floor() as i64 * 3600, du, ds);
+                self.posture_saved = totals;
+            }
             if let Ok(mut p) = self.live.posture.write() {
                 p.state = Some(m.state());
                 p.tilt_deg = m.tilt_deg();
@@ -260,6 +293,17 @@ impl StrapTask {
     fn start_set(&mut self, id: i64, spec: ExerciseSpec) {
         let now = super::now_s();
         let side = self.side;
+        self.store.start_session(SessionId(id), now, None);
+        self.store.start_set(SetInfo {
+            id: SetId(id),
+            session: SessionId(id),
+            exercise: spec.id.clone(),
+            strap: self.label.clone(),
+            side: side.filter(|_| spec.target.sides != crate::exercises::Sides::None),
+            started_at: now,
+            target_reps: Some(spec.target.reps),
+            note: None,
+        });
         self.set = Some(ActiveSet {
             id,
             counter: Counter::new(&spec, side, None),
@@ -281,6 +325,11 @@ impl StrapTask {
             *live = None;
         }
         tracing::info!(strap = %self.label, set = set.id, reps = set.counter.reps(), reason, "set ended");
+        let now = super::now_s();
+        let why = EndReason::parse(reason).unwrap_or(EndReason::Stopped);
+        self.store
+            .end_set(SetId(set.id), now, why, set.counter.reps());
+        self.store.end_session(SessionId(set.id), now);
         self.publish(LiveEvent::SetEnded {
             set: set.id,
             reps: set.counter.reps(),

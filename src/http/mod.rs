@@ -7,6 +7,7 @@
 
 mod error;
 mod guard;
+mod history;
 
 use std::convert::Infallible;
 use std::time::Duration;
@@ -43,6 +44,13 @@ pub fn router(daemon: Daemon) -> Router {
         .route("/api/calibrate", post(calibrate))
         .route("/api/snooze", post(snooze))
         .route("/api/events", get(events))
+        .route("/api/sessions", get(history::sessions))
+        .route("/api/sessions/{id}", get(history::session))
+        .route("/api/posture", get(history::posture))
+        .route("/api/sets/{id}/correction", post(history::correct))
+        .route("/api/export", get(history::export))
+        .route("/api/openapi.json", get(openapi))
+        .route("/metrics", get(history::metrics))
         .fallback(|| async {
             ApiError::new(StatusCode::NOT_FOUND, "no such endpoint; see /api/health")
         })
@@ -54,6 +62,16 @@ pub fn router(daemon: Daemon) -> Router {
 /// Until the dashboard lands: what is here and where.
 async fn index() -> axum::response::Html<&'static str> {
     axum::response::Html(include_str!("index.html"))
+}
+
+/// The OpenAPI description of every route.
+pub const OPENAPI: &str = include_str!("openapi.json");
+
+async fn openapi() -> impl axum::response::IntoResponse {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        OPENAPI,
+    )
 }
 
 async fn health(State(d): State<Daemon>) -> Json<Value> {

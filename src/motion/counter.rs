@@ -34,7 +34,7 @@ impl Counter {
     /// A counter for `spec`. `side` is the side of the body the strap is on, for
     /// sided exercises measured on a limb. `reference` is the rest pose's up
     /// direction in the sensor frame; without one, the first
-    /// [`REFERENCE_STILL_S`] seconds of stillness become the rest pose.
+    /// `REFERENCE_STILL_S` seconds of stillness become the rest pose.
     pub fn new(spec: &ExerciseSpec, side: Option<Side>, reference: Option<Vec3>) -> Self {
         let target = spec.target.clone();
         // A side means something only for sided exercises.

@@ -1,0 +1,237 @@
+//! History endpoints: sessions, posture, corrections, export, metrics.
+
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::ApiError;
+use crate::daemon::Daemon;
+use crate::store::{Export, SessionId, SetId};
+
+/// Largest page of sessions.
+pub const MAX_PAGE: u32 = 200;
+const DEFAULT_PAGE: u32 = 50;
+
+/// `?from=&to=&limit=&offset=` (Unix seconds).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Range {
+    from: Option<f64>,
+    to: Option<f64>,
+    limit: Option<u32>,
+    offset: Option<u64>,
+    format: Option<String>,
+}
+
+fn internal(e: impl std::fmt::Display) -> ApiError {
+    ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("database: {e}"))
+}
+
+fn range(q: Result<Query<Range>, QueryRejection>) -> Result<Range, ApiError> {
+    let Query(r) = q.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.body_text()))?;
+    if let (Some(a), Some(b)) = (r.from, r.to) {
+        if a > b {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "`from` is after `to`",
+            ));
+        }
+    }
+    Ok(r)
+}
+
+pub async fn sessions(
+    State(d): State<Daemon>,
+    q: Result<Query<Range>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let r = range(q)?;
+    let limit = r.limit.unwrap_or(DEFAULT_PAGE);
+    if limit == 0 || limit > MAX_PAGE {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            format!("`limit` must be 1 to {MAX_PAGE}"),
+        ));
+    }
+    let page = d
+        .store
+        .sessions(r.from, r.to, limit, r.offset.unwrap_or(0))
+        .await
+        .map_err(internal)?;
+    Ok(Json(page).into_response())
+}
+
+pub async fn session(
+    State(d): State<Daemon>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id: i64 = id.parse().map_err(|_| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            format!("{id:?} is not a session id"),
+        )
+    })?;
+    match d.store.session(SessionId(id)).await.map_err(internal)? {
+        Some(s) => Ok(Json(s).into_response()),
+        None => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            format!("no session {id}"),
+        )),
+    }
+}
+
+pub async fn posture(
+    State(d): State<Daemon>,
+    q: Result<Query<Range>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let r = range(q)?;
+    let history = d.store.posture(r.from, r.to).await.map_err(internal)?;
+    let hours: Vec<Value> = history
+        .hours
+        .iter()
+        .map(|h| {
+            let total = h.upright_s + h.slouched_s;
+            json!({"hour_start": h.hour_start, "upright_s": h.upright_s, "slouched_s": h.slouched_s,
+                   "upright_fraction": (total > 0.0).then(|| h.upright_s / total)})
+        })
+        .collect();
+    Ok(Json(json!({"episodes": history.episodes, "hours": hours})).into_response())
+}
+
+/// `POST /api/sets/{id}/correction` body: the right count, or null to clear.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Correction {
+    reps: Option<u32>,
+}
+
+pub async fn correct(
+    State(d): State<Daemon>,
+    Path(id): Path<String>,
+    body: Result<Json<Correction>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let id: i64 = id
+        .parse()
+        .map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, format!("{id:?} is not a set id")))?;
+    let Json(c) = body?;
+    if c.reps.is_some_and(|n| n > 1000) {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "`reps` must be 0 to 1000",
+        ));
+    }
+    let known = d
+        .store
+        .session(SessionId(id))
+        .await
+        .map_err(internal)?
+        .is_some_and(|s| s.sets.iter().any(|x| x.set.info.id == SetId(id)));
+    if !known {
+        return Err(ApiError::new(StatusCode::NOT_FOUND, format!("no set {id}")));
+    }
+    d.store.correct_set(SetId(id), c.reps);
+    d.store.flush().await.map_err(internal)?;
+    Ok(Json(json!({"set": id, "corrected_reps": c.reps})).into_response())
+}
+
+pub async fn export(
+    State(d): State<Daemon>,
+    q: Result<Query<Range>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let r = range(q)?;
+    let data = d.store.export(r.from, r.to).await.map_err(internal)?;
+    match r.format.as_deref().unwrap_or("json") {
+        "json" => Ok(Json(data).into_response()),
+        "csv" => Ok((
+            [(header::CONTENT_TYPE, "text/csv; charset=utf-8")],
+            csv(&data),
+        )
+            .into_response()),
+        other => Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            format!("format {other:?}: use json or csv"),
+        )),
+    }
+}
+
+/// One row per rep (attempts included, marked), with its set and session.
+fn csv(data: &Export) -> String {
+    let mut out = String::from(
+        "session,set,exercise,set_started_at,end_reason,counted_reps,corrected_reps,rep,counted,start_s,end_s,hold_s,peak_deg,side,score,flags\n",
+    );
+    for s in &data.sessions {
+        for set in &s.sets {
+            let info = &set.set.info;
+            for r in &set.reps {
+                let rep = &r.rep;
+                let flags: Vec<&str> = rep.flags.iter().map(|f| f.as_str()).collect();
+                out.push_str(&format!(
+                    "{},{},{},{:.3},{},{},{},{},{},{:.3},{:.3},{},{:.1},{},{:.2},{}\n",
+                    s.id.0,
+                    info.id.0,
+                    info.exercise,
+                    info.started_at,
+                    set.set.end_reason.map_or("", |e| e.as_str()),
+                    set.set.counted_reps,
+                    set.set
+                        .corrected_reps
+                        .map_or(String::new(), |n| n.to_string()),
+                    rep.n,
+                    r.counted,
+                    rep.start_s,
+                    rep.end_s,
+                    rep.hold
+                        .map_or(String::new(), |h| format!("{:.2}", h.held_s)),
+                    rep.peak_deg,
+                    rep.side.map_or("", |s| if s == crate::motion::Side::Left {
+                        "left"
+                    } else {
+                        "right"
+                    }),
+                    rep.score,
+                    flags.join(";"),
+                ));
+            }
+        }
+    }
+    out
+}
+
+pub async fn metrics(State(d): State<Daemon>) -> impl IntoResponse {
+    let mut m = String::new();
+    m.push_str("# HELP postured_strap_streaming Whether a strap is streaming.\n# TYPE postured_strap_streaming gauge\n");
+    for s in d.live.straps() {
+        let on = u8::from(s.state == crate::device::LinkState::Streaming);
+        m.push_str(&format!(
+            "postured_strap_streaming{{strap=\"{}\"}} {on}\n",
+            s.strap
+        ));
+    }
+    m.push_str("# HELP postured_strap_bad_frames_total Malformed frames skipped.\n# TYPE postured_strap_bad_frames_total counter\n");
+    for s in d.live.straps() {
+        m.push_str(&format!(
+            "postured_strap_bad_frames_total{{strap=\"{}\"}} {}\n",
+            s.strap, s.bad_frames
+        ));
+    }
+    m.push_str("# HELP postured_strap_lost_frames_total Frames lost in transit.\n# TYPE postured_strap_lost_frames_total counter\n");
+    for s in d.live.straps() {
+        m.push_str(&format!(
+            "postured_strap_lost_frames_total{{strap=\"{}\"}} {}\n",
+            s.strap, s.lost_frames
+        ));
+    }
+    let h = d.store.health();
+    m.push_str(&format!(
+        "# HELP postured_store_pending_writes Writes waiting for the database.\n# TYPE postured_store_pending_writes gauge\npostured_store_pending_writes {}\n\
+         # HELP postured_store_dropped_sample_chunks_total Raw sample chunks dropped while the database could not be written.\n# TYPE postured_store_dropped_sample_chunks_total counter\npostured_store_dropped_sample_chunks_total {}\n\
+         # HELP postured_set_running Whether an exercise set is running.\n# TYPE postured_set_running gauge\npostured_set_running {}\n",
+        h.pending_writes,
+        h.dropped_sample_chunks,
+        u8::from(d.live.set().is_some())
+    ));
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], m)
+}

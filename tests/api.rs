@@ -1,0 +1,366 @@
+//! Every API endpoint over real HTTP, including bad input and the Host, token and
+//! content-type rules; history from a real SQLite file.
+
+use std::path::Path;
+
+use postured::config::Config;
+use postured::daemon::Daemon;
+use postured::motion::{Rep, SlouchEpisode};
+use postured::store::{EndReason, SessionId, SetId, SetInfo};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use tokio_util::sync::CancellationToken;
+
+struct Api {
+    base: String,
+    http: reqwest::Client,
+    daemon: Daemon,
+    _cancel: CancellationToken,
+}
+
+async fn api(extra: &str) -> Api {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "api-{}-{}",
+        std::process::id(),
+        rand_suffix()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let text = format!("database = {:?}\n{extra}", dir.join("history.db"));
+    let cancel = CancellationToken::new();
+    let daemon = postured::daemon::start(
+        Config::parse(&text, Path::new("test.toml")).unwrap(),
+        &cancel,
+    )
+    .await
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let app = postured::http::router(daemon.clone());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    Api {
+        base,
+        http: reqwest::Client::new(),
+        daemon,
+        _cancel: cancel,
+    }
+}
+
+fn rand_suffix() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64
+}
+
+impl Api {
+    async fn get(&self, path: &str) -> (StatusCode, Value) {
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
+        let status = r.status();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn post(&self, path: &str, body: &str) -> (StatusCode, Value) {
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("content-type", "application/json")
+            .body(body.to_owned())
+            .send()
+            .await
+            .unwrap();
+        let status = r.status();
+        (status, r.json().await.unwrap())
+    }
+
+    /// A finished set with two reps, written the way the daemon writes it.
+    async fn seed(&self, at: f64) -> i64 {
+        let id = (at * 1000.0) as i64;
+        let s = &self.daemon.store;
+        s.start_session(SessionId(id), at, None);
+        s.start_set(SetInfo {
+            id: SetId(id),
+            session: SessionId(id),
+            exercise: "wall-slide".into(),
+            strap: "thigh".into(),
+            side: None,
+            started_at: at,
+            target_reps: Some(8),
+            note: None,
+        });
+        for n in 1..=2 {
+            let t = at + f64::from(n) * 10.0;
+            let rep = Rep {
+                n,
+                start_s: t,
+                end_s: t + 8.0,
+                hold: None,
+                peak_deg: 44.0,
+                side: None,
+                score: 1.0,
+                flags: vec![],
+            };
+            s.record_rep(SetId(id), &rep, true);
+        }
+        s.end_set(SetId(id), at + 40.0, EndReason::Stopped, 2);
+        s.end_session(SessionId(id), at + 40.0);
+        s.record_slouch(
+            "chest",
+            &SlouchEpisode {
+                start_s: at + 100.0,
+                end_s: at + 200.0,
+                peak_deg: 22.0,
+                alert_s: Some(at + 160.0),
+            },
+        );
+        s.add_posture_time(3600 * 500_000, 3000.0, 600.0);
+        s.flush().await.unwrap();
+        id
+    }
+}
+
+fn is_error(v: &Value) -> bool {
+    v["error"].as_str().is_some_and(|e| !e.is_empty())
+}
+
+#[tokio::test]
+async fn live_endpoints_and_bad_requests() {
+    let a = api("").await;
+    let (s, v) = a.get("/api/health").await;
+    assert_eq!((s, v["status"].as_str()), (StatusCode::OK, Some("ok")));
+    assert_eq!(a.get("/api/straps").await, (StatusCode::OK, json!([])));
+    let (_, v) = a.get("/api/exercises").await;
+    assert_eq!(v.as_array().unwrap().len(), 21);
+    assert_eq!(
+        a.get("/api/exercises/wall-slide").await.1["target"]["hold_s"],
+        json!([5.0, 7.0])
+    );
+    let (s, v) = a.get("/api/exercises/plonk").await;
+    assert!(s == StatusCode::NOT_FOUND && is_error(&v));
+    let (s, v) = a.get("/api/sets/current").await;
+    assert!(s == StatusCode::NOT_FOUND && is_error(&v));
+
+    // Starting a set: bad JSON, unknown fields, unknown exercise, no strap.
+    for (body, want) in [
+        ("{", StatusCode::BAD_REQUEST),
+        (r#"{"exercise": 3}"#, StatusCode::UNPROCESSABLE_ENTITY),
+        (
+            r#"{"exercise": "wall-slide", "x": 1}"#,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (r#"{"exercise": "plonk"}"#, StatusCode::NOT_FOUND),
+        (r#"{"exercise": "wall-slide"}"#, StatusCode::CONFLICT),
+    ] {
+        let (s, v) = a.post("/api/sets", body).await;
+        assert_eq!(s, want, "{body}: {v}");
+        assert!(is_error(&v), "{v}");
+    }
+    assert_eq!(
+        a.post("/api/sets/current/stop", "{}").await.0,
+        StatusCode::CONFLICT
+    );
+    assert_eq!(a.post("/api/calibrate", "{}").await.0, StatusCode::CONFLICT);
+    assert!(
+        a.post("/api/snooze", "{}").await.1["snoozed_until"]
+            .as_f64()
+            .is_some()
+    );
+    let (s, v) = a.get("/api/nothing-here").await;
+    assert!(s == StatusCode::NOT_FOUND && is_error(&v));
+    let big = format!(r#"{{"exercise": "{}"}}"#, "x".repeat(100_000));
+    let (s, v) = a.post("/api/sets", &big).await;
+    assert!(s == StatusCode::PAYLOAD_TOO_LARGE && is_error(&v), "{s}");
+}
+
+#[tokio::test]
+async fn host_content_type_and_token_rules() {
+    let a = api("").await;
+    let r = a
+        .http
+        .get(format!("{}/api/health", a.base))
+        .header("host", "evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(is_error(&r.json().await.unwrap()));
+    let r = a
+        .http
+        .post(format!("{}/api/snooze", a.base))
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let r = a
+        .http
+        .post(format!("{}/api/snooze", a.base))
+        .header("content-type", "text/plain")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    // A cross-origin page gets no CORS permission.
+    let r = a
+        .http
+        .get(format!("{}/api/health", a.base))
+        .header("origin", "http://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert!(r.headers().get("access-control-allow-origin").is_none());
+
+    let a = api("[http]\ntoken = \"0123456789abcdef0123\"\nallowed_hosts = [\"postured.local\"]\n")
+        .await;
+    assert_eq!(a.get("/api/health").await.0, StatusCode::UNAUTHORIZED);
+    let r = a
+        .http
+        .get(format!("{}/api/health", a.base))
+        .bearer_auth("0123456789abcdef0123")
+        .header("host", "postured.local:8621")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = a
+        .http
+        .get(format!("{}/api/health", a.base))
+        .bearer_auth("wrong")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn history_paging_corrections_posture_and_export() {
+    let a = api("").await;
+    let first = a.seed(1_800_000_000.0).await;
+    let second = a.seed(1_800_100_000.0).await;
+    let (s, v) = a.get("/api/sessions?limit=1").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        (v["total"].as_u64(), v["items"].as_array().unwrap().len()),
+        (Some(2), 1)
+    );
+    assert_eq!(v["items"][0]["id"], second, "newest first");
+    let (_, v) = a.get("/api/sessions?from=1800000000&to=1800050000").await;
+    assert_eq!(v["items"].as_array().unwrap().len(), 1);
+    for bad in [
+        "/api/sessions?limit=500",
+        "/api/sessions?limit=0",
+        "/api/sessions?from=9&to=1",
+        "/api/sessions?limit=abc",
+        "/api/sessions?colour=red",
+    ] {
+        let (s, v) = a.get(bad).await;
+        assert!(
+            s == StatusCode::BAD_REQUEST && is_error(&v),
+            "{bad}: {s} {v}"
+        );
+    }
+    let (s, v) = a.get(&format!("/api/sessions/{first}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["sets"][0]["reps"].as_array().unwrap().len(), 2);
+    assert_eq!(a.get("/api/sessions/12").await.0, StatusCode::NOT_FOUND);
+    assert_eq!(a.get("/api/sessions/abc").await.0, StatusCode::BAD_REQUEST);
+
+    // A correction is kept beside the automatic count.
+    let (s, v) = a
+        .post(&format!("/api/sets/{first}/correction"), r#"{"reps": 3}"#)
+        .await;
+    assert_eq!((s, v["corrected_reps"].as_u64()), (StatusCode::OK, Some(3)));
+    let (_, v) = a.get(&format!("/api/sessions/{first}")).await;
+    assert_eq!(
+        (
+            v["sets"][0]["counted_reps"].as_u64(),
+            v["sets"][0]["corrected_reps"].as_u64()
+        ),
+        (Some(2), Some(3))
+    );
+    assert_eq!(
+        a.post("/api/sets/77/correction", r#"{"reps": 3}"#).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        a.post(&format!("/api/sets/{first}/correction"), r#"{"reps": -1}"#)
+            .await
+            .0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+
+    let (_, v) = a.get("/api/posture").await;
+    assert_eq!(v["episodes"].as_array().unwrap().len(), 2);
+    assert!(
+        (v["hours"][0]["upright_fraction"].as_f64().unwrap() - 2.0 * 3000.0 / 7200.0).abs() < 1e-9,
+        "{v}"
+    );
+
+    let (_, v) = a.get("/api/export?format=json").await;
+    assert_eq!(v["sessions"].as_array().unwrap().len(), 2);
+    let csv = a
+        .http
+        .get(format!("{}/api/export?format=csv", a.base))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        csv.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let csv = csv.text().await.unwrap();
+    assert_eq!(csv.lines().count(), 1 + 4, "{csv}");
+    assert!(csv.lines().nth(1).unwrap().contains(",wall-slide,"));
+    assert_eq!(
+        a.get("/api/export?format=xml").await.0,
+        StatusCode::BAD_REQUEST
+    );
+
+    let metrics = a
+        .http
+        .get(format!("{}/metrics", a.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("postured_store_pending_writes 0")
+            && metrics.contains("postured_set_running 0"),
+        "{metrics}"
+    );
+}
+
+#[tokio::test]
+async fn the_openapi_description_covers_every_route() {
+    let a = api("").await;
+    let (s, doc) = a.get("/api/openapi.json").await;
+    assert_eq!(s, StatusCode::OK);
+    let documented: Vec<&str> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let source = include_str!("../src/http/mod.rs");
+    let routes: Vec<&str> = source
+        .split(".route(\"")
+        .skip(1)
+        .filter_map(|r| r.split('"').next())
+        .collect();
+    assert!(routes.len() >= 18, "{routes:?}");
+    for r in &routes {
+        assert!(documented.contains(r), "{r} is not in openapi.json");
+    }
+    for d in &documented {
+        assert!(routes.contains(d), "{d} is documented but not routed");
+    }
+}
