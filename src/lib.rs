@@ -3,6 +3,7 @@
 //! The detection core ([`motion`]) is pure and sample-driven; reading files and
 //! printing ([`recording`], [`cli`]) happen at the edges.
 
+pub mod alerts;
 pub mod analyze;
 pub mod cli;
 pub mod config;

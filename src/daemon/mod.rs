@@ -193,6 +193,10 @@ pub async fn start(config: Config, cancel: &CancellationToken) -> anyhow::Result
     };
     let live = Arc::new(Live::default());
     let (events, _) = broadcast::channel(1024);
+    let desktop = config
+        .alerts
+        .desktop
+        .then(|| crate::alerts::spawn_desktop(None));
     let mut straps = Vec::new();
     for cfg in &config.straps {
         let label = cfg.label();
@@ -225,6 +229,7 @@ pub async fn start(config: Config, cancel: &CancellationToken) -> anyhow::Result
             live: live.clone(),
             events: events.clone(),
             store: store.clone(),
+            desktop: desktop.clone(),
         };
         let task = strap::StrapTask::new(cfg, (*config).clone(), shared, cmd_tx);
         tokio::spawn(task.run(strap_rx, ctl_rx, cancel.clone()));

@@ -28,6 +28,8 @@ pub struct Shared {
     pub events: broadcast::Sender<LiveEvent>,
     /// History.
     pub store: Store,
+    /// Desktop notifications, when enabled.
+    pub desktop: Option<mpsc::Sender<crate::alerts::SlouchAlert>>,
 }
 
 /// What the coordinator asks of a strap task.
@@ -71,7 +73,9 @@ pub struct StrapTask {
     events: broadcast::Sender<LiveEvent>,
     device: mpsc::Sender<Command>,
     store: Store,
+    desktop: Option<mpsc::Sender<crate::alerts::SlouchAlert>>,
     next_tick: f64,
+    last_t: f64,
     posture_saved: PostureTotals,
 }
 
@@ -96,7 +100,9 @@ impl StrapTask {
             events: shared.events,
             device,
             store: shared.store,
+            desktop: shared.desktop,
             next_tick: f64::NEG_INFINITY,
+            last_t: 0.0,
             posture_saved: PostureTotals::default(),
         }
     }
@@ -174,6 +180,7 @@ impl StrapTask {
     }
 
     fn on_frame(&mut self, f: &Frame) {
+        self.last_t = f.t;
         let mut posture = Vec::new();
         if let Some(m) = &mut self.monitor {
             m.update(f, &mut posture);
@@ -204,6 +211,13 @@ impl StrapTask {
                 if self.cfg.alerts.vibrate {
                     let _ = self.device.try_send(Command::Vibrate(Haptic::Double));
                 }
+                if let Some(d) = &self.desktop {
+                    let slouched_s = self.tracker_time() - start_s;
+                    let _ = d.try_send(crate::alerts::SlouchAlert {
+                        slouched_s,
+                        tilt_deg,
+                    });
+                }
                 self.publish(LiveEvent::SlouchAlert { start_s, tilt_deg });
             }
             &PostureEvent::SlouchEnded(ep) => {
@@ -212,6 +226,11 @@ impl StrapTask {
             }
             PostureEvent::SlouchStarted { .. } | PostureEvent::State { .. } => {}
         }
+    }
+
+    /// The time of the latest sample (s).
+    fn tracker_time(&self) -> f64 {
+        self.last_t
     }
 
     fn on_rep(&mut self, e: RepEvent, t: f64) {
