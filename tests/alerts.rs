@@ -7,9 +7,12 @@ use std::time::Duration;
 use firmware_sim::bus::PrivateBus;
 use postured::alerts::{SlouchAlert, spawn_desktop};
 
+/// What was shown: app name, summary, body, the id it replaces.
+type Shown = (String, String, String, u32);
+
 #[derive(Clone, Default)]
 struct Server {
-    shown: Arc<Mutex<Vec<(String, String, String, u32)>>>,
+    shown: Arc<Mutex<Vec<Shown>>>,
 }
 
 #[zbus::interface(name = "org.freedesktop.Notifications")]
