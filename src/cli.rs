@@ -55,6 +55,38 @@ pub enum Command {
         #[arg(long, default_value = "desk-hour")]
         scenario: String,
     },
+    /// Ask the running daemon to start a set of an exercise.
+    Start {
+        /// Exercise id (`postured exercises list`).
+        exercise: String,
+        #[command(flatten)]
+        daemon: DaemonArgs,
+    },
+    /// Ask the running daemon to stop the running set.
+    Stop {
+        #[command(flatten)]
+        daemon: DaemonArgs,
+    },
+    /// Ask the running daemon to take your current trunk pose as upright.
+    Calibrate {
+        #[command(flatten)]
+        daemon: DaemonArgs,
+    },
+    /// Ask the running daemon to silence slouch alerts for a while.
+    Snooze {
+        #[command(flatten)]
+        daemon: DaemonArgs,
+    },
+    /// Recount stored sets from their raw samples with the current exercise specs
+    /// (after a spec changed); prints stored and new counts.
+    Rescore {
+        /// Configuration file (for the database's place).
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, short, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
     /// Count reps and holds, or find slouch episodes, in a recorded CSV file.
     ///
     /// The recording has a header with `t` (seconds, increasing), `ax,ay,az` (g) and
@@ -93,6 +125,17 @@ pub enum Command {
         #[command(subcommand)]
         action: Option<ExercisesAction>,
     },
+}
+
+/// How to reach the running daemon.
+#[derive(Debug, clap::Args)]
+pub struct DaemonArgs {
+    /// Configuration file (for the address and token).
+    #[arg(long, short)]
+    pub config: Option<PathBuf>,
+    /// The daemon's URL (default: from the configuration, http://127.0.0.1:8621).
+    #[arg(long)]
+    pub url: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -183,6 +226,15 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Analyze(args) => run_analyze(&args),
         Command::Scan { timeout, format } => run_scan(timeout, format),
         Command::Run { config, listen } => run_daemon(config, listen),
+        Command::Start { exercise, daemon } => ask(
+            &daemon,
+            "/api/sets",
+            &serde_json::json!({ "exercise": exercise }),
+        ),
+        Command::Stop { daemon } => ask(&daemon, "/api/sets/current/stop", &serde_json::json!({})),
+        Command::Calibrate { daemon } => ask(&daemon, "/api/calibrate", &serde_json::json!({})),
+        Command::Snooze { daemon } => ask(&daemon, "/api/snooze", &serde_json::json!({})),
+        Command::Rescore { config, format } => run_rescore(config, format),
         Command::Demo { listen, scenario } => crate::demo::run(listen, &scenario),
         Command::PrintDefaultConfig => {
             print!("{}", crate::config::DEFAULT_TOML);
@@ -264,10 +316,63 @@ fn run_analyze(args: &AnalyzeArgs) -> anyhow::Result<()> {
     }
 }
 
+fn load_config(path: Option<PathBuf>) -> anyhow::Result<crate::config::Config> {
+    let explicit = path.is_some();
+    let path = path.unwrap_or_else(crate::config::default_path);
+    Ok(crate::config::Config::load(&path, explicit)?)
+}
+
+fn ask(args: &DaemonArgs, path: &str, body: &serde_json::Value) -> anyhow::Result<()> {
+    let cfg = load_config(args.config.clone())?;
+    let url = args
+        .url
+        .clone()
+        .unwrap_or_else(|| crate::remote::base_url(&cfg));
+    let rt = tokio::runtime::Runtime::new()?;
+    let answer = rt.block_on(crate::remote::post(
+        &cfg,
+        url.trim_end_matches('/'),
+        path,
+        body,
+    ))?;
+    println!("{}", serde_json::to_string_pretty(&answer)?);
+    Ok(())
+}
+
+fn run_rescore(config: Option<PathBuf>, format: Format) -> anyhow::Result<()> {
+    let cfg = load_config(config)?;
+    let db = cfg.database_path();
+    if !db.exists() {
+        bail!("no database at {}: nothing recorded yet", db.display());
+    }
+    let store = crate::store::Store::open(&db)?;
+    let rt = tokio::runtime::Runtime::new()?;
+    let rows = rt.block_on(crate::rescore::all(&store))?;
+    match format {
+        Format::Json => print_json(&rows),
+        Format::Table => {
+            println!(
+                "{:<15} {:<24} {:>6} {:>9} {:>7}",
+                "set", "exercise", "stored", "corrected", "recount"
+            );
+            for r in &rows {
+                let corrected = r
+                    .corrected_reps
+                    .map_or_else(|| "-".into(), |n| n.to_string());
+                let recount = r.recount.map_or_else(|| "-".into(), |n| n.to_string());
+                println!(
+                    "{:<15} {:<24} {:>6} {:>9} {:>7}",
+                    r.set, r.exercise, r.stored_reps, corrected, recount
+                );
+            }
+            Ok(())
+        }
+    }
+}
+
 fn run_daemon(config: Option<PathBuf>, listen: Option<std::net::SocketAddr>) -> anyhow::Result<()> {
-    let explicit = config.is_some();
-    let path = config.unwrap_or_else(crate::config::default_path);
-    let cfg = crate::config::Config::load(&path, explicit)?;
+    let path = config.clone().unwrap_or_else(crate::config::default_path);
+    let cfg = load_config(config)?;
     tracing::info!(config = %path.display(), straps = cfg.straps.len(), "starting");
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(crate::daemon::run(cfg, listen))

@@ -15,5 +15,7 @@ pub mod http;
 pub mod motion;
 pub mod protocol;
 pub mod recording;
+pub mod remote;
+pub mod rescore;
 pub mod store;
 pub mod synth;

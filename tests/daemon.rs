@@ -136,15 +136,19 @@ fn inner_end_to_end() {
         }
         assert_eq!(alerts, 1);
 
-        // The set, started through the API as the wearer sits down to it.
-        let resp = client
-            .post(format!("{base}/api/sets"))
-            .header("content-type", "application/json")
-            .body(r#"{"exercise":"prone-leg-raise"}"#)
-            .send()
+        // The set, started from the command line as the wearer sits down to it.
+        let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_postured"))
+            .args(["start", "prone-leg-raise", "--url", &base])
+            .output()
             .await
             .unwrap();
-        assert_eq!(resp.status(), 201, "{:?}", resp.text().await);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let started: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(started["exercise"], "prone-leg-raise");
         let mut reps = Vec::new();
         let mut ended = None;
         while ended.is_none() {

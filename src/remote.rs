@@ -1,0 +1,42 @@
+//! Commands that ask the running daemon over its HTTP API: `postured start`,
+//! `stop`, `calibrate`, `snooze`.
+
+use anyhow::{Context, bail};
+use serde_json::Value;
+
+use crate::config::Config;
+
+/// Where the daemon listens, and its token, from the configuration.
+pub fn base_url(cfg: &Config) -> String {
+    let addr = cfg.http.listen;
+    let host = if addr.ip().is_unspecified() {
+        "127.0.0.1".to_owned()
+    } else {
+        addr.ip().to_string()
+    };
+    let host = if host.contains(':') {
+        format!("[{host}]")
+    } else {
+        host
+    };
+    format!("http://{host}:{}", addr.port())
+}
+
+/// POSTs `body` to `path` and returns the JSON answer, or the API's reason.
+pub async fn post(cfg: &Config, url: &str, path: &str, body: &Value) -> anyhow::Result<Value> {
+    let mut req = reqwest::Client::new()
+        .post(format!("{url}{path}"))
+        .json(body);
+    if let Some(t) = &cfg.http.token {
+        req = req.bearer_auth(t);
+    }
+    let resp = req.send().await.with_context(|| {
+        format!("cannot reach the daemon at {url}: is `postured run` (or the service) running?")
+    })?;
+    let status = resp.status();
+    let json: Value = resp.json().await.unwrap_or(Value::Null);
+    if !status.is_success() {
+        bail!("{}", json["error"].as_str().unwrap_or(status.as_str()));
+    }
+    Ok(json)
+}
