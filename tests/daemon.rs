@@ -105,8 +105,11 @@ fn inner_end_to_end() {
         let _sim =
             common::simulate(scenario, &["polar-h10:chest", "open-imu:thigh:left"], 8.0).await;
         let cancel = CancellationToken::new();
+        let db =
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("e2e-{}.db", std::process::id()));
+        let text = format!("database = {db:?}\n{CONFIG}");
         let daemon =
-            postured::daemon::start(Config::parse(CONFIG, Path::new("e2e")).unwrap(), &cancel)
+            postured::daemon::start(Config::parse(&text, Path::new("e2e")).unwrap(), &cancel)
                 .await
                 .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -147,7 +150,7 @@ fn inner_end_to_end() {
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        let started: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let started: Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(started["exercise"], "prone-leg-raise");
         let mut reps = Vec::new();
         let mut ended = None;
@@ -203,6 +206,97 @@ fn inner_end_to_end() {
                 "reps arrived together"
             );
         }
+        // And kept: the API returns the set with its five reps and holds.
+        let page: Value = client
+            .get(format!("{base}/api/sessions"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let set = &page["items"][0]["sets"][0];
+        assert_eq!(
+            (
+                set["exercise"].as_str(),
+                set["counted_reps"].as_u64(),
+                set["end_reason"].as_str()
+            ),
+            (Some("prone-leg-raise"), Some(5), Some("target_reached")),
+            "{page}"
+        );
+        let id = page["items"][0]["id"].as_i64().unwrap();
+        let detail: Value = client
+            .get(format!("{base}/api/sessions/{id}"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let stored: Vec<f64> = detail["sets"][0]["reps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["counted"] == true)
+            .map(|r| r["hold"]["held_s"].as_f64().unwrap())
+            .collect();
+        assert_eq!(stored.len(), 5, "{detail}");
+        for (h, want) in stored.iter().zip(&left) {
+            assert!(
+                (h - want.hold_s).abs() <= 0.3,
+                "stored hold {h} vs {}",
+                want.hold_s
+            );
+        }
+        let posture: Value = client
+            .get(format!("{base}/api/posture"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let alerted = posture["episodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| !e["alert_s"].is_null())
+            .count();
+        assert_eq!(alerted, 1, "{posture}");
+
+        // The raw samples were kept: `postured rescore` counts the set again.
+        let cfg = db.with_extension("toml");
+        std::fs::write(&cfg, format!("database = {db:?}\n")).unwrap();
+        let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_postured"))
+            .args([
+                "rescore",
+                "--format",
+                "json",
+                "--config",
+                cfg.to_str().unwrap(),
+            ])
+            .output()
+            .await
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let rescored: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(
+            (
+                rescored[0]["stored_reps"].as_u64(),
+                rescored[0]["recount"].as_u64()
+            ),
+            (Some(5), Some(5)),
+            "{rescored}"
+        );
+        assert!(
+            rescored[0]["samples"].as_u64().unwrap() > 100 * 100,
+            "{rescored}"
+        );
         cancel.cancel();
     });
 }
