@@ -118,6 +118,13 @@ pub enum LiveEvent {
     },
     /// A slouch episode ended.
     Slouch(SlouchEpisode),
+    /// A routine ended: all its sets done, or stopped.
+    RoutineEnded {
+        /// Its name.
+        name: String,
+        /// Whether every set reached its target.
+        completed: bool,
+    },
 }
 
 /// Shared live state.

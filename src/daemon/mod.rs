@@ -42,6 +42,9 @@ pub enum ControlError {
     /// No set is running.
     #[error("no set is running")]
     NoSet,
+    /// No configured routine of that name.
+    #[error("no routine {0:?} in the configuration ([[routine]] entries)")]
+    UnknownRoutine(String),
     /// No trunk strap to calibrate with.
     #[error("no chest or upper-back strap is streaming")]
     NoTrunkStrap,
@@ -64,6 +67,16 @@ pub struct Daemon {
     /// History.
     pub store: crate::store::Store,
     straps: Arc<Vec<(String, StrapHandle)>>,
+    routine: Arc<std::sync::Mutex<Option<RoutineRun>>>,
+}
+
+/// A routine being followed.
+#[derive(Debug, Clone)]
+struct RoutineRun {
+    name: String,
+    exercises: Vec<String>,
+    next: usize,
+    session: i64,
 }
 
 impl std::fmt::Debug for Daemon {
@@ -85,6 +98,84 @@ impl Daemon {
     /// Starts a set of `exercise` on the first streaming strap worn where it needs
     /// one; returns the set's status.
     pub async fn start_set(&self, exercise: &str) -> Result<SetStatus, ControlError> {
+        self.start_set_in(exercise, None).await
+    }
+
+    /// Starts the configured routine `name`: its first exercise now, each next one
+    /// when the previous set reaches its target, all in one session.
+    pub async fn start_routine(&self, name: &str) -> Result<SetStatus, ControlError> {
+        let routine = self
+            .config
+            .routines
+            .iter()
+            .find(|r| r.name == name)
+            .ok_or_else(|| ControlError::UnknownRoutine(name.to_owned()))?;
+        if let Some(s) = self.live.set() {
+            return Err(ControlError::SetRunning(s.id));
+        }
+        let first = routine
+            .exercises
+            .first()
+            .ok_or_else(|| ControlError::UnknownRoutine(name.to_owned()))?;
+        let session = (now_s() * 1000.0) as i64;
+        if let Ok(mut r) = self.routine.lock() {
+            *r = Some(RoutineRun {
+                name: name.to_owned(),
+                exercises: routine.exercises.clone(),
+                next: 1,
+                session,
+            });
+        }
+        self.store
+            .start_session(crate::store::SessionId(session), now_s(), Some(name));
+        match self.start_set_in(first, Some(session)).await {
+            Ok(s) => Ok(s),
+            Err(e) => {
+                self.end_routine(false);
+                Err(e)
+            }
+        }
+    }
+
+    /// Ends the running routine, if any, and its session.
+    fn end_routine(&self, completed: bool) {
+        let run = self.routine.lock().ok().and_then(|mut r| r.take());
+        if let Some(run) = run {
+            self.store
+                .end_session(crate::store::SessionId(run.session), now_s());
+            tracing::info!(routine = %run.name, completed, "routine ended");
+            let _ = self.events.send(LiveEvent::RoutineEnded {
+                name: run.name,
+                completed,
+            });
+        }
+    }
+
+    /// After a set ended: the routine's next exercise, or the routine's end.
+    async fn after_set(&self, reason: &str) {
+        let next = self.routine.lock().ok().and_then(|mut r| {
+            let run = r.as_mut()?;
+            let exercise = run.exercises.get(run.next).cloned()?;
+            run.next += 1;
+            Some((exercise, run.session))
+        });
+        match next {
+            Some((exercise, session)) if reason == "target_reached" => {
+                if let Err(e) = self.start_set_in(&exercise, Some(session)).await {
+                    tracing::warn!("routine: cannot start {exercise}: {e}");
+                    self.end_routine(false);
+                }
+            }
+            Some(_) => self.end_routine(false),
+            None => self.end_routine(reason == "target_reached"),
+        }
+    }
+
+    async fn start_set_in(
+        &self,
+        exercise: &str,
+        session: Option<i64>,
+    ) -> Result<SetStatus, ControlError> {
         if let Some(s) = self.live.set() {
             return Err(ControlError::SetRunning(s.id));
         }
@@ -110,6 +201,7 @@ impl Daemon {
             .control
             .send(StrapControl::StartSet {
                 id,
+                session: session.unwrap_or(id),
                 spec: Box::new(spec.clone()),
             })
             .await;
@@ -125,7 +217,7 @@ impl Daemon {
         self.live.set().ok_or(ControlError::NoSet)
     }
 
-    /// Stops the running set.
+    /// Stops the running set (and the routine it belongs to).
     pub async fn stop_set(&self) -> Result<SetStatus, ControlError> {
         let set = self.live.set().ok_or(ControlError::NoSet)?;
         if let Some((_, h)) = self.straps.iter().find(|(l, _)| *l == set.strap) {
@@ -247,6 +339,7 @@ pub async fn start(config: Config, cancel: &CancellationToken) -> anyhow::Result
         config,
         store,
         straps: Arc::new(straps),
+        routine: Arc::default(),
     };
     tokio::spawn(end_of_set_watch(daemon.clone(), cancel.clone()));
     Ok(daemon)
@@ -259,7 +352,10 @@ async fn end_of_set_watch(daemon: Daemon, cancel: CancellationToken) {
         tokio::select! {
             () = cancel.cancelled() => return,
             e = rx.recv() => match e {
-                Ok(LiveEvent::SetEnded { .. }) => daemon.tell_all(|| StrapControl::Exercising(false)).await,
+                Ok(LiveEvent::SetEnded { reason, .. }) => {
+                    daemon.tell_all(|| StrapControl::Exercising(false)).await;
+                    daemon.after_set(reason).await;
+                }
                 Err(broadcast::error::RecvError::Closed) => return,
                 _ => {}
             },

@@ -39,6 +39,8 @@ pub enum StrapControl {
     StartSet {
         /// Set id.
         id: i64,
+        /// Session id: the set's own, or its routine's.
+        session: i64,
         /// The spec.
         spec: Box<ExerciseSpec>,
     },
@@ -55,6 +57,7 @@ pub enum StrapControl {
 
 struct ActiveSet {
     id: i64,
+    session: i64,
     spec: ExerciseSpec,
     counter: Counter,
     started_at: f64,
@@ -309,13 +312,15 @@ impl StrapTask {
         }
     }
 
-    fn start_set(&mut self, id: i64, spec: ExerciseSpec) {
+    fn start_set(&mut self, id: i64, session: i64, spec: ExerciseSpec) {
         let now = super::now_s();
         let side = self.side;
-        self.store.start_session(SessionId(id), now, None);
+        if session == id {
+            self.store.start_session(SessionId(id), now, None);
+        }
         self.store.start_set(SetInfo {
             id: SetId(id),
-            session: SessionId(id),
+            session: SessionId(session),
             exercise: spec.id.clone(),
             strap: self.label.clone(),
             side: side.filter(|_| spec.target.sides != crate::exercises::Sides::None),
@@ -325,10 +330,13 @@ impl StrapTask {
         });
         self.set = Some(ActiveSet {
             id,
+            session,
             counter: Counter::new(&spec, side, None),
             spec,
             started_at: now,
-            last_activity: now,
+            // Quiet time is measured on the strap's clock, like everything the
+            // detectors do; before any sample, the wall clock stands in.
+            last_activity: if self.last_t > 0.0 { self.last_t } else { now },
         });
         if let Some(s) = self.set_status() {
             if let Ok(mut live) = self.live.set.write() {
@@ -348,7 +356,9 @@ impl StrapTask {
         let why = EndReason::parse(reason).unwrap_or(EndReason::Stopped);
         self.store
             .end_set(SetId(set.id), now, why, set.counter.reps());
-        self.store.end_session(SessionId(set.id), now);
+        if set.session == set.id {
+            self.store.end_session(SessionId(set.id), now);
+        }
         self.publish(LiveEvent::SetEnded {
             set: set.id,
             reps: set.counter.reps(),
@@ -358,7 +368,7 @@ impl StrapTask {
 
     fn on_control(&mut self, c: StrapControl) {
         match c {
-            StrapControl::StartSet { id, spec } => self.start_set(id, *spec),
+            StrapControl::StartSet { id, session, spec } => self.start_set(id, session, *spec),
             StrapControl::StopSet => self.end_set("stopped"),
             StrapControl::Exercising(on) => {
                 if let Some(m) = &mut self.monitor {

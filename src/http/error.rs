@@ -40,7 +40,9 @@ impl From<JsonRejection> for ApiError {
 impl From<ControlError> for ApiError {
     fn from(e: ControlError) -> Self {
         let status = match e {
-            ControlError::UnknownExercise(_) => StatusCode::NOT_FOUND,
+            ControlError::UnknownExercise(_) | ControlError::UnknownRoutine(_) => {
+                StatusCode::NOT_FOUND
+            }
             ControlError::NoStrap(_)
             | ControlError::SetRunning(_)
             | ControlError::NoSet

@@ -99,12 +99,16 @@ async fn exercise(Path(id): Path<String>) -> Result<Json<ExerciseSpec>, ApiError
     })
 }
 
-/// `POST /api/sets` body.
+/// `POST /api/sets` body: an exercise, or a configured routine to follow.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StartSet {
     /// Exercise id.
-    pub exercise: String,
+    #[serde(default)]
+    pub exercise: Option<String>,
+    /// Routine name.
+    #[serde(default)]
+    pub routine: Option<String>,
 }
 
 async fn start_set(
@@ -112,7 +116,17 @@ async fn start_set(
     body: Result<Json<StartSet>, axum::extract::rejection::JsonRejection>,
 ) -> Result<(StatusCode, Json<SetStatus>), ApiError> {
     let Json(req) = body?;
-    Ok((StatusCode::CREATED, Json(d.start_set(&req.exercise).await?)))
+    let status = match (req.exercise, req.routine) {
+        (Some(exercise), None) => d.start_set(&exercise).await?,
+        (None, Some(routine)) => d.start_routine(&routine).await?,
+        _ => {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "give `exercise` or `routine`, not both",
+            ));
+        }
+    };
+    Ok((StatusCode::CREATED, Json(status)))
 }
 
 async fn current_set(State(d): State<Daemon>) -> Result<Json<SetStatus>, ApiError> {
