@@ -51,8 +51,8 @@ pub enum Command {
         #[arg(long, default_value = crate::config::DEFAULT_LISTEN)]
         listen: std::net::SocketAddr,
         /// What the simulated wearer does: a scenario of firmware-sim/scenarios
-        /// (desk-hour, prone-leg-raise, wall-slide, ...) or a scenario file.
-        #[arg(long, default_value = "desk-hour")]
+        /// (demo, desk-hour, prone-leg-raise, wall-slide, ...) or a scenario file.
+        #[arg(long, default_value = "demo")]
         scenario: String,
     },
     /// Ask the running daemon to start a set of an exercise.
