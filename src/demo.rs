@@ -57,10 +57,55 @@ pub fn run(listen: SocketAddr, scenario: &str) -> anyhow::Result<()> {
     result
 }
 
+/// The demo's private bus: Debian's dbus-daemon when it is installed (the bus
+/// real systems have), else busd, a D-Bus broker in Rust, in this process.
+enum Bus {
+    Daemon(PrivateBus),
+    InProcess(String),
+}
+
+impl Bus {
+    fn start(dir: &Path) -> anyhow::Result<Self> {
+        match PrivateBus::start(dir) {
+            Ok(bus) => return Ok(Bus::Daemon(bus)),
+            Err(e) => tracing::info!("no dbus-daemon ({e}); using the built-in bus"),
+        }
+        std::fs::create_dir_all(dir)?;
+        let address = format!("unix:path={}", dir.join("system_bus_socket").display());
+        let (tx, rx) = std::sync::mpsc::channel();
+        let listen = address.clone();
+        // busd runs on its own runtime; the thread ends with the process.
+        std::thread::spawn(move || {
+            zruntime::block_on(async move {
+                match busd::bus::Bus::for_address(Some(&listen)).await {
+                    Ok(mut bus) => {
+                        let _ = tx.send(Ok(()));
+                        if let Err(e) = bus.run().await {
+                            tracing::error!("the built-in bus stopped: {e}");
+                        }
+                    }
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                    }
+                }
+            });
+        });
+        rx.recv()
+            .context("the built-in bus did not start")?
+            .context("starting the built-in bus")?;
+        Ok(Bus::InProcess(address))
+    }
+
+    fn address(&self) -> &str {
+        match self {
+            Bus::Daemon(b) => b.address(),
+            Bus::InProcess(a) => a,
+        }
+    }
+}
+
 fn run_in(dir: &Path, listen: SocketAddr, scenario: Scenario) -> anyhow::Result<()> {
-    let bus = PrivateBus::start(&dir.join("bus")).context(
-        "starting a private D-Bus for the simulator: the demo needs dbus-daemon (`sudo apt-get install dbus-daemon`, or run scripts/install-deps.sh)",
-    )?;
+    let bus = Bus::start(&dir.join("bus")).context("starting a private D-Bus for the simulator")?;
     let config = dir.join("config.toml");
     std::fs::write(&config, config_text(&dir.join("postured.db"), listen))?;
     let rt = tokio::runtime::Runtime::new()?;

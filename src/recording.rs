@@ -166,15 +166,15 @@ pub fn parse(reader: impl Read, path: &Path) -> Result<Recording, RecordingError
                 })
         };
         let t = num(cols.t)?;
-        if let Some(prev) = samples.last().map(|s: &Sample| s.t) {
-            if t <= prev {
-                return Err(RecordingError::TimeNotIncreasing {
-                    path: path.to_owned(),
-                    line,
-                    t,
-                    previous: prev,
-                });
-            }
+        if let Some(prev) = samples.last().map(|s: &Sample| s.t)
+            && t <= prev
+        {
+            return Err(RecordingError::TimeNotIncreasing {
+                path: path.to_owned(),
+                line,
+                t,
+                previous: prev,
+            });
         }
         let accel = [
             num(cols.accel[0])?,

@@ -44,10 +44,10 @@ async fn ready(base: &str) {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         assert!(Instant::now() < deadline, "daemon not ready");
-        if let Some(straps) = get(&format!("{base}/api/straps")).await {
-            if straps[0]["state"] == "streaming" {
-                return;
-            }
+        if let Some(straps) = get(&format!("{base}/api/straps")).await
+            && straps[0]["state"] == "streaming"
+        {
+            return;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }

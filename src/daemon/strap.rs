@@ -280,10 +280,10 @@ impl StrapTask {
 
     fn tick(&mut self, t: f64) {
         let set = self.set_status();
-        if let Some(s) = &set {
-            if let Ok(mut live) = self.live.set.write() {
-                *live = Some(s.clone());
-            }
+        if let Some(s) = &set
+            && let Ok(mut live) = self.live.set.write()
+        {
+            *live = Some(s.clone());
         }
         if let Some(m) = &self.monitor {
             let totals = m.totals();

@@ -560,22 +560,21 @@ impl StrapLink {
             if let Ok(pct) = hrs::decode_battery(&n.value) {
                 self.emit(StrapEventKind::Battery(pct)).await;
             }
-        } else if n.uuid == uuid(pmd::CONTROL_POINT) {
-            if let Ok(pmd::Control::Stopped { measurements }) = pmd::decode_control(&n.value) {
-                tracing::warn!(strap = %self.label, ?measurements, "the strap stopped streaming on its own");
-            }
+        } else if n.uuid == uuid(pmd::CONTROL_POINT)
+            && let Ok(pmd::Control::Stopped { measurements }) = pmd::decode_control(&n.value)
+        {
+            tracing::warn!(strap = %self.label, ?measurements, "the strap stopped streaming on its own");
         }
     }
 
     /// Stops a Polar stream (an H10 otherwise stays on) and disconnects.
     async fn shut_down(&self, p: &Peripheral, notes: &mut Notifications, s: &Session) {
-        if let (StrapKind::PolarH10, Some(control)) = (s.kind, &s.control) {
-            if let Err(e) = self
+        if let (StrapKind::PolarH10, Some(control)) = (s.kind, &s.control)
+            && let Err(e) = self
                 .ask(p, notes, control, &pmd::encode_stop(pmd::ACC))
                 .await
-            {
-                tracing::warn!(strap = %self.label, "stopping the PMD stream: {e}");
-            }
+        {
+            tracing::warn!(strap = %self.label, "stopping the PMD stream: {e}");
         }
         let _ = p.disconnect().await;
     }

@@ -169,21 +169,21 @@ impl ExerciseSpec {
             return bad("placement", "must name at least one placement".into());
         }
         let t = &self.target;
-        if let Some([lo, hi]) = t.angle_deg {
-            if !(lo.is_finite() && hi.is_finite() && 0.0 < lo && lo <= hi && hi <= 180.0) {
-                return bad(
-                    "target.angle_deg",
-                    format!("[{lo}, {hi}] must satisfy 0 < low <= high <= 180"),
-                );
-            }
+        if let Some([lo, hi]) = t.angle_deg
+            && !(lo.is_finite() && hi.is_finite() && 0.0 < lo && lo <= hi && hi <= 180.0)
+        {
+            return bad(
+                "target.angle_deg",
+                format!("[{lo}, {hi}] must satisfy 0 < low <= high <= 180"),
+            );
         }
-        if let Some([lo, hi]) = t.hold_s {
-            if !(lo.is_finite() && hi.is_finite() && 0.0 < lo && lo <= hi) {
-                return bad(
-                    "target.hold_s",
-                    format!("[{lo}, {hi}] must satisfy 0 < min <= max"),
-                );
-            }
+        if let Some([lo, hi]) = t.hold_s
+            && !(lo.is_finite() && hi.is_finite() && 0.0 < lo && lo <= hi)
+        {
+            return bad(
+                "target.hold_s",
+                format!("[{lo}, {hi}] must satisfy 0 < min <= max"),
+            );
         }
         if !(t.tolerance_deg.is_finite() && t.tolerance_deg >= 0.0 && t.tolerance_deg <= 45.0) {
             return bad(
@@ -203,10 +203,10 @@ impl ExerciseSpec {
                 format!("{} must be between 0 and 60", t.min_rep_s),
             );
         }
-        if let Some(tempo) = t.tempo_s {
-            if !(tempo.is_finite() && tempo > 0.0) {
-                return bad("target.tempo_s", format!("{tempo} must be positive"));
-            }
+        if let Some(tempo) = t.tempo_s
+            && !(tempo.is_finite() && tempo > 0.0)
+        {
+            return bad("target.tempo_s", format!("{tempo} must be positive"));
         }
         self.check_measure()
     }

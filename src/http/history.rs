@@ -33,13 +33,13 @@ fn internal(e: impl std::fmt::Display) -> ApiError {
 
 fn range(q: Result<Query<Range>, QueryRejection>) -> Result<Range, ApiError> {
     let Query(r) = q.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.body_text()))?;
-    if let (Some(a), Some(b)) = (r.from, r.to) {
-        if a > b {
-            return Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "`from` is after `to`",
-            ));
-        }
+    if let (Some(a), Some(b)) = (r.from, r.to)
+        && a > b
+    {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "`from` is after `to`",
+        ));
     }
     Ok(r)
 }

@@ -320,15 +320,15 @@ impl Monitor {
     }
 
     fn end_episode(&mut self, t: f64, out: &mut Vec<PostureEvent>) {
-        if let Some(ep) = self.episode.take() {
-            if ep.confirmed {
-                out.push(PostureEvent::SlouchEnded(SlouchEpisode {
-                    start_s: ep.start_s,
-                    end_s: t,
-                    peak_deg: ep.peak_deg,
-                    alert_s: ep.alert_s,
-                }));
-            }
+        if let Some(ep) = self.episode.take()
+            && ep.confirmed
+        {
+            out.push(PostureEvent::SlouchEnded(SlouchEpisode {
+                start_s: ep.start_s,
+                end_s: t,
+                peak_deg: ep.peak_deg,
+                alert_s: ep.alert_s,
+            }));
         }
     }
 

@@ -186,11 +186,11 @@ pub fn score(
             score *= 0.9;
         }
     }
-    if let Some(tempo) = target.tempo_s {
-        if moving_s < tempo {
-            flags.push(Flag::TooFast);
-            score *= 0.8;
-        }
+    if let Some(tempo) = target.tempo_s
+        && moving_s < tempo
+    {
+        flags.push(Flag::TooFast);
+        score *= 0.8;
     }
     ((score * 100.0).round() / 100.0, flags)
 }

@@ -41,10 +41,10 @@ impl StillFinder {
                 self.sum = up;
             }
         }
-        if let Some((start, _)) = self.anchor {
-            if t - start >= self.duration_s {
-                self.found = unit(self.sum);
-            }
+        if let Some((start, _)) = self.anchor
+            && t - start >= self.duration_s
+        {
+            self.found = unit(self.sum);
         }
         self.found
     }

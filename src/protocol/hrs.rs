@@ -60,7 +60,7 @@ pub fn decode_heart_rate(b: &[u8]) -> Result<HeartRate, DecodeError> {
     let mut rr_1024 = Vec::new();
     if flags & 0x10 != 0 {
         let rest = &b[i..];
-        if rest.len() % 2 != 0 {
+        if !rest.len().is_multiple_of(2) {
             return Err(DecodeError::WrongLength {
                 what: WHAT,
                 length: b.len(),

@@ -279,7 +279,7 @@ fn sign_extend(v: u32, bits: u32) -> i32 {
 
 fn raw_samples(content: &[u8], width: usize) -> Result<Vec<[i32; 3]>, DecodeError> {
     let stride = 3 * width;
-    if content.len() % stride != 0 {
+    if !content.len().is_multiple_of(stride) {
         let expected = content.len() / stride * stride + 10;
         return Err(DecodeError::WrongLength {
             what: DATA_WHAT,

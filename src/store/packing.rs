@@ -116,7 +116,7 @@ pub fn unpack(data: &[u8]) -> Result<Vec<Sample>, PackError> {
     }
     let gyro = data.get(1).is_some_and(|f| f & GYRO != 0);
     let record = record_len(gyro);
-    if data.len() < HEADER || (data.len() - HEADER) % record != 0 {
+    if data.len() < HEADER || !(data.len() - HEADER).is_multiple_of(record) {
         return Err(PackError::WrongLength {
             length: data.len(),
             record,

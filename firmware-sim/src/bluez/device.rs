@@ -176,10 +176,8 @@ impl Device {
     fn manufacturer_data(&self) -> HashMap<u16, OwnedValue> {
         let polar = self.get(|s| s.info.kind == StrapKind::PolarH10);
         let mut m = HashMap::new();
-        if polar {
-            if let Ok(v) = OwnedValue::try_from(Value::from(vec![0x3Fu8, 0x00, 0x00, 0x00])) {
-                m.insert(POLAR_COMPANY_ID, v);
-            }
+        if polar && let Ok(v) = OwnedValue::try_from(Value::from(vec![0x3Fu8, 0x00, 0x00, 0x00])) {
+            m.insert(POLAR_COMPANY_ID, v);
         }
         m
     }

@@ -161,7 +161,7 @@ impl Server {
                 _ = &mut shutdown => break,
                 _ = tick.tick() => {
                     pump(&self.sim, &self.conn).await;
-                    if n % 100 == 0 {
+                    if n.is_multiple_of(100) {
                         adapter::advertise(&self.sim, &self.conn).await;
                     }
                     n += 1;
@@ -185,10 +185,10 @@ async fn pump(sim: &Arc<Sim>, conn: &Connection) {
                     continue;
                 }
                 let mut bytes = n.bytes;
-                if n.uuid == data_uuid {
-                    if let Some(len) = s.truncate_next.take() {
-                        bytes.truncate(len);
-                    }
+                if n.uuid == data_uuid
+                    && let Some(len) = s.truncate_next.take()
+                {
+                    bytes.truncate(len);
                 }
                 if let Some(c) = s.char_by_uuid(&n.uuid) {
                     out.push((c.path.clone(), bytes.clone()));
