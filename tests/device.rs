@@ -297,6 +297,29 @@ fn inner_link_loss() {
             }
         }
         assert_eq!((bad[H10], bad[IMU]), (1, 1));
+
+        // The adapter powered off (`bluetoothctl power off`) and on again: both
+        // straps stream again within 2 s of the power coming back.
+        control.set_adapter_powered(false).await.unwrap();
+        rig.until_all(&[H10, IMU], LinkState::Lost).await;
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        while let Ok(e) = rig.events.try_recv() {
+            assert_ne!(
+                e.kind,
+                StrapEventKind::State(LinkState::Streaming),
+                "{} streams with the adapter off",
+                e.strap
+            );
+        }
+        let on = Instant::now();
+        control.set_adapter_powered(true).await.unwrap();
+        rig.until_all(&[H10, IMU], LinkState::Streaming).await;
+        let took = on.elapsed();
+        assert!(
+            took < Duration::from_secs(2),
+            "streaming again {took:?} after power on"
+        );
+        println!("streaming again {took:?} after the adapter powered on");
     });
 }
 

@@ -10,7 +10,7 @@ use std::pin::Pin;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use btleplug::api::{
-    Central, CentralEvent, Characteristic, Manager as _, Peripheral as _, ScanFilter,
+    Central, CentralEvent, CentralState, Characteristic, Manager as _, Peripheral as _, ScanFilter,
     ValueNotification, WriteType,
 };
 use btleplug::platform::{Adapter, Manager, Peripheral, PeripheralId};
@@ -120,8 +120,34 @@ impl Bluetooth {
         let mut stream = central.events().await?;
         let (events, _) = broadcast::channel(1024);
         let tx = events.clone();
+        let adapter = central.clone();
         tokio::spawn(async move {
+            let mut powered = true;
             while let Some(e) = stream.next().await {
+                if matches!(e, CentralEvent::StateUpdate(CentralState::PoweredOff)) {
+                    tracing::warn!("Bluetooth adapter powered off");
+                    powered = false;
+                }
+                // Only a change from off: starting discovery sets Powered itself,
+                // and a bus that signals that again must not start a loop.
+                if matches!(e, CentralEvent::StateUpdate(CentralState::PoweredOn))
+                    && !std::mem::replace(&mut powered, true)
+                {
+                    // Power cycling the adapter ends discovery: start it again so
+                    // straps are seen (and reconnected) as soon as they advertise.
+                    tracing::info!("Bluetooth adapter powered on");
+                    let scan = adapter
+                        .start_scan(ScanFilter {
+                            services: supported_services(),
+                        })
+                        .await;
+                    if let Err(err) = scan.as_ref().map_err(|e| format!("{e:?}")) {
+                        // InProgress: whoever powered it on started discovery too.
+                        if !err.contains("InProgress") {
+                            tracing::warn!("restarting discovery: {err}");
+                        }
+                    }
+                }
                 let _ = tx.send(e);
             }
         });
@@ -130,12 +156,17 @@ impl Bluetooth {
 
     /// Starts discovery of supported straps and leaves it on.
     pub async fn start_discovery(&self) -> Result<(), DeviceError> {
-        self.central
+        match self
+            .central
             .start_scan(ScanFilter {
                 services: supported_services(),
             })
-            .await?;
-        Ok(())
+            .await
+        {
+            // Already discovering (the adapter's power-on restarted it): fine.
+            Err(e) if format!("{e:?}").contains("InProgress") => Ok(()),
+            r => Ok(r?),
+        }
     }
 
     /// Scans for `timeout` and lists the supported straps seen.
@@ -327,6 +358,7 @@ impl StrapLink {
                 () = &mut deadline => return true,
                 e = central.recv() => match e {
                     Ok(CentralEvent::DeviceDiscovered(x) | CentralEvent::DeviceUpdated(x) | CentralEvent::RssiUpdate { id: x, .. }) if &x == id => return true,
+                    Ok(CentralEvent::StateUpdate(CentralState::PoweredOn)) => return true,
                     Err(broadcast::error::RecvError::Closed) => return false,
                     _ => {}
                 },
@@ -345,16 +377,11 @@ impl StrapLink {
         pmd: PmdAcc,
         imu: OpenImu,
     ) -> Result<(End, (PmdAcc, OpenImu)), DeviceError> {
-        if !p.is_connected().await? {
-            tokio::time::timeout(CONNECT_TIMEOUT, p.connect())
-                .await
-                .map_err(|_| DeviceError::Timeout {
-                    what: "connect",
-                    secs: CONNECT_TIMEOUT.as_secs(),
-                })??;
-        }
+        // Always ask: right after a link loss the cached "connected" can still say
+        // yes, and connecting an already connected device is a no-op.
+        timed("connect", p.connect()).await?;
         tracing::debug!(strap = %self.label, "connected; discovering services");
-        p.discover_services().await?;
+        timed("service discovery", p.discover_services()).await?;
         let chars = p.characteristics();
         let find = |u: &str| chars.iter().find(|c| c.uuid == uuid(u)).cloned();
         let services: Vec<Uuid> = p.services().iter().map(|s| s.uuid).collect();
@@ -410,8 +437,11 @@ impl StrapLink {
                 accel_range_g: self.cfg.range_g.min(255) as u8,
                 gyro_range_dps: 2000,
             };
-            p.write(&config, &want.encode(), WriteType::WithResponse)
-                .await?;
+            timed(
+                "config write",
+                p.write(&config, &want.encode(), WriteType::WithResponse),
+            )
+            .await?;
         }
         Ok(())
     }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use zbus::Connection;
 
-use super::world::{Change, DEVICE_IFACE, Prop};
+use super::world::{ADAPTER_PATH, Change, DEVICE_IFACE, Prop};
 use super::{Sim, emit_all, notify};
 use crate::motion::plan::Timeline;
 use crate::scenario::Scenario;
@@ -87,6 +87,35 @@ impl Control {
         w.motion.timeline = Timeline::new(&sc, self.seed);
         w.motion.start = w.clock.now();
         tracing::info!(%path, "scenario switched");
+        Ok(())
+    }
+
+    /// Adapter power, as `bluetoothctl power off/on`: off drops every link and
+    /// ends discovery, and connects fail until it is on again.
+    async fn set_adapter_powered(
+        &self,
+        on: bool,
+        #[zbus(connection)] conn: &Connection,
+    ) -> Result<(), ControlError> {
+        let changes = {
+            let mut w = self.sim.world();
+            w.adapter.powered = on;
+            let adapter = |props| Change {
+                path: ADAPTER_PATH.to_owned(),
+                iface: "org.bluez.Adapter1",
+                props,
+            };
+            let mut changes = vec![adapter(vec![("Powered", Prop::Bool(on))])];
+            if !on {
+                w.adapter.discovery_clients.clear();
+                changes.push(adapter(vec![("Discovering", Prop::Bool(false))]));
+                for s in &mut w.straps {
+                    changes.extend(s.drop_link());
+                }
+            }
+            changes
+        };
+        emit_all(conn, &changes).await;
         Ok(())
     }
 
@@ -254,6 +283,8 @@ pub trait Sim1 {
     fn drop_link(&self, address: &str) -> zbus::Result<()>;
     /// Out of range / back.
     fn set_in_range(&self, address: &str, in_range: bool) -> zbus::Result<()>;
+    /// Adapter power.
+    fn set_adapter_powered(&self, on: bool) -> zbus::Result<()>;
     /// RSSI.
     fn set_rssi(&self, address: &str, rssi: i16) -> zbus::Result<()>;
     /// Battery percent.

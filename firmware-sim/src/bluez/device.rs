@@ -38,6 +38,9 @@ impl Device {
     ) -> Result<(), BluezError> {
         let export_gatt = {
             let mut w = self.sim.world();
+            if !w.adapter.powered {
+                return Err(BluezError::Failed("Resource Not Ready".into()));
+            }
             let s = &mut w.straps[self.idx];
             if !s.in_range {
                 return Err(BluezError::Failed("le-connection-abort-by-local".into()));
