@@ -347,7 +347,8 @@ fn run_rescore(config: Option<PathBuf>, format: Format) -> anyhow::Result<()> {
     }
     let store = crate::store::Store::open(&db)?;
     let rt = tokio::runtime::Runtime::new()?;
-    let rows = rt.block_on(crate::rescore::all(&store))?;
+    let catalog = exercises::Catalog::load(Some(&cfg.exercises_path()))?;
+    let rows = rt.block_on(crate::rescore::all(&store, &catalog))?;
     match format {
         Format::Json => print_json(&rows),
         Format::Table => {

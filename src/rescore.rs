@@ -24,8 +24,8 @@ pub struct Rescored {
     pub samples: usize,
 }
 
-/// Recounts every stored set, oldest first.
-pub async fn all(store: &Store) -> Result<Vec<Rescored>, StoreError> {
+/// Recounts every stored set, oldest first, with the exercises of `catalog`.
+pub async fn all(store: &Store, catalog: &exercises::Catalog) -> Result<Vec<Rescored>, StoreError> {
     let mut out = Vec::new();
     let mut offset = 0;
     loop {
@@ -37,8 +37,8 @@ pub async fn all(store: &Store) -> Result<Vec<Rescored>, StoreError> {
         for session in page.items {
             for set in session.sets {
                 let samples = store.set_samples(set.info.id).await?;
-                let recount = exercises::builtin(&set.info.exercise).map(|spec| {
-                    let mut c = Counter::new(&spec, set.info.side, None);
+                let recount = catalog.get(&set.info.exercise).map(|spec| {
+                    let mut c = Counter::new(spec, set.info.side, None);
                     c.push_batch(&samples);
                     c.reps()
                 });

@@ -177,6 +177,20 @@ async fn live_endpoints_and_bad_requests() {
 }
 
 #[tokio::test]
+async fn user_exercise_specs_join_the_builtins() {
+    let specs =
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("specs-{}", std::process::id()));
+    std::fs::create_dir_all(&specs).unwrap();
+    let neck = "id = \"neck-tilt\"\nname = \"Neck tilt\"\nplacement = [\"upper-back\"]\n[measure]\nkind = \"tilt\"\n[target]\nangle_deg = [10.0, 30.0]\nhold_s = [5.0, 8.0]\nreps = 6\n";
+    std::fs::write(specs.join("neck-tilt.toml"), neck).unwrap();
+    let a = api(&format!("exercises_dir = {specs:?}\n")).await;
+    let (_, v) = a.get("/api/exercises").await;
+    assert_eq!(v.as_array().unwrap().len(), 22);
+    let (s, v) = a.get("/api/exercises/neck-tilt").await;
+    assert_eq!((s, v["target"]["reps"].as_u64()), (StatusCode::OK, Some(6)));
+}
+
+#[tokio::test]
 async fn host_content_type_and_token_rules() {
     let a = api("").await;
     let r = a

@@ -31,6 +31,10 @@ pub struct Config {
     /// The SQLite database; default: `$STATE_DIRECTORY/postured.db` under systemd,
     /// else `$XDG_STATE_HOME/postured/postured.db`.
     pub database: Option<PathBuf>,
+    /// A directory of your own exercise specs (`*.toml`, as `postured exercises
+    /// show ID` prints them); one with a built-in's id replaces it. Default:
+    /// `exercises/` beside this configuration file.
+    pub exercises_dir: Option<PathBuf>,
     /// The HTTP API and dashboard.
     pub http: HttpConfig,
     /// Slouch detection.
@@ -219,12 +223,12 @@ impl Config {
                 ));
             }
         }
+        let dir = self.exercises_path();
+        let known = |id: &str| {
+            crate::exercises::builtin(id).is_some() || dir.join(format!("{id}.toml")).exists()
+        };
         for r in &self.routines {
-            if let Some(bad) = r
-                .exercises
-                .iter()
-                .find(|id| crate::exercises::builtin(id).is_none())
-            {
+            if let Some(bad) = r.exercises.iter().find(|id| !known(id)) {
                 return Err((
                     "exercises".into(),
                     format!(
@@ -235,6 +239,13 @@ impl Config {
             }
         }
         Ok(())
+    }
+
+    /// Where user exercise specs live.
+    pub fn exercises_path(&self) -> PathBuf {
+        self.exercises_dir
+            .clone()
+            .unwrap_or_else(|| default_path().with_file_name("exercises"))
     }
 
     /// Where the database goes when the config does not say.

@@ -66,6 +66,8 @@ pub struct Daemon {
     pub config: Arc<Config>,
     /// History.
     pub store: crate::store::Store,
+    /// The exercises: built-in and the user's.
+    pub exercises: Arc<crate::exercises::Catalog>,
     straps: Arc<Vec<(String, StrapHandle)>>,
     routine: Arc<std::sync::Mutex<Option<RoutineRun>>>,
 }
@@ -179,7 +181,10 @@ impl Daemon {
         if let Some(s) = self.live.set() {
             return Err(ControlError::SetRunning(s.id));
         }
-        let spec: ExerciseSpec = crate::exercises::builtin(exercise)
+        let spec: ExerciseSpec = self
+            .exercises
+            .get(exercise)
+            .cloned()
             .ok_or_else(|| ControlError::UnknownExercise(exercise.to_owned()))?;
         let fits =
             |p: Placement| spec.placement.contains(&Placement::Any) || spec.placement.contains(&p);
@@ -268,6 +273,8 @@ pub async fn start(config: Config, cancel: &CancellationToken) -> anyhow::Result
             "no straps configured: add [[strap]] entries (`postured scan` lists the straps in range)"
         );
     }
+    let exercises = crate::exercises::Catalog::load(Some(&config.exercises_path()))
+        .context("loading your exercise specs")?;
     let db = config.database_path();
     if let Some(dir) = db.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
@@ -338,6 +345,7 @@ pub async fn start(config: Config, cancel: &CancellationToken) -> anyhow::Result
         events,
         config,
         store,
+        exercises: Arc::new(exercises),
         straps: Arc::new(straps),
         routine: Arc::default(),
     };

@@ -109,6 +109,58 @@ pub fn builtin(id: &str) -> Option<ExerciseSpec> {
     builtins().into_iter().find(|s| s.id == id)
 }
 
+/// The exercises a daemon knows: the built-ins, and the user's specs from a
+/// directory, which add exercises or replace a built-in of the same id.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    specs: Vec<ExerciseSpec>,
+}
+
+impl Catalog {
+    /// The built-ins and every `*.toml` in `dir` (a missing directory adds none).
+    pub fn load(dir: Option<&Path>) -> Result<Self, SpecError> {
+        let mut specs = builtins();
+        let Some(dir) = dir else {
+            return Ok(Self { specs });
+        };
+        let entries = match std::fs::read_dir(dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self { specs }),
+            Err(source) => {
+                return Err(SpecError::Io {
+                    path: dir.to_owned(),
+                    source,
+                });
+            }
+        };
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        paths.sort();
+        for path in paths {
+            let text = std::fs::read_to_string(&path).map_err(|source| SpecError::Io {
+                path: path.clone(),
+                source,
+            })?;
+            let spec = parse(&text, &path)?;
+            specs.retain(|s| s.id != spec.id);
+            specs.push(spec);
+        }
+        Ok(Self { specs })
+    }
+
+    /// Every exercise.
+    pub fn all(&self) -> &[ExerciseSpec] {
+        &self.specs
+    }
+
+    /// The exercise with this id.
+    pub fn get(&self, id: &str) -> Option<&ExerciseSpec> {
+        self.specs.iter().find(|s| s.id == id)
+    }
+}
+
 /// A built-in id, or else a path to a TOML file.
 pub fn resolve(id_or_path: &str) -> Result<ExerciseSpec, SpecError> {
     if let Some(spec) = builtin(id_or_path) {
@@ -186,6 +238,27 @@ mod tests {
         let text = "id = \"x\"\nname = \"X\"\nplacement = [\"chest\"]\nmeasure = { kind = \"tilt\" }\n[target]\nreps = 3\nangle_deg = [30, 10]\n";
         let err = parse(text, Path::new("my.toml")).unwrap_err().to_string();
         assert!(err.contains("target.angle_deg"), "{err}");
+    }
+
+    #[test]
+    fn user_specs_add_and_replace() {
+        let dir = std::env::temp_dir().join(format!("postured-specs-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mine = BUILTIN_SOURCES[0].1.replace("reps = 5", "reps = 8");
+        std::fs::write(dir.join("leg.toml"), mine).unwrap();
+        std::fs::write(dir.join("neck.toml"), "id = \"neck-tilt\"\nname = \"Neck tilt\"\nplacement = [\"upper-back\"]\n[measure]\nkind = \"tilt\"\n[target]\nreps = 4\n").unwrap();
+        let c = Catalog::load(Some(&dir)).unwrap();
+        assert_eq!(c.get("prone-leg-raise").unwrap().target.reps, 8);
+        assert_eq!(c.get("neck-tilt").unwrap().target.reps, 4);
+        assert_eq!(c.all().len(), BUILTIN_SOURCES.len() + 1);
+        std::fs::write(dir.join("bad.toml"), "id = \"x\"\n").unwrap();
+        let err = Catalog::load(Some(&dir)).unwrap_err().to_string();
+        assert!(err.contains("bad.toml") && err.contains("name"), "{err}");
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(
+            Catalog::load(Some(&dir)).unwrap().all().len(),
+            BUILTIN_SOURCES.len()
+        );
     }
 
     #[test]

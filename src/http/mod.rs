@@ -23,7 +23,7 @@ use serde_json::{Value, json};
 use tokio_stream::wrappers::BroadcastStream;
 
 use crate::daemon::{Daemon, SetStatus, StrapStatus};
-use crate::exercises::{self, ExerciseSpec};
+use crate::exercises::ExerciseSpec;
 pub use error::ApiError;
 
 /// Largest request body accepted (bytes).
@@ -86,12 +86,15 @@ async fn straps(State(d): State<Daemon>) -> Json<Vec<StrapStatus>> {
     Json(d.live.straps())
 }
 
-async fn list_exercises() -> Json<Vec<ExerciseSpec>> {
-    Json(exercises::builtins())
+async fn list_exercises(State(d): State<Daemon>) -> Json<Vec<ExerciseSpec>> {
+    Json(d.exercises.all().to_vec())
 }
 
-async fn exercise(Path(id): Path<String>) -> Result<Json<ExerciseSpec>, ApiError> {
-    exercises::builtin(&id).map(Json).ok_or_else(|| {
+async fn exercise(
+    State(d): State<Daemon>,
+    Path(id): Path<String>,
+) -> Result<Json<ExerciseSpec>, ApiError> {
+    d.exercises.get(&id).cloned().map(Json).ok_or_else(|| {
         ApiError::new(
             StatusCode::NOT_FOUND,
             format!("no exercise {id:?}; GET /api/exercises lists them"),
