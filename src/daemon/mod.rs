@@ -206,7 +206,7 @@ impl Daemon {
             .control
             .send(StrapControl::StartSet {
                 id,
-                session: session.unwrap_or(id),
+                session,
                 spec: Box::new(spec.clone()),
             })
             .await;

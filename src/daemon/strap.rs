@@ -39,8 +39,8 @@ pub enum StrapControl {
     StartSet {
         /// Set id.
         id: i64,
-        /// Session id: the set's own, or its routine's.
-        session: i64,
+        /// The routine's session, or `None` for a session of its own.
+        session: Option<i64>,
         /// The spec.
         spec: Box<ExerciseSpec>,
     },
@@ -57,7 +57,7 @@ pub enum StrapControl {
 
 struct ActiveSet {
     id: i64,
-    session: i64,
+    own_session: bool,
     spec: ExerciseSpec,
     counter: Counter,
     started_at: f64,
@@ -73,7 +73,7 @@ pub struct StrapTask {
     monitor: Option<Monitor>,
     set: Option<ActiveSet>,
     live: Arc<Live>,
-    events: broadcast::Sender<LiveEvent>,
+    events: mpsc::UnboundedSender<LiveEvent>,
     device: mpsc::Sender<Command>,
     store: Store,
     desktop: Option<mpsc::Sender<crate::alerts::SlouchAlert>>,
@@ -100,7 +100,7 @@ impl StrapTask {
             tracker: Tracker::new(),
             set: None,
             live: shared.live,
-            events: shared.events,
+            events: ordered_publisher(shared.store.clone(), shared.events),
             device,
             store: shared.store,
             desktop: shared.desktop,
@@ -135,7 +135,34 @@ impl StrapTask {
     fn publish(&self, e: LiveEvent) {
         let _ = self.events.send(e);
     }
+}
 
+/// Longest a live event waits for the database before it goes out anyway (the
+/// disk may be full; alerts must not wait on it).
+const COMMIT_WAIT: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// Sends a strap's live events in order; a rep or the end of a set goes out once
+/// the database has it, so what a listener has seen survives a crash.
+pub fn ordered_publisher(
+    store: Store,
+    events: broadcast::Sender<LiveEvent>,
+) -> mpsc::UnboundedSender<LiveEvent> {
+    let (tx, mut rx) = mpsc::unbounded_channel::<LiveEvent>();
+    tokio::spawn(async move {
+        while let Some(e) = rx.recv().await {
+            if matches!(
+                e,
+                LiveEvent::Rep { .. } | LiveEvent::SetEnded { .. } | LiveEvent::Slouch(_)
+            ) {
+                let _ = tokio::time::timeout(COMMIT_WAIT, store.flush()).await;
+            }
+            let _ = events.send(e);
+        }
+    });
+    tx
+}
+
+impl StrapTask {
     fn on_strap(&mut self, e: StrapEvent) {
         let status = match e.kind {
             StrapEventKind::Samples(samples) => {
@@ -312,10 +339,12 @@ impl StrapTask {
         }
     }
 
-    fn start_set(&mut self, id: i64, session: i64, spec: ExerciseSpec) {
+    fn start_set(&mut self, id: i64, routine_session: Option<i64>, spec: ExerciseSpec) {
+        let own_session = routine_session.is_none();
+        let session = routine_session.unwrap_or(id);
         let now = super::now_s();
         let side = self.side;
-        if session == id {
+        if own_session {
             self.store.start_session(SessionId(id), now, None);
         }
         self.store.start_set(SetInfo {
@@ -330,7 +359,7 @@ impl StrapTask {
         });
         self.set = Some(ActiveSet {
             id,
-            session,
+            own_session,
             counter: Counter::new(&spec, side, None),
             spec,
             started_at: now,
@@ -356,7 +385,7 @@ impl StrapTask {
         let why = EndReason::parse(reason).unwrap_or(EndReason::Stopped);
         self.store
             .end_set(SetId(set.id), now, why, set.counter.reps());
-        if set.session == set.id {
+        if set.own_session {
             self.store.end_session(SessionId(set.id), now);
         }
         self.publish(LiveEvent::SetEnded {
