@@ -11,7 +11,6 @@ use std::time::{Duration, Instant};
 
 use firmware_sim::motion::plan::Timeline;
 use firmware_sim::scenario::Scenario;
-use futures::StreamExt;
 use postured::config::Config;
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
@@ -67,37 +66,13 @@ fn a_slouch_and_a_set_of_leg_raises_end_to_end() {
     common::on_private_bus("inner_end_to_end");
 }
 
-/// Reads SSE events (`type` and JSON data) into a channel as they arrive.
-fn sse(url: String) -> tokio::sync::mpsc::UnboundedReceiver<(Instant, Value)> {
-    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-    tokio::spawn(async move {
-        let resp = reqwest::get(url).await.unwrap();
-        let mut body = resp.bytes_stream();
-        let mut buf = String::new();
-        while let Some(chunk) = body.next().await {
-            buf.push_str(&String::from_utf8_lossy(&chunk.unwrap()));
-            while let Some(end) = buf.find("\n\n") {
-                let block: String = buf.drain(..end + 2).collect();
-                if let Some(data) = block.lines().find_map(|l| l.strip_prefix("data:")) {
-                    let _ = tx.send((Instant::now(), serde_json::from_str(data.trim()).unwrap()));
-                }
-            }
-        }
-    });
-    rx
-}
-
 #[test]
 #[ignore = "run by a_slouch_and_a_set_of_leg_raises_end_to_end on its private bus"]
 fn inner_end_to_end() {
     if !common::is_inner() {
         return;
     }
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = common::runtime();
     rt.block_on(async {
         let scenario = Scenario::parse(SCENARIO, Path::new("e2e.toml")).unwrap();
         let truth = Timeline::new(&scenario, 1).truth();
@@ -119,7 +94,7 @@ fn inner_end_to_end() {
                 .await
                 .unwrap()
         });
-        let mut events = sse(format!("{base}/api/events"));
+        let mut events = common::sse(format!("{base}/api/events"));
         let client = reqwest::Client::new();
 
         // The slouch: one alert, then the episode's end.

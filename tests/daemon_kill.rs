@@ -8,21 +8,12 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use futures::StreamExt;
 use postured::store::{SessionId, SetId, Store};
 use serde_json::Value;
 
 #[test]
 fn kill_9_mid_set_loses_no_rep() {
     common::on_private_bus("inner_kill");
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 async fn daemon(config: &Path) -> tokio::process::Child {
@@ -59,17 +50,13 @@ fn inner_kill() {
     if !common::is_inner() {
         return;
     }
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = common::runtime();
     rt.block_on(async {
         let _sim = common::simulator("prone-leg-raise", &["open-imu:thigh:left"], 8.0).await;
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("kill-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let db = dir.join("history.db");
-        let port = free_port();
+        let port = common::free_port();
         let base = format!("http://127.0.0.1:{port}");
         let config = dir.join("config.toml");
         std::fs::write(
@@ -92,19 +79,12 @@ fn inner_kill() {
         let set_id = set["id"].as_i64().unwrap();
 
         // Two reps, as the live stream reports them; then SIGKILL.
-        let mut body = reqwest::get(format!("{base}/api/events")).await.unwrap().bytes_stream();
-        let (mut buf, mut reps) = (String::new(), Vec::new());
+        let mut events = common::sse(format!("{base}/api/events"));
+        let mut reps = Vec::new();
         while reps.len() < 2 {
-            let chunk = tokio::time::timeout(Duration::from_secs(60), body.next()).await.unwrap().unwrap().unwrap();
-            buf.push_str(&String::from_utf8_lossy(&chunk));
-            while let Some(end) = buf.find("\n\n") {
-                let block: String = buf.drain(..end + 2).collect();
-                if let Some(data) = block.lines().find_map(|l| l.strip_prefix("data:")) {
-                    let e: Value = serde_json::from_str(data.trim()).unwrap();
-                    if e["type"] == "rep" {
-                        reps.push(e["rep"].clone());
-                    }
-                }
+            let (_, e) = common::next_event(&mut events, 60).await;
+            if e["type"] == "rep" {
+                reps.push(e["rep"].clone());
             }
         }
         first.start_kill().unwrap();

@@ -5,13 +5,7 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+mod common;
 
 fn straps(port: u16) -> Option<serde_json::Value> {
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -29,7 +23,7 @@ fn straps(port: u16) -> Option<serde_json::Value> {
 }
 
 fn demo(path_env: &str) {
-    let port = free_port();
+    let port = common::free_port();
     let mut child = Command::new(env!("CARGO_BIN_EXE_postured"))
         .args(["demo", "--listen", &format!("127.0.0.1:{port}")])
         .env("PATH", path_env)

@@ -5,7 +5,6 @@ mod common;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use futures::StreamExt;
 use postured::config::Config;
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
@@ -21,11 +20,7 @@ fn inner_routine() {
     if !common::is_inner() {
         return;
     }
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = common::runtime();
     rt.block_on(async {
         let _sim = common::simulator("prone-leg-raise", &["open-imu:thigh:left"], 10.0).await;
         let db = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("routine-{}.db", std::process::id()));
@@ -48,25 +43,18 @@ fn inner_routine() {
             assert!(Instant::now() < deadline, "{straps}");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        let mut body = client.get(format!("{base}/api/events")).send().await.unwrap().bytes_stream();
+        let mut events = common::sse(format!("{base}/api/events"));
         let post = |b: &'static str| client.post(format!("{base}/api/sets")).header("content-type", "application/json").body(b).send();
         assert_eq!(post(r#"{"routine": "arms"}"#).await.unwrap().status(), 404);
         assert_eq!(post(r#"{"routine": "legs", "exercise": "plank"}"#).await.unwrap().status(), 422);
         assert_eq!(post(r#"{"routine": "legs"}"#).await.unwrap().status(), 201);
 
-        let (mut buf, mut seen) = (String::new(), Vec::new());
-        while !seen.iter().any(|(t, _): &(String, Value)| t == "routine_ended") {
-            let chunk = tokio::time::timeout(Duration::from_secs(90), body.next()).await.unwrap().unwrap().unwrap();
-            buf.push_str(&String::from_utf8_lossy(&chunk));
-            while let Some(end) = buf.find("\n\n") {
-                let block: String = buf.drain(..end + 2).collect();
-                if let Some(data) = block.lines().find_map(|l| l.strip_prefix("data:")) {
-                    let e: Value = serde_json::from_str(data.trim()).unwrap();
-                    let t = e["type"].as_str().unwrap_or("").to_owned();
-                    if t != "tick" && t != "strap" {
-                        seen.push((t, e));
-                    }
-                }
+        let mut seen: Vec<(String, Value)> = Vec::new();
+        while !seen.iter().any(|(t, _)| t == "routine_ended") {
+            let (_, e) = common::next_event(&mut events, 90).await;
+            let t = e["type"].as_str().unwrap_or("").to_owned();
+            if t != "tick" && t != "strap" {
+                seen.push((t, e));
             }
         }
         let kinds: Vec<&str> = seen.iter().map(|(t, _)| t.as_str()).filter(|t| *t != "rep").collect();

@@ -17,7 +17,7 @@ const MERGE_S: f64 = 0.6;
 /// Angular speed below which the strap counts as holding still (deg/s).
 /// At least this, and more for big movements, whose ramps are fast: sway of a
 /// held leg or trunk of a few deg/s is not movement (deg/s).
-const STILL_DPS: f64 = 3.0;
+const STILL_DPS: f64 = 3.5;
 /// The still threshold as a fraction of the rep's peak angle per second.
 const STILL_PER_PEAK: f64 = 0.15;
 /// A hold exercise's excursion held for less than this, or less than
@@ -30,8 +30,9 @@ const TAU_ANGLE_S: f64 = 0.1;
 /// the window's middle, so a hold's start and end are found with the same delay
 /// and its length is not biased.
 const SPEED_HALF_WINDOW_S: f64 = 0.25;
-/// Gaps in a hold shorter than this are wobbles and count as held (s).
-const BRIDGE_S: f64 = 0.5;
+/// Gaps in a hold shorter than this are wobbles (sway, a moment of tremor) and
+/// count as held (s).
+const BRIDGE_S: f64 = 1.0;
 /// A still pose this far beyond the band's top (plus tolerance) becomes the new
 /// rest pose after [`REANCHOR_STILL_S`] (deg).
 const REANCHOR_MARGIN_DEG: f64 = 25.0;

@@ -108,3 +108,59 @@ pub fn rss_kb() -> u64 {
         .and_then(|v| v.parse().ok())
         .unwrap()
 }
+
+/// A two-thread runtime, like the daemon's on this machine.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// A TCP port free on loopback right now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Reads the Server-Sent Events at `url` into a channel as they arrive: each
+/// event's JSON data with the moment it was read.
+pub fn sse(
+    url: String,
+) -> tokio::sync::mpsc::UnboundedReceiver<(std::time::Instant, serde_json::Value)> {
+    use futures::StreamExt;
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        let resp = reqwest::get(url).await.unwrap();
+        let mut body = resp.bytes_stream();
+        let mut buf = String::new();
+        while let Some(Ok(chunk)) = body.next().await {
+            buf.push_str(&String::from_utf8_lossy(&chunk));
+            while let Some(end) = buf.find("\n\n") {
+                let block: String = buf.drain(..end + 2).collect();
+                if let Some(data) = block.lines().find_map(|l| l.strip_prefix("data:")) {
+                    let _ = tx.send((
+                        std::time::Instant::now(),
+                        serde_json::from_str(data.trim()).unwrap(),
+                    ));
+                }
+            }
+        }
+    });
+    rx
+}
+
+/// The next live event within `secs`.
+pub async fn next_event(
+    rx: &mut tokio::sync::mpsc::UnboundedReceiver<(std::time::Instant, serde_json::Value)>,
+    secs: u64,
+) -> (std::time::Instant, serde_json::Value) {
+    tokio::time::timeout(std::time::Duration::from_secs(secs), rx.recv())
+        .await
+        .expect("an event in time")
+        .expect("the event stream is open")
+}
