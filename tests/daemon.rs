@@ -41,7 +41,7 @@ duration_s = 12.0
 activity = "exercise"
 exercise = "prone-leg-raise"
 reps = 5
-hold_s = 10.0
+hold_s = 9.0
 sides = "alternate"
 partial_rep_chance = 0.0
 [[segments]]

@@ -17,7 +17,7 @@ const MERGE_S: f64 = 0.6;
 /// Angular speed below which the strap counts as holding still (deg/s).
 /// At least this, and more for big movements, whose ramps are fast: sway of a
 /// held leg or trunk of a few deg/s is not movement (deg/s).
-const STILL_DPS: f64 = 3.5;
+const STILL_DPS: f64 = 3.0;
 /// The still threshold as a fraction of the rep's peak angle per second.
 const STILL_PER_PEAK: f64 = 0.15;
 /// A hold exercise's excursion held for less than this, or less than
