@@ -66,6 +66,21 @@ fn a_slouch_and_a_set_of_leg_raises_end_to_end() {
     common::on_private_bus("inner_end_to_end");
 }
 
+/// Runs `postured ARGS`, which must succeed, and parses what it prints as JSON.
+async fn postured_json(args: &[&str]) -> Value {
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_postured"))
+        .args(args)
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "postured {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 #[test]
 #[ignore = "run by a_slouch_and_a_set_of_leg_raises_end_to_end on its private bus"]
 fn inner_end_to_end() {
@@ -115,17 +130,7 @@ fn inner_end_to_end() {
         assert_eq!(alerts, 1);
 
         // The set, started from the command line as the wearer sits down to it.
-        let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_postured"))
-            .args(["start", "prone-leg-raise", "--url", &base])
-            .output()
-            .await
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let started: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let started = postured_json(&["start", "prone-leg-raise", "--url", &base]).await;
         assert_eq!(started["exercise"], "prone-leg-raise");
         let mut reps = Vec::new();
         let mut ended = None;
@@ -243,23 +248,14 @@ fn inner_end_to_end() {
         // The raw samples were kept: `postured rescore` counts the set again.
         let cfg = db.with_extension("toml");
         std::fs::write(&cfg, format!("database = {db:?}\n")).unwrap();
-        let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_postured"))
-            .args([
-                "rescore",
-                "--format",
-                "json",
-                "--config",
-                cfg.to_str().unwrap(),
-            ])
-            .output()
-            .await
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let rescored: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let rescored = postured_json(&[
+            "rescore",
+            "--format",
+            "json",
+            "--config",
+            cfg.to_str().unwrap(),
+        ])
+        .await;
         assert_eq!(
             (
                 rescored[0]["stored_reps"].as_u64(),
