@@ -376,7 +376,11 @@ fn run_daemon(config: Option<PathBuf>, listen: Option<std::net::SocketAddr>) -> 
     let cfg = load_config(config)?;
     tracing::info!(config = %path.display(), straps = cfg.straps.len(), "starting");
     let rt = tokio::runtime::Runtime::new()?;
-    rt.block_on(crate::daemon::run(cfg, listen))
+    let result = rt.block_on(crate::daemon::run(cfg, listen));
+    // Everything is saved by now; a blocking read still under way (the demo's
+    // stdin watch) must not hold the exit up.
+    rt.shutdown_timeout(std::time::Duration::from_secs(1));
+    result
 }
 
 fn run_scan(timeout: f64, format: Format) -> anyhow::Result<()> {

@@ -13,6 +13,7 @@ pub mod device;
 pub mod exercises;
 pub mod http;
 pub mod motion;
+pub mod progress;
 pub mod protocol;
 pub mod recording;
 pub mod remote;

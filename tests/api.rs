@@ -249,6 +249,31 @@ async fn host_content_type_and_token_rules() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    // The dashboard's cookie works like the bearer token (EventSource cannot
+    // send headers), and only with the right token in it.
+    for (cookie, want) in [
+        (
+            "theme=dark; postured_token=0123456789abcdef0123",
+            StatusCode::OK,
+        ),
+        ("postured_token=wrong", StatusCode::UNAUTHORIZED),
+        (
+            "xpostured_token=0123456789abcdef0123",
+            StatusCode::UNAUTHORIZED,
+        ),
+    ] {
+        let r = a
+            .http
+            .get(format!("{}/api/events", a.base))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), want, "{cookie}");
+    }
+    // The page itself loads without the token, so it can ask for it.
+    let r = a.http.get(format!("{}/", a.base)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
 }
 
 #[tokio::test]

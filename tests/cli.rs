@@ -199,3 +199,72 @@ fn tempdir() -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+/// SIGTERM stops `postured run` even while a dashboard holds the live stream
+/// open: a graceful shutdown must not wait for a stream that never ends (systemd
+/// would kill it after its stop timeout, before the last writes were saved).
+#[test]
+fn sigterm_stops_the_daemon_with_a_live_stream_open() {
+    use std::io::{Read, Write};
+    use std::time::{Duration, Instant};
+
+    let dir = tempdir().join("sigterm");
+    std::fs::create_dir_all(&dir).unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let config = dir.join("postured.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "database = {:?}\n[http]\nlisten = \"127.0.0.1:{port}\"\n",
+            dir.join("history.db")
+        ),
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_postured"))
+        .args(["run", "--config", config.to_str().unwrap()])
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut stream = loop {
+        match std::net::TcpStream::connect(("127.0.0.1", port)) {
+            Ok(s) => break s,
+            Err(_) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(50)),
+            Err(e) => panic!("the daemon never listened: {e}"),
+        }
+    };
+    write!(
+        stream,
+        "GET /api/events HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n"
+    )
+    .unwrap();
+    let mut head = [0u8; 64];
+    let n = stream.read(&mut head).unwrap();
+    assert!(
+        String::from_utf8_lossy(&head[..n]).starts_with("HTTP/1.1 200"),
+        "{}",
+        String::from_utf8_lossy(&head[..n])
+    );
+
+    let kill = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("postured run did not stop on SIGTERM with a live stream open");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status}");
+}

@@ -43,18 +43,32 @@ pub struct SetStatus {
     pub id: i64,
     /// Exercise id.
     pub exercise: String,
+    /// Exercise name.
+    pub name: String,
     /// The strap counting it.
     pub strap: String,
+    /// The side being counted, for a one-sided exercise.
+    pub side: Option<Side>,
+    /// The routine the set belongs to, if any.
+    pub routine: Option<String>,
     /// Reps counted.
     pub reps: u32,
     /// Reps the spec asks for.
     pub target_reps: u32,
     /// Target hold range (s).
     pub hold_s: Option<[f64; 2]>,
+    /// Target angle band (deg), for exercises measured by tilt.
+    pub angle_target_deg: Option<[f64; 2]>,
+    /// How far outside the band still counts as in it (deg).
+    pub tolerance_deg: f64,
     /// Held so far in the current rep (s).
     pub held_s: f64,
     /// Whether at the target now.
     pub holding: bool,
+    /// Whether a rep is under way.
+    pub in_rep: bool,
+    /// Whether the rest pose is known (tilt exercises start counting once it is).
+    pub referenced: bool,
     /// Angle from the rest pose (deg).
     pub angle_deg: f64,
     /// When it started (Unix s).
@@ -84,9 +98,9 @@ pub enum LiveEvent {
     Strap(StrapStatus),
     /// A few times a second: angles and hold progress.
     Tick {
-        /// Unix s.
+        /// Unix s (the strap's clock, mapped to wall time).
         t: f64,
-        /// The running set, if any.
+        /// The running set, if any (on whichever strap).
         set: Option<SetStatus>,
         /// Posture.
         posture: PostureStatus,

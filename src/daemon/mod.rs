@@ -68,6 +68,9 @@ pub struct Daemon {
     pub store: crate::store::Store,
     /// The exercises: built-in and the user's.
     pub exercises: Arc<crate::exercises::Catalog>,
+    /// Cancelled when the daemon stops: long-lived responses (the live stream)
+    /// end with it, so a graceful shutdown does not wait on open dashboards.
+    pub stopping: CancellationToken,
     straps: Arc<Vec<(String, StrapHandle)>>,
     routine: Arc<std::sync::Mutex<Option<RoutineRun>>>,
 }
@@ -207,6 +210,12 @@ impl Daemon {
             .send(StrapControl::StartSet {
                 id,
                 session,
+                routine: self
+                    .routine
+                    .lock()
+                    .ok()
+                    .and_then(|r| r.as_ref().map(|r| r.name.clone()))
+                    .filter(|_| session.is_some()),
                 spec: Box::new(spec.clone()),
             })
             .await;
@@ -346,6 +355,7 @@ pub async fn start(config: Config, cancel: &CancellationToken) -> anyhow::Result
         config,
         store,
         exercises: Arc::new(exercises),
+        stopping: cancel.clone(),
         straps: Arc::new(straps),
         routine: Arc::default(),
     };

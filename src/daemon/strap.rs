@@ -10,7 +10,7 @@ use tokio_util::sync::CancellationToken;
 use super::live::{Live, LiveEvent, SetStatus};
 use crate::config::{Config, StrapConfig};
 use crate::device::{Command, StrapEvent, StrapEventKind};
-use crate::exercises::{ExerciseSpec, Placement};
+use crate::exercises::{ExerciseSpec, Placement, Sides};
 use crate::motion::PostureTotals;
 use crate::motion::{Counter, Frame, Monitor, PostureEvent, RepEvent, Side, Tracker};
 use crate::protocol::open_imu::Haptic;
@@ -41,6 +41,8 @@ pub enum StrapControl {
         id: i64,
         /// The routine's session, or `None` for a session of its own.
         session: Option<i64>,
+        /// The routine's name, when the set is part of one.
+        routine: Option<String>,
         /// The spec.
         spec: Box<ExerciseSpec>,
     },
@@ -58,6 +60,7 @@ pub enum StrapControl {
 struct ActiveSet {
     id: i64,
     own_session: bool,
+    routine: Option<String>,
     spec: ExerciseSpec,
     counter: Counter,
     started_at: f64,
@@ -294,12 +297,19 @@ impl StrapTask {
         Some(SetStatus {
             id: set.id,
             exercise: set.spec.id.clone(),
+            name: set.spec.name.clone(),
             strap: self.label.clone(),
+            side: self.side.filter(|_| set.spec.target.sides != Sides::None),
+            routine: set.routine.clone(),
             reps: p.reps,
             target_reps: set.spec.target.reps,
             hold_s: set.spec.target.hold_s,
+            angle_target_deg: set.spec.target.angle_deg,
+            tolerance_deg: set.spec.target.tolerance_deg,
             held_s: p.held_s,
             holding: p.holding,
+            in_rep: p.in_rep,
+            referenced: p.referenced,
             angle_deg: p.angle_deg,
             started_at: set.started_at,
         })
@@ -331,15 +341,22 @@ impl StrapTask {
             }
         }
         if set.is_some() || self.monitor.is_some() {
+            // Every tick tells the running set, whichever strap counts it.
             self.publish(LiveEvent::Tick {
                 t,
-                set,
+                set: set.or_else(|| self.live.set()),
                 posture: self.live.posture(),
             });
         }
     }
 
-    fn start_set(&mut self, id: i64, routine_session: Option<i64>, spec: ExerciseSpec) {
+    fn start_set(
+        &mut self,
+        id: i64,
+        routine_session: Option<i64>,
+        routine: Option<String>,
+        spec: ExerciseSpec,
+    ) {
         let own_session = routine_session.is_none();
         let session = routine_session.unwrap_or(id);
         let now = super::now_s();
@@ -352,7 +369,7 @@ impl StrapTask {
             session: SessionId(session),
             exercise: spec.id.clone(),
             strap: self.label.clone(),
-            side: side.filter(|_| spec.target.sides != crate::exercises::Sides::None),
+            side: side.filter(|_| spec.target.sides != Sides::None),
             started_at: now,
             target_reps: Some(spec.target.reps),
             note: None,
@@ -360,6 +377,7 @@ impl StrapTask {
         self.set = Some(ActiveSet {
             id,
             own_session,
+            routine,
             counter: Counter::new(&spec, side, None),
             spec,
             started_at: now,
@@ -397,7 +415,12 @@ impl StrapTask {
 
     fn on_control(&mut self, c: StrapControl) {
         match c {
-            StrapControl::StartSet { id, session, spec } => self.start_set(id, session, *spec),
+            StrapControl::StartSet {
+                id,
+                session,
+                routine,
+                spec,
+            } => self.start_set(id, session, routine, *spec),
             StrapControl::StopSet => self.end_set("stopped"),
             StrapControl::Exercising(on) => {
                 if let Some(m) = &mut self.monitor {

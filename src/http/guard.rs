@@ -8,6 +8,9 @@ use axum::response::{IntoResponse, Response};
 use super::ApiError;
 use crate::config::HttpConfig;
 
+/// The cookie the dashboard keeps the bearer token in.
+pub const TOKEN_COOKIE: &str = "postured_token";
+
 /// What the checks need from the configuration.
 #[derive(Debug, Clone)]
 pub struct Guard {
@@ -58,12 +61,22 @@ pub async fn check(State(g): State<Guard>, req: Request, next: Next) -> Response
         .into_response();
     }
     if let Some(token) = &g.token {
-        let given = req
+        let bearer = req
             .headers()
             .get(header::AUTHORIZATION)
             .and_then(|h| h.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "));
-        if given != Some(token.as_str()) && req.uri().path().starts_with("/api/") {
+        // The dashboard keeps the token in a same-site cookie, since its live
+        // stream (EventSource) cannot send headers.
+        let cookie = req
+            .headers()
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|h| h.to_str().ok())
+            .flat_map(|h| h.split(';'))
+            .find_map(|c| c.trim().strip_prefix(TOKEN_COOKIE)?.strip_prefix('='));
+        let ok = bearer == Some(token.as_str()) || cookie == Some(token.as_str());
+        if !ok && req.uri().path().starts_with("/api/") {
             return ApiError::new(StatusCode::UNAUTHORIZED, "missing or wrong bearer token")
                 .into_response();
         }

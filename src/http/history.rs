@@ -200,6 +200,39 @@ fn csv(data: &Export) -> String {
     out
 }
 
+/// `?utc_offset_min=` for `GET /api/progress`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProgressQuery {
+    /// The wearer's offset from UTC (minutes; east positive), to tell days apart.
+    utc_offset_min: Option<i32>,
+}
+
+/// How far back progression advice looks (s): four weeks.
+const PROGRESS_SPAN_S: f64 = 28.0 * 86_400.0;
+
+pub async fn progress(
+    State(d): State<Daemon>,
+    q: Result<Query<ProgressQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(q) = q.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.body_text()))?;
+    let offset = q.utc_offset_min.unwrap_or(0);
+    if offset.abs() > 14 * 60 {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "`utc_offset_min` must be -840 to 840",
+        ));
+    }
+    let now = crate::daemon::now_s();
+    let data = d
+        .store
+        .export(Some(now - PROGRESS_SPAN_S), None)
+        .await
+        .map_err(internal)?;
+    let p = crate::progress::assess(&data.sessions, &d.exercises, now, f64::from(offset) * 60.0);
+    Ok(Json(p).into_response())
+}
+
 pub async fn metrics(State(d): State<Daemon>) -> impl IntoResponse {
     let mut m = String::new();
     m.push_str("# HELP postured_strap_streaming Whether a strap is streaming.\n# TYPE postured_strap_streaming gauge\n");

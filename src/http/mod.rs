@@ -5,6 +5,7 @@
 //! when configured, bounded bodies, no CORS headers at all. Every error is a 4xx
 //! or 5xx with a JSON `{"error": reason}`.
 
+mod assets;
 mod error;
 mod guard;
 mod history;
@@ -22,7 +23,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio_stream::wrappers::BroadcastStream;
 
-use crate::daemon::{Daemon, SetStatus, StrapStatus};
+use crate::daemon::{Daemon, LiveEvent, SetStatus, StrapStatus};
 use crate::exercises::ExerciseSpec;
 pub use error::ApiError;
 
@@ -33,11 +34,13 @@ pub const MAX_BODY: usize = 64 * 1024;
 pub fn router(daemon: Daemon) -> Router {
     let guard = guard::Guard::new(&daemon.config.http);
     Router::new()
-        .route("/", get(index))
+        .route("/", get(assets::index))
+        .route("/assets/{file}", get(assets::asset))
         .route("/api/health", get(health))
         .route("/api/straps", get(straps))
         .route("/api/exercises", get(list_exercises))
         .route("/api/exercises/{id}", get(exercise))
+        .route("/api/routines", get(routines))
         .route("/api/sets", post(start_set))
         .route("/api/sets/current", get(current_set))
         .route("/api/sets/current/stop", post(stop_set))
@@ -49,6 +52,7 @@ pub fn router(daemon: Daemon) -> Router {
         .route("/api/posture", get(history::posture))
         .route("/api/sets/{id}/correction", post(history::correct))
         .route("/api/export", get(history::export))
+        .route("/api/progress", get(history::progress))
         .route("/api/openapi.json", get(openapi))
         .route("/metrics", get(history::metrics))
         .fallback(|| async {
@@ -57,11 +61,6 @@ pub fn router(daemon: Daemon) -> Router {
         .layer(axum::middleware::from_fn_with_state(guard, guard::check))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(daemon)
-}
-
-/// Until the dashboard lands: what is here and where.
-async fn index() -> axum::response::Html<&'static str> {
-    axum::response::Html(include_str!("index.html"))
 }
 
 /// The OpenAPI description of every route.
@@ -88,6 +87,10 @@ async fn straps(State(d): State<Daemon>) -> Json<Vec<StrapStatus>> {
 
 async fn list_exercises(State(d): State<Daemon>) -> Json<Vec<ExerciseSpec>> {
     Json(d.exercises.all().to_vec())
+}
+
+async fn routines(State(d): State<Daemon>) -> Json<Vec<crate::config::Routine>> {
+    Json(d.config.routines.clone())
 }
 
 async fn exercise(
@@ -152,16 +155,28 @@ async fn snooze(State(d): State<Daemon>) -> Json<Value> {
     Json(json!({"snoozed_until": d.snooze().await}))
 }
 
+/// `GET /api/events`: first the state now (a `strap` event per strap, a `tick`),
+/// so a listener that (re)connects needs nothing else, then events as they happen.
 async fn events(State(d): State<Daemon>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    let stream = BroadcastStream::new(d.events.subscribe()).filter_map(|e| async move {
-        let e = e.ok()?;
-        let json = serde_json::to_value(&e).ok()?;
-        let kind = json
-            .get("type")
-            .and_then(Value::as_str)
-            .unwrap_or("message")
-            .to_owned();
-        Some(Ok(Event::default().event(kind).data(json.to_string())))
+    let live = d.events.subscribe();
+    let mut now: Vec<LiveEvent> = d.live.straps().into_iter().map(LiveEvent::Strap).collect();
+    now.push(LiveEvent::Tick {
+        t: crate::daemon::now_s(),
+        set: d.live.set(),
+        posture: d.live.posture(),
     });
+    let stream = futures::stream::iter(now.into_iter().map(Ok))
+        .chain(BroadcastStream::new(live))
+        .filter_map(|e| async move {
+            let e = e.ok()?;
+            let json = serde_json::to_value(&e).ok()?;
+            let kind = json
+                .get("type")
+                .and_then(Value::as_str)
+                .unwrap_or("message")
+                .to_owned();
+            Some(Ok(Event::default().event(kind).data(json.to_string())))
+        })
+        .take_until(d.stopping.cancelled_owned());
     Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
 }
