@@ -88,6 +88,8 @@ pub struct PostureStatus {
     pub calibrated: bool,
     /// Alerts are snoozed until this time (Unix s).
     pub snoozed_until: Option<f64>,
+    /// When the slouch that was alerted began (Unix s), while it lasts.
+    pub alert_start_s: Option<f64>,
 }
 
 /// Events on the live stream (`GET /api/events`), as JSON with a `type` field.

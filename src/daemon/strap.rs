@@ -251,9 +251,15 @@ impl StrapTask {
                         tilt_deg,
                     });
                 }
+                if let Ok(mut p) = self.live.posture.write() {
+                    p.alert_start_s = Some(start_s);
+                }
                 self.publish(LiveEvent::SlouchAlert { start_s, tilt_deg });
             }
             &PostureEvent::SlouchEnded(ep) => {
+                if let Ok(mut p) = self.live.posture.write() {
+                    p.alert_start_s = None;
+                }
                 self.store.record_slouch(&self.label, &ep);
                 self.publish(LiveEvent::Slouch(ep));
             }

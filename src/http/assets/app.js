@@ -303,26 +303,35 @@ function beep() {
   }
 }
 
+/** The alert the wearer dismissed or snoozed (its start), not to show again. */
+let dismissedAlert = null;
+
 function showAlert(e) {
+  if (e.start_s === dismissedAlert) return;
   const mins = (Date.now() / 1000 - e.start_s) / 60;
   const how = mins > 0 && mins < 24 * 60 ? `for ${mins < 1 ? "under a minute" : mins.toFixed(0) + " min"} ` : "";
   $("alert-text").textContent = `You have been slouching ${how}(${fmt1(e.tilt_deg)}° from upright).`;
   $("alert-banner").hidden = false;
-  if (sound.checked) beep();
 }
+
+function hideAlert() {
+  dismissedAlert = currentAlert;
+  $("alert-banner").hidden = true;
+}
+
+/** The alerted slouch going on now (its start), from the ticks. */
+let currentAlert = null;
 
 $("snooze").addEventListener("click", async () => {
   try {
     const r = await api("/api/snooze", { method: "POST", body: {} });
-    $("alert-banner").hidden = true;
+    hideAlert();
     message(`Alerts snoozed until ${fmtTime(r.snoozed_until)}.`);
   } catch (e) {
     message(`Could not snooze: ${e.message}`, true);
   }
 });
-$("dismiss").addEventListener("click", () => {
-  $("alert-banner").hidden = true;
-});
+$("dismiss").addEventListener("click", hideAlert);
 
 // ---- live: the event stream ----------------------------------------------
 
@@ -358,6 +367,11 @@ function connect() {
   });
   on("tick", (t) => {
     renderPosture(t.posture);
+    // The banner stays while the alerted slouch lasts (also for a page opened
+    // after the alert), until the wearer dismisses or snoozes it.
+    currentAlert = t.posture.alert_start_s;
+    if (currentAlert !== null) showAlert({ start_s: currentAlert, tilt_deg: t.posture.tilt_deg });
+    else $("alert-banner").hidden = true;
     if (t.set && (!state.set || state.set.id !== t.set.id)) {
       state.setReps = [];
       renderSetReps();
@@ -370,6 +384,7 @@ function connect() {
     state.setReps = [];
     renderSetReps();
     renderSet();
+    loadRecent();
   });
   on("rep", (e) => {
     if (state.set && e.set === state.set.id) {
@@ -387,8 +402,13 @@ function connect() {
     message(`${name} ended: ${e.reps} reps (${reasons[e.reason] ?? e.reason}).`);
     loadRecent();
   });
-  on("slouch_alert", showAlert);
+  on("slouch_alert", (e) => {
+    currentAlert = e.start_s;
+    showAlert(e);
+    if (sound.checked) beep();
+  });
   on("slouch", () => {
+    currentAlert = null;
     $("alert-banner").hidden = true;
   });
   on("routine_ended", (e) => message(`Routine ${e.name} ${e.completed ? "completed" : "ended"}.`));
@@ -436,7 +456,7 @@ function chartWidth(container) {
  * Draws a uPlot chart in `container`, or says there is nothing to show.
  * `series` are uPlot series (after x); `data` is [xs, ...ys].
  */
-function chart(container, { data, series, bands, xTime = false, xRange, yRange, yLabel, height = 220, empty }) {
+function chart(container, { data, series, xTime = false, xRange, xSplits, xLabel, yRange, yLabel, hooks, legend = true, height = 220, empty }) {
   container.replaceChildren();
   if (!data[0].length) {
     container.append(el("p", { class: "empty", text: empty ?? "Nothing here yet." }));
@@ -447,10 +467,10 @@ function chart(container, { data, series, bands, xTime = false, xRange, yRange, 
     width: chartWidth(container),
     height,
     scales: { x: { time: xTime, ...(xRange ? { range: xRange } : {}) }, y: yRange ? { range: yRange } : {} },
-    axes: [{ ...axis }, { ...axis, label: yLabel }],
-    series: [{}, ...series],
-    bands,
-    legend: { live: false },
+    axes: [{ ...axis, label: xLabel, ...(xSplits ? { splits: () => xSplits } : {}) }, { ...axis, label: yLabel }],
+    series: [{ label: xTime ? "time" : xLabel }, ...series],
+    hooks,
+    legend: { show: legend, live: false },
     cursor: { drag: { x: false, y: false } },
   };
   const u = new uPlot(opts, data, container);
@@ -468,28 +488,59 @@ function bandSeries(label, colour) {
   return { label, stroke: colour, width: 1, dash: [6, 4], points: { show: false } };
 }
 
-/** Bars of a per-rep value against a target band `[lo, hi]`. */
+/** A uPlot hook that shades the target band `[lo, hi]` across the whole plot. */
+function shadeBand(band) {
+  return (u) => {
+    const top = u.valToPos(band[1], "y", true);
+    const bottom = u.valToPos(band[0], "y", true);
+    const { left, width } = u.bbox;
+    const ctx = u.ctx;
+    ctx.save();
+    ctx.fillStyle = css("--ok-soft");
+    ctx.fillRect(left, top, width, bottom - top);
+    ctx.strokeStyle = css("--ok");
+    ctx.setLineDash([6, 4]);
+    ctx.lineWidth = Math.max(1, devicePixelRatio);
+    for (const y of [top, bottom]) {
+      ctx.beginPath();
+      ctx.moveTo(left, y);
+      ctx.lineTo(left + width, y);
+      ctx.stroke();
+    }
+    ctx.restore();
+  };
+}
+
+/** Bars of a per-rep value, over a shaded target band `[lo, hi]` if any. */
 function repChart(container, reps, value, band, label, unit) {
-  const xs = reps.map((_, i) => i + 1);
+  const xs = reps.map((r) => r.n);
   const ys = reps.map(value);
-  const series = [barSeries(label, css("--accent"))];
-  const data = [xs, ys];
-  let bands;
-  if (band) {
-    data.push(xs.map(() => band[1]), xs.map(() => band[0]));
-    series.push(bandSeries(`target max ${band[1]} ${unit}`, css("--ok")), bandSeries(`target min ${band[0]} ${unit}`, css("--ok")));
-    bands = [{ series: [2, 3], fill: css("--ok-soft") }];
-  }
-  const top = Math.max(...ys.filter((y) => y !== null), band ? band[1] : 0) * 1.15 || 1;
-  return chart(container, {
-    data,
-    series,
-    bands,
-    xRange: [0.5, xs.length + 0.5],
+  const top = Math.max(...ys, band ? band[1] : 0) * 1.15 || 1;
+  // Each rep's bar is green when it met the whole target, red when it missed a part.
+  const colours = reps.map((r) => (r.flags.length ? css("--bad") : css("--ok")));
+  const perRep = { unit: 3, values: () => colours };
+  const u = chart(container, {
+    data: [xs, ys],
+    series: [
+      {
+        label,
+        stroke: css("--accent"),
+        paths: uPlot.paths.bars({ size: [0.6, 48], align: 0, disp: { fill: perRep, stroke: perRep } }),
+        points: { show: false },
+      },
+    ],
+    legend: false,
+    xRange: [0.5, Math.max(...xs) + 0.5],
+    xSplits: xs,
     yRange: [0, top],
     yLabel: unit,
+    xLabel: "rep",
     height: 200,
+    hooks: band ? { drawClear: [shadeBand(band)] } : undefined,
   });
+  const caption = [band ? `Shaded band: the target, ${band[0]}–${band[1]} ${unit}.` : null, "Green bars met the whole target, red ones missed part of it (see the flags)."];
+  if (u) container.append(el("p", { class: "muted caption", text: caption.filter(Boolean).join(" ") }));
+  return u;
 }
 
 // ---- session detail ------------------------------------------------------
@@ -638,6 +689,7 @@ async function showHistory() {
     data: data.sessions.length ? [days, days.map((d) => perDay.get(d)), days.map(() => 3)] : [[]],
     series: [barSeries("sessions", css("--accent")), bandSeries("advice: 3 a day", css("--ok"))],
     xTime: true,
+    xRange: [from - DAY_S / 2, now + DAY_S / 2],
     yRange: [0, Math.max(4, ...perDay.values()) + 0.5],
     empty: "No sessions in this period yet.",
   });
@@ -657,9 +709,10 @@ async function showHistory() {
       }
   const anyHolds = holds.some((h) => h.all > 0);
   chart($("chart-holds"), {
-    data: anyHolds ? [weekStarts, holds.map((h) => h.good), holds.map((h) => h.all - h.good)] : [[]],
-    series: [barSeries("on target", css("--ok")), { label: "short or drifted", stroke: css("--bad"), width: 2, points: { show: true } }],
+    data: anyHolds ? [weekStarts, holds.map((h) => h.good), holds.map((h) => h.all)] : [[]],
+    series: [barSeries("holds on target", css("--ok")), { label: "all holds", stroke: css("--muted"), width: 2, dash: [6, 4], points: { show: true } }],
     xTime: true,
+    xRange: [from - 4 * DAY_S, from + (weeks - 0.5) * 7 * DAY_S + 4 * DAY_S],
     yRange: [0, Math.max(...holds.map((h) => h.all), 1) * 1.15],
     yLabel: "holds",
     empty: "No holds in this period yet.",
@@ -672,7 +725,7 @@ async function showHistory() {
     data: hours.length ? [hours.map((h) => h.hour_start), hours.map((h) => Math.round(h.upright_fraction * 100))] : [[]],
     series: [barSeries("upright %", css("--accent"))],
     xTime: true,
-    xRange: [day, day + DAY_S],
+    xRange: [day - 1800, day + DAY_S + 1800],
     yRange: [0, 100],
     yLabel: "% upright",
     empty: "No posture data for this day.",
@@ -692,6 +745,7 @@ async function showHistory() {
     data: postureDays.length ? [postureDays, postureDays.map((d) => Math.round((byDay.get(d).up / byDay.get(d).all) * 100))] : [[]],
     series: [barSeries("upright %", css("--accent"))],
     xTime: true,
+    xRange: [from - DAY_S / 2, now + DAY_S / 2],
     yRange: [0, 100],
     yLabel: "% upright",
     empty: "No posture data in this period yet.",

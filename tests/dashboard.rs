@@ -1,0 +1,482 @@
+//! The dashboard in a real browser: Debian's headless Chromium, driven through
+//! chromedriver (WebDriver, with fantoccini), against the daemon reaching
+//! firmware-sim through btleplug on a private bus. The simulated wearer slouches,
+//! then does prone leg raises; the test checks what a person at the page would see:
+//! the page loads without console errors, the slouch banner shows and snoozes, a
+//! set started from the page counts up rep by rep while the hold timer runs and
+//! turns green in the target band, the finished session shows its rep charts, the
+//! history renders, and the page reconnects by itself when the daemon restarts.
+//! Screenshots go to `target/dashboard/` (the README shows the live one).
+//!
+//! Needs `chromium` and `chromium-driver` (scripts/install-deps.sh installs them).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use firmware_sim::scenario::Scenario;
+use postured::config::Config;
+use serde_json::{Value, json};
+use tokio_util::sync::CancellationToken;
+
+const SCENARIO: &str = r#"
+description = "Sitting, a slouch, then prone leg raises."
+[[straps]]
+kind = "polar-h10"
+placement = "chest"
+[[straps]]
+kind = "open-imu"
+placement = "thigh"
+side = "left"
+[[segments]]
+activity = "sit"
+duration_s = 12.0
+[[segments]]
+activity = "slouch"
+duration_s = 60.0
+tilt_deg = 25.0
+[[segments]]
+activity = "sit"
+duration_s = 10.0
+[[segments]]
+activity = "lie-prone"
+duration_s = 15.0
+[[segments]]
+activity = "exercise"
+exercise = "prone-leg-raise"
+reps = 5
+hold_s = 9.0
+sides = "alternate"
+partial_rep_chance = 0.0
+[[segments]]
+activity = "lie-prone"
+duration_s = 60.0
+"#;
+
+const CONFIG: &str = r#"
+[posture]
+delay_s = 10.0
+[[strap]]
+address = "F0:5E:D0:00:00:01"
+placement = "chest"
+[[strap]]
+address = "F0:5E:D0:00:00:02"
+placement = "thigh"
+side = "left"
+"#;
+
+/// Scenario seconds per wall second.
+const SPEED: f64 = 4.0;
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+#[test]
+fn the_dashboard_in_a_real_browser() {
+    for tool in [CHROMIUM, CHROMEDRIVER] {
+        assert!(
+            Path::new(tool).exists(),
+            "{tool} is missing: run scripts/install-deps.sh (it installs Debian's chromium and chromium-driver)"
+        );
+    }
+    common::on_private_bus("inner_dashboard");
+}
+
+/// Where screenshots go.
+fn artifacts() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/dashboard");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// chromedriver on a free port, stopped when dropped.
+struct Driver {
+    child: std::process::Child,
+    url: String,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn chromedriver() -> Driver {
+    let port = common::free_port();
+    let child = std::process::Command::new(CHROMEDRIVER)
+        .arg(format!("--port={port}"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("chromedriver starts");
+    let url = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while reqwest::get(format!("{url}/status")).await.is_err() {
+        assert!(Instant::now() < deadline, "chromedriver did not answer");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Driver { child, url }
+}
+
+async fn browser(driver: &Driver, profile: &Path) -> Client {
+    let caps = json!({
+        "browserName": "chrome",
+        "goog:chromeOptions": {
+            "binary": CHROMIUM,
+            // The flags this closed network needs (no background fetches).
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync",
+                "--window-size=1280,1100",
+                format!("--user-data-dir={}", profile.display()),
+            ],
+        },
+        "goog:loggingPrefs": { "browser": "ALL" },
+    });
+    let Value::Object(caps) = caps else {
+        unreachable!()
+    };
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&driver.url)
+        .await
+        .expect("a WebDriver session")
+}
+
+/// The browser's console since the last call (chromedriver's log endpoint).
+async fn console(driver: &Driver, b: &Client) -> Vec<Value> {
+    let session = b.session_id().await.unwrap().unwrap();
+    let r: Value = reqwest::Client::new()
+        .post(format!("{}/session/{session}/se/log", driver.url))
+        .json(&json!({"type": "browser"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    r["value"].as_array().cloned().unwrap_or_default()
+}
+
+fn errors(log: &[Value]) -> Vec<&Value> {
+    log.iter()
+        .filter(|e| matches!(e["level"].as_str(), Some("SEVERE" | "WARNING")))
+        .collect()
+}
+
+async fn text(b: &Client, css: &str) -> String {
+    b.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+async fn displayed(b: &Client, css: &str) -> bool {
+    match b.find(Locator::Css(css)).await {
+        Ok(e) => e.is_displayed().await.unwrap_or(false),
+        Err(_) => false,
+    }
+}
+
+/// Waits until `f` is true, polling; panics with `what` after `secs`.
+async fn until<F, Fut>(secs: u64, what: &str, mut f: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while !f().await {
+        assert!(Instant::now() < deadline, "waited {secs} s for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn screenshot(b: &Client, name: &str) {
+    let png = b.screenshot().await.unwrap();
+    assert!(png.starts_with(b"\x89PNG"));
+    let path = artifacts().join(name);
+    std::fs::write(&path, png).unwrap();
+    println!("screenshot: {}", path.display());
+}
+
+/// The daemon with its HTTP server on `port`; stopped with the returned token.
+async fn daemon(db: &Path, port: u16) -> CancellationToken {
+    let cancel = CancellationToken::new();
+    let text = format!("database = {db:?}\n{CONFIG}");
+    let daemon = postured::daemon::start(Config::parse(&text, Path::new("dash")).unwrap(), &cancel)
+        .await
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let stop = cancel.clone();
+    tokio::spawn(async move {
+        axum::serve(listener, postured::http::router(daemon))
+            .with_graceful_shutdown(stop.cancelled_owned())
+            .await
+            .unwrap()
+    });
+    cancel
+}
+
+#[test]
+#[ignore = "run by the_dashboard_in_a_real_browser on its private bus"]
+fn inner_dashboard() {
+    if !common::is_inner() {
+        return;
+    }
+    let rt = common::runtime();
+    rt.block_on(async {
+        let tmp =
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("dash-{}", std::process::id()));
+        std::fs::create_dir_all(&tmp).unwrap();
+        let driver = chromedriver().await;
+        let b = browser(&driver, &tmp.join("profile")).await;
+
+        let scenario = Scenario::parse(SCENARIO, Path::new("dash.toml")).unwrap();
+        let _sim =
+            common::simulate(scenario, &["polar-h10:chest", "open-imu:thigh:left"], SPEED).await;
+        let port = common::free_port();
+        let db = tmp.join("history.db");
+        let stop = daemon(&db, port).await;
+        let base = format!("http://127.0.0.1:{port}");
+
+        // The page loads, connects to the live stream and lists both straps.
+        b.goto(&format!("{base}/")).await.unwrap();
+        until(30, "the live stream", || async {
+            text(&b, "#conn").await == "live"
+        })
+        .await;
+        until(60, "two streaming straps", || async {
+            text(&b, "#straps").await.matches("streaming").count() == 2
+        })
+        .await;
+        let title = b.title().await.unwrap();
+        assert_eq!(title, "postured");
+
+        // The slouch: the banner, then Snooze hides it and says until when.
+        until(90, "the slouch banner", || async {
+            displayed(&b, "#alert-banner").await
+        })
+        .await;
+        let banner = text(&b, "#alert-banner").await;
+        assert!(banner.contains("Sit up straight"), "{banner}");
+        assert!(text(&b, "#posture-text").await.starts_with("Slouching"));
+        screenshot(&b, "slouch-alert.png").await;
+        b.find(Locator::Id("snooze"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        until(10, "the banner to go", || async {
+            !displayed(&b, "#alert-banner").await
+        })
+        .await;
+        assert!(text(&b, "#set-message").await.contains("snoozed until"));
+
+        // A set started from the page.
+        let select = b.find(Locator::Id("exercise-select")).await.unwrap();
+        select.select_by_value("prone-leg-raise").await.unwrap();
+        assert!(text(&b, "#exercise-dose").await.contains("hold 8–12 s"));
+        b.find(Locator::Id("start-set"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        until(10, "the running set", || async {
+            displayed(&b, "#set-running").await
+        })
+        .await;
+        assert_eq!(text(&b, "#rep-counter").await, "0 of 5, left");
+        assert_eq!(text(&b, "#hold-target").await, "8–12 s");
+
+        // Reps count up one by one while the hold timer runs and turns green.
+        let mut counts: Vec<String> = Vec::new();
+        let mut holds: Vec<f64> = Vec::new();
+        let mut on_target = false;
+        let deadline = Instant::now() + Duration::from_secs(240);
+        while !text(&b, "#set-message").await.contains("ended") {
+            assert!(
+                Instant::now() < deadline,
+                "the set did not end; counts {counts:?}"
+            );
+            if displayed(&b, "#set-running").await {
+                let c = text(&b, "#rep-counter").await;
+                if counts.last() != Some(&c) {
+                    counts.push(c);
+                }
+                let held = text(&b, "#hold-time").await;
+                if let Some(s) = held.strip_suffix(" s").and_then(|s| s.parse::<f64>().ok()) {
+                    holds.push(s);
+                }
+                let class = b
+                    .find(Locator::Id("hold"))
+                    .await
+                    .unwrap()
+                    .attr("class")
+                    .await
+                    .unwrap()
+                    .unwrap_or_default();
+                if class.contains("on-target") && !on_target {
+                    on_target = true;
+                    screenshot(&b, "live.png").await;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        println!("counter: {counts:?}");
+        let seen: Vec<&str> = counts.iter().map(String::as_str).collect();
+        for want in [
+            "1 of 5, left",
+            "2 of 5, left",
+            "3 of 5, left",
+            "4 of 5, left",
+        ] {
+            assert!(
+                seen.contains(&want),
+                "the counter never showed {want:?}: {seen:?}"
+            );
+        }
+        let rising = holds.windows(2).filter(|w| w[1] > w[0]).count();
+        let top = holds.iter().copied().fold(0.0, f64::max);
+        assert!(rising >= 10, "the hold timer hardly ran: {holds:?}");
+        assert!(
+            (8.0..=11.0).contains(&top),
+            "the hold timer topped at {top} s"
+        );
+        assert!(on_target, "the hold never showed as on target");
+        let ended = text(&b, "#set-message").await;
+        assert!(
+            ended.contains("5 reps") && ended.contains("target reached"),
+            "{ended}"
+        );
+
+        // The session's detail: five reps with holds and angles, charted.
+        until(10, "the session in the recent list", || async {
+            b.find(Locator::Css("#recent-sessions a")).await.is_ok()
+        })
+        .await;
+        b.find(Locator::Css("#recent-sessions a"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        until(10, "the hold chart", || async {
+            b.find(Locator::Css(".chart-holds canvas")).await.is_ok()
+                && b.find(Locator::Css(".chart-angles canvas")).await.is_ok()
+        })
+        .await;
+        let rows = b
+            .find_all(Locator::Css(".reps-table tbody tr:not(.muted)"))
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 5);
+        let summary = text(&b, ".set-summary").await;
+        assert!(summary.starts_with("5 of 5 reps counted"), "{summary}");
+        let caption = text(&b, ".chart-holds .caption").await;
+        assert!(caption.starts_with("Shaded band: the target, 8–12 s."), "{caption}");
+        screenshot(&b, "session.png").await;
+
+        // A correction from the page is kept beside the count.
+        let input = b.find(Locator::Css(".correct-input")).await.unwrap();
+        input.clear().await.unwrap();
+        input.send_keys("4").await.unwrap();
+        b.find(Locator::Css(".correct-form button"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        until(10, "the correction to save", || async {
+            text(&b, ".correct-form .message").await == "Saved."
+        })
+        .await;
+        let page: Value = reqwest::get(format!("{base}/api/sessions"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(page["items"][0]["sets"][0]["corrected_reps"], 4);
+        assert_eq!(page["items"][0]["sets"][0]["counted_reps"], 5);
+
+        // History: the day's session and posture, and progress advice.
+        b.find(Locator::Id("nav-history"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        until(10, "the history charts", || async {
+            b.find(Locator::Css("#chart-sessions canvas")).await.is_ok()
+                && b.find(Locator::Css("#chart-holds canvas")).await.is_ok()
+        })
+        .await;
+        assert!(text(&b, "#suggestions").await.contains("Prone leg raise"));
+        assert_eq!(
+            b.find_all(Locator::Css("#history-sessions li a"))
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        screenshot(&b, "history.png").await;
+
+        let log = console(&driver, &b).await;
+        assert!(
+            errors(&log).is_empty(),
+            "console errors: {:#?}",
+            errors(&log)
+        );
+
+        // The daemon restarts: the page says so, then reconnects by itself.
+        b.find(Locator::Id("nav-live"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        stop.cancel();
+        until(30, "the page to notice", || async {
+            text(&b, "#conn").await != "live"
+        })
+        .await;
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let stop = daemon(&db, port).await;
+        until(60, "the page to reconnect", || async {
+            text(&b, "#conn").await == "live"
+        })
+        .await;
+        until(60, "the straps to stream again", || async {
+            text(&b, "#straps").await.matches("streaming").count() == 2
+        })
+        .await;
+        // Only the refused connections while it was down may be in the console.
+        let log = console(&driver, &b).await;
+        let unexpected: Vec<_> = errors(&log)
+            .into_iter()
+            .filter(|e| {
+                !e["message"]
+                    .as_str()
+                    .unwrap_or("")
+                    .contains("ERR_CONNECTION_REFUSED")
+            })
+            .collect();
+        assert!(
+            unexpected.is_empty(),
+            "console errors after the restart: {unexpected:#?}"
+        );
+
+        let _ = b.close().await;
+        stop.cancel();
+    });
+}
