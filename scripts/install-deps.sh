@@ -3,7 +3,8 @@
 # Needs root (or sudo) only when something is missing.
 set -euo pipefail
 
-packages=(pkg-config libdbus-1-dev dbus-daemon dbus-bin)
+# chromium and chromium-driver: the dashboard test drives the page in a real browser.
+packages=(pkg-config libdbus-1-dev dbus-daemon dbus-bin chromium chromium-driver)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -36,7 +36,8 @@ fn config_text(db: &Path, listen: SocketAddr) -> String {
     format!(
         "database = {db:?}\n\n[http]\nlisten = \"{listen}\"\n\n[posture]\ndelay_s = 30.0\n\n\
          [[strap]]\naddress = \"F0:5E:D0:00:00:01\"\nplacement = \"chest\"\n\n\
-         [[strap]]\naddress = \"F0:5E:D0:00:00:02\"\nplacement = \"thigh\"\nside = \"left\"\n"
+         [[strap]]\naddress = \"F0:5E:D0:00:00:02\"\nplacement = \"thigh\"\nside = \"left\"\n\n\
+         [[routine]]\nname = \"back care\"\nexercises = [\"prone-leg-raise\", \"pectoral-stretch\"]\n"
     )
 }
 
