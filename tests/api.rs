@@ -403,3 +403,74 @@ async fn the_openapi_description_covers_every_route() {
         assert!(routes.contains(d), "{d} is documented but not routed");
     }
 }
+
+#[tokio::test]
+async fn the_dashboard_its_assets_routines_and_progress() {
+    let a = api("[[routine]]\nname = \"morning\"\nexercises = [\"pectoral-stretch\", \"cobra\"]\n")
+        .await;
+    let r = a.http.get(format!("{}/", a.base)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let csp = r.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(csp.contains("script-src 'self'"), "{csp}");
+    let html = r.text().await.unwrap();
+    for asset in [
+        "/assets/app.js",
+        "/assets/style.css",
+        "/assets/uPlot.iife.min.js",
+        "/assets/uPlot.min.css",
+    ] {
+        assert!(html.contains(asset), "the page does not load {asset}");
+        let r = a
+            .http
+            .get(format!("{}{asset}", a.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{asset}");
+        let ct = r.headers()["content-type"].to_str().unwrap().to_owned();
+        assert!(
+            ct.starts_with(if asset.ends_with(".js") {
+                "text/javascript"
+            } else {
+                "text/css"
+            }),
+            "{asset}: {ct}"
+        );
+        assert!(r.text().await.unwrap().len() > 1000, "{asset}");
+    }
+    let (s, v) = a.get("/assets/../Cargo.toml").await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "{v}");
+    let (s, v) = a.get("/assets/nope.js").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(v["error"].as_str().unwrap().contains("nope.js"));
+
+    let (s, v) = a.get("/api/routines").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        v,
+        json!([{"name": "morning", "exercises": ["pectoral-stretch", "cobra"]}])
+    );
+
+    a.seed(postured::daemon::now_s() - 3600.0).await;
+    let (s, v) = a.get("/api/progress?utc_offset_min=60").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["suggestions"].as_array().unwrap().len(), 1, "{v}");
+    // Two reps of eight, stopped: not on target, so the dose stays.
+    assert_eq!(v["suggestions"][0]["exercise"], "wall-slide", "{v}");
+    assert_eq!(v["suggestions"][0]["on_target"], 0, "{v}");
+    assert_eq!(v["suggestions"][0]["advice"]["kind"], "keep", "{v}");
+    assert_eq!(v["weekly"]["this_week_reps"], 2);
+    assert_eq!(v["weekly"]["last_week_reps"], 0);
+    for bad in [
+        "/api/progress?utc_offset_min=5000",
+        "/api/progress?utc_offset_min=x",
+        "/api/progress?tz=1",
+    ] {
+        let (s, v) = a.get(bad).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{bad}");
+        assert!(v["error"].is_string(), "{bad}: {v}");
+    }
+}

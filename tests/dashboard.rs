@@ -383,7 +383,10 @@ fn inner_dashboard() {
         let summary = text(&b, ".set-summary").await;
         assert!(summary.starts_with("5 of 5 reps counted"), "{summary}");
         let caption = text(&b, ".chart-holds .caption").await;
-        assert!(caption.starts_with("Shaded band: the target, 8–12 s."), "{caption}");
+        assert!(
+            caption.starts_with("Shaded band: the target, 8–12 s."),
+            "{caption}"
+        );
         screenshot(&b, "session.png").await;
 
         // A correction from the page is kept beside the count.
