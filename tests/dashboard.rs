@@ -434,6 +434,49 @@ fn inner_dashboard() {
         );
         screenshot(&b, "history.png").await;
 
+        // Back on the live view: a set started and stopped from the page, then
+        // the upright pose calibrated.
+        b.find(Locator::Id("nav-live"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let select = b.find(Locator::Id("exercise-select")).await.unwrap();
+        select.select_by_value("pectoral-stretch").await.unwrap();
+        b.find(Locator::Id("start-set"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        until(10, "the second set", || async {
+            displayed(&b, "#set-running").await
+                && text(&b, "#set-name").await == "Doorway pectoral stretch"
+        })
+        .await;
+        b.find(Locator::Id("stop-set"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        until(10, "the set to stop", || async {
+            text(&b, "#set-message").await.contains("(stopped)")
+        })
+        .await;
+        assert!(!displayed(&b, "#set-running").await);
+        b.find(Locator::Id("calibrate"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        until(10, "the calibration", || async {
+            text(&b, "#set-message").await == "Calibrated: this is upright now."
+        })
+        .await;
+
         let log = console(&driver, &b).await;
         assert!(
             errors(&log).is_empty(),
@@ -442,12 +485,6 @@ fn inner_dashboard() {
         );
 
         // The daemon restarts: the page says so, then reconnects by itself.
-        b.find(Locator::Id("nav-live"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
         stop.cancel();
         until(30, "the page to notice", || async {
             text(&b, "#conn").await != "live"
