@@ -17,16 +17,17 @@ fn per_lift_specs_keep_their_accuracy_on_the_barbell_sets() {
         .map(|s| score::count(s, &score::spec_for(&s.exercise, false)))
         .collect();
     let (exact, one, n) = score::tally(&sets, &counted, |s| s.exercise != "rest");
-    // Measured: 46/57 exact (81%), 52/57 within one (91%). The published simple
-    // counter gets 68% and 86%.
-    assert!(exact >= 46, "exact {exact}/{n}");
+    // Measured: 49/57 exact (86%), 54/57 within one (95%). The published simple
+    // counter gets 68% and 86%. Three sets hold fewer reps than their label (see
+    // docs/barbell-labels.md), so 100% within one is out of reach honestly.
+    assert!(exact >= 49, "exact {exact}/{n}");
     let off: Vec<_> = sets
         .iter()
         .zip(&counted)
         .filter(|(s, c)| s.exercise != "rest" && (*c - s.nominal).abs() > 1)
         .map(|(s, c)| format!("{} {}/{}", s.file, c, s.nominal))
         .collect();
-    assert!(one >= 52, "within one {one}/{n}; off by more: {off:?}");
+    assert!(one >= 54, "within one {one}/{n}; off by more: {off:?}");
     let (heavy_exact, heavy_one, heavy_n) =
         score::tally(&sets, &counted, |s| s.category == "heavy");
     assert_eq!(

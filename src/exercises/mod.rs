@@ -4,7 +4,7 @@ mod spec;
 
 use std::path::{Path, PathBuf};
 
-pub use spec::{ExerciseSpec, Measure, Placement, Sides, Target};
+pub use spec::{CycleAxis, ExerciseSpec, Measure, Placement, Sides, Target};
 
 /// Why a spec could not be loaded.
 #[derive(Debug, thiserror::Error)]

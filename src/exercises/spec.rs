@@ -75,13 +75,32 @@ pub enum Measure {
         /// harmonics, above its fundamental.
         #[serde(default = "default_cutoff_hz")]
         cutoff_hz: f64,
-        /// Smallest swing that counts (g).
+        /// Smallest swing that counts (g; g s for the `vertical` axis, a speed).
         #[serde(default = "default_min_amplitude_g")]
         min_amplitude_g: f64,
         /// Hysteresis in standard deviations of the recent signal.
         #[serde(default = "default_hysteresis")]
         hysteresis: f64,
+        /// Which movement is counted: the dominant direction (any mounting, any
+        /// movement) or the vertical speed (lifts that move a weight up and down).
+        #[serde(default)]
+        axis: CycleAxis,
     },
+}
+
+/// The movement a `cycles` measure counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CycleAxis {
+    /// The smoothed acceleration along its dominant direction of variation, found
+    /// online; each swing up and back is a cycle.
+    #[default]
+    Principal,
+    /// The vertical speed: acceleration along the estimated gravity direction,
+    /// integrated with a leak. Each rise and fall of the speed is a cycle, so the
+    /// several bumps of acceleration in one press or pull make one cycle, and tilting
+    /// the strap (which moves gravity between its axes) adds none.
+    Vertical,
 }
 
 /// Whether and how the exercise is done per side.

@@ -48,11 +48,13 @@ impl Counter {
                 cutoff_hz,
                 min_amplitude_g,
                 hysteresis,
+                axis,
             } => Strategy::Cycles(CycleCounter::new(CycleParams {
                 target,
                 cutoff_hz,
                 min_amplitude_g,
                 hysteresis,
+                axis,
             })),
         };
         Self {

@@ -1,11 +1,14 @@
 //! Repeated movement of any kind, whatever way the strap is mounted: the smoothed
 //! acceleration is projected on its dominant direction of variation (an online
-//! principal component), and each swing up and back down is one cycle.
+//! principal component), and each swing up and back down is one cycle. For lifts
+//! that move a weight up and down, the signal can instead be the vertical speed
+//! (acceleration along gravity, integrated with a leak).
 
+use super::MAX_GAP_S;
 use super::filter::{Ema, Ema3, alpha, tau_for_cutoff};
 use super::rep::{Progress, Rep, RepEvent, score};
 use super::vec3::{Vec3, angle_deg, dot, norm, sub, unit};
-use crate::exercises::Target;
+use crate::exercises::{CycleAxis, Target};
 
 /// Time constant of the slow mean removed from the signal (s).
 const MEAN_TAU_S: f64 = 4.0;
@@ -21,6 +24,10 @@ const PERIOD_FRACTION: f64 = 0.6;
 const PERIOD_WEIGHT: f64 = 0.3;
 /// Intervals longer than this are pauses between sets, not periods (s).
 const MAX_PERIOD_S: f64 = 8.0;
+/// Leak of the integrator that turns vertical acceleration into speed (s): long
+/// enough to span one press or pull, short enough that the error of the gravity
+/// estimate does not build up into drift.
+const SPEED_LEAK_S: f64 = 1.5;
 
 /// Parameters from a spec's `cycles` measure.
 #[derive(Debug, Clone)]
@@ -29,6 +36,7 @@ pub struct CycleParams {
     pub cutoff_hz: f64,
     pub min_amplitude_g: f64,
     pub hysteresis: f64,
+    pub axis: CycleAxis,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -48,6 +56,9 @@ pub struct CycleCounter {
     cov: [[f64; 3]; 3],
     axis: Option<Vec3>,
     var: Ema,
+    vertical: Ema,
+    speed: f64,
+    speed_mean: Ema,
     rising: bool,
     extreme: Option<Extreme>,
     last_trough: Option<Extreme>,
@@ -70,6 +81,9 @@ impl CycleCounter {
             cov: [[0.0; 3]; 3],
             axis: None,
             var: Ema::new(VARIANCE_TAU_S),
+            vertical: Ema::new(tau),
+            speed: 0.0,
+            speed_mean: Ema::new(MEAN_TAU_S),
             rising: true,
             extreme: None,
             last_trough: None,
@@ -94,9 +108,15 @@ impl CycleCounter {
     /// Feeds one acceleration (g) at `t`, `dt` after the previous one, with the
     /// current up direction.
     pub fn update(&mut self, t: f64, dt: f64, accel: Vec3, up: Vec3, out: &mut Vec<RepEvent>) {
-        let x = self.lp2.update(self.lp1.update(accel, dt), dt);
-        let d = sub(x, self.mean.update(x, dt));
-        let Some(s) = self.project(d, dt) else { return };
+        let s = match self.p.axis {
+            CycleAxis::Principal => {
+                let x = self.lp2.update(self.lp1.update(accel, dt), dt);
+                let d = sub(x, self.mean.update(x, dt));
+                let Some(s) = self.project(d, dt) else { return };
+                s
+            }
+            CycleAxis::Vertical => self.vertical_speed(dt, accel, up),
+        };
         let sd = self.var.update(s * s, dt).sqrt();
         let h = self.p.hysteresis * sd + self.p.min_amplitude_g;
         let here = Extreme { value: s, t, up };
@@ -118,6 +138,19 @@ impl CycleCounter {
             self.rising = true;
         }
         self.progress.in_rep = self.rising && self.last_trough.is_some();
+    }
+
+    /// The vertical speed (g s) less its slow mean: the acceleration along `up` less
+    /// gravity, low-passed and integrated with a leak. A gap in the samples starts
+    /// the integral afresh rather than integrating across it.
+    fn vertical_speed(&mut self, dt: f64, accel: Vec3, up: Vec3) -> f64 {
+        let a = self.vertical.update(dot(accel, up) - 1.0, dt);
+        self.speed = if dt > MAX_GAP_S {
+            0.0
+        } else {
+            self.speed * (1.0 - alpha(dt, SPEED_LEAK_S)) + a * dt
+        };
+        self.speed - self.speed_mean.update(self.speed, dt)
     }
 
     /// Projects the deviation on the dominant direction, found by one step of power
@@ -185,5 +218,64 @@ impl CycleCounter {
                 reps: self.reps,
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exercises::builtin;
+
+    /// Ten presses of 0.5 m every 2.5 s whose acceleration has a second bump per
+    /// rep, sensed at 12.5 Hz by a strap mounted at an odd angle.
+    fn presses(reps: u32) -> Vec<(f64, Vec3, Vec3)> {
+        let (period, rise_m) = (2.5, 0.5);
+        let w = std::f64::consts::TAU / period;
+        // Sensor axes: world up seen in the sensor frame, tilted off every axis.
+        let up = unit([0.3, 0.8, -0.5]).unwrap();
+        let n = (f64::from(reps) * period * 12.5) as usize + 25;
+        (0..n)
+            .map(|i| {
+                let t = i as f64 / 12.5;
+                let moving = t > 1.0 && t < 1.0 + f64::from(reps) * period;
+                let tt = t - 1.0;
+                // z = rise/2 (1 - cos wt) + rise/20 (1 - cos 2wt), at rest between
+                // sets; a = z'' has a second bump per rep, 40% of the first.
+                let a = if moving {
+                    rise_m / 2.0 * w * w * (w * tt).cos()
+                        + rise_m / 5.0 * w * w * (2.0 * w * tt).cos()
+                } else {
+                    0.0
+                };
+                let g = 1.0 + a / 9.81;
+                (t, [up[0] * g, up[1] * g, up[2] * g], up)
+            })
+            .collect()
+    }
+
+    fn count(axis: CycleAxis, samples: &[(f64, Vec3, Vec3)]) -> u32 {
+        let spec = builtin("reps").unwrap();
+        let mut c = CycleCounter::new(CycleParams {
+            target: spec.target,
+            cutoff_hz: 2.0,
+            // 0.01 g s is 0.1 m/s: below any press.
+            min_amplitude_g: 0.01,
+            hysteresis: 1.2,
+            axis,
+        });
+        let mut out = Vec::new();
+        let mut last = None;
+        for &(t, accel, up) in samples {
+            let dt = last.map_or(0.0, |l| t - l);
+            last = Some(t);
+            c.update(t, dt, accel, up, &mut out);
+        }
+        c.reps()
+    }
+
+    #[test]
+    fn vertical_speed_counts_one_cycle_per_press() {
+        assert_eq!(count(CycleAxis::Vertical, &presses(10)), 10);
+        assert_eq!(count(CycleAxis::Vertical, &presses(5)), 5);
     }
 }
