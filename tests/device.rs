@@ -198,8 +198,10 @@ fn inner_minute() {
         let elapsed = control.scenario_time().await.unwrap() - streaming[H10];
         for strap in [H10, IMU] {
             let n = samples[strap] as f64;
-            // Everything sent since streaming began, less what is still in flight.
-            assert!(n > (elapsed - 1.0) * 200.0 && n <= (elapsed + 0.5) * 200.0, "{strap}: {n} samples in {elapsed:.1} s");
+            // Everything sent since streaming began, less what is still in flight:
+            // at 20x, 5 s of scenario are a quarter of a second on the wall, which
+            // a loaded machine can take to deliver (no frame was lost: no gap).
+            assert!(n > (elapsed - 5.0) * 200.0 && n <= (elapsed + 0.5) * 200.0, "{strap}: {n} samples in {elapsed:.1} s");
         }
         assert!(heart >= 50, "heart rate readings: {heart}");
         assert!(gyro > 0, "open IMU samples carry gyro");
