@@ -205,19 +205,9 @@ fn parse_span(s: &str) -> Result<(f64, f64), String> {
     Ok((a, b))
 }
 
-/// Sets up tracing to stderr.
+/// Sets up tracing to stderr (journald-friendly under systemd: see [`crate::logging`]).
 pub fn init_logging(verbose: u8) {
-    let level = match verbose {
-        0 => "info",
-        1 => "debug",
-        _ => "trace",
-    };
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+    crate::logging::init(verbose);
 }
 
 /// Runs the parsed command.
