@@ -362,11 +362,14 @@ fn run_rescore(config: Option<PathBuf>, format: Format) -> anyhow::Result<()> {
 }
 
 fn run_daemon(config: Option<PathBuf>, listen: Option<std::net::SocketAddr>) -> anyhow::Result<()> {
-    let path = config.clone().unwrap_or_else(crate::config::default_path);
-    let cfg = load_config(config)?;
-    tracing::info!(config = %path.display(), straps = cfg.straps.len(), "starting");
+    let file = crate::daemon::ConfigFile {
+        explicit: config.is_some(),
+        path: config.unwrap_or_else(crate::config::default_path),
+    };
+    let cfg = file.load()?;
+    tracing::info!(config = %file.path.display(), straps = cfg.straps.len(), "starting");
     let rt = tokio::runtime::Runtime::new()?;
-    rt.block_on(crate::daemon::run(cfg, listen))
+    rt.block_on(crate::daemon::run(cfg, file, listen))
 }
 
 fn run_scan(timeout: f64, format: Format) -> anyhow::Result<()> {
