@@ -3,7 +3,9 @@
 # Needs root (or sudo) only when something is missing.
 set -euo pipefail
 
-packages=(pkg-config libdbus-1-dev dbus-daemon dbus-bin)
+# systemd: systemd-analyze, systemd-sysusers and systemd-tmpfiles check the
+# unit files (tests/service.rs); procps: kill(1), which the tests signal with.
+packages=(pkg-config libdbus-1-dev dbus-daemon dbus-bin systemd procps)
 
 missing=()
 for p in "${packages[@]}"; do
