@@ -1,7 +1,8 @@
 //! The Debian package (`cargo deb`, metadata in Cargo.toml) installs the
 //! binary, both units, the sysusers.d and tmpfiles.d files, the default config
 //! as a conffile only root and the postured group can read, and the README; its
-//! scripts create the user and leave the service to be enabled by hand.
+//! scripts create the user and leave the service to be enabled by hand; debug
+//! symbols go to a separate dbgsym package.
 //!
 //! The package is made from the binary these tests run (the dev profile), which
 //! checks the packaging without a release build; `cargo deb` makes the release
@@ -47,8 +48,11 @@ fn the_debian_package_holds_the_binary_units_config_and_docs() {
         ])
         .arg(&dir)
         .current_dir(env!("CARGO_MANIFEST_DIR")));
-    let deb = PathBuf::from(made.trim().lines().last().unwrap());
-    assert!(deb.starts_with(&dir), "{made}");
+    let deb = made
+        .lines()
+        .map(PathBuf::from)
+        .find(|p| p.starts_with(&dir) && p.extension().is_some_and(|e| e == "deb"))
+        .unwrap_or_else(|| panic!("no .deb made: {made}"));
 
     let listing = run(Command::new("dpkg-deb").arg("-c").arg(&deb));
     println!("dpkg-deb -c {}:\n{listing}", deb.display());
@@ -125,4 +129,12 @@ fn the_debian_package_holds_the_binary_units_config_and_docs() {
     );
     let control = run(Command::new("dpkg-deb").arg("-f").arg(&deb).arg("Depends"));
     assert!(control.contains("systemd-sysusers"), "{control}");
+
+    // Debug symbols go to their own package.
+    assert!(!listing.contains("/usr/lib/debug/"), "{listing}");
+    assert!(
+        made.lines().any(|l| l.ends_with(".ddeb")),
+        "no dbgsym package: {made}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
