@@ -205,19 +205,9 @@ fn parse_span(s: &str) -> Result<(f64, f64), String> {
     Ok((a, b))
 }
 
-/// Sets up tracing to stderr.
+/// Sets up tracing to stderr (journald-friendly under systemd: see [`crate::logging`]).
 pub fn init_logging(verbose: u8) {
-    let level = match verbose {
-        0 => "info",
-        1 => "debug",
-        _ => "trace",
-    };
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+    crate::logging::init(verbose);
 }
 
 /// Runs the parsed command.
@@ -372,11 +362,14 @@ fn run_rescore(config: Option<PathBuf>, format: Format) -> anyhow::Result<()> {
 }
 
 fn run_daemon(config: Option<PathBuf>, listen: Option<std::net::SocketAddr>) -> anyhow::Result<()> {
-    let path = config.clone().unwrap_or_else(crate::config::default_path);
-    let cfg = load_config(config)?;
-    tracing::info!(config = %path.display(), straps = cfg.straps.len(), "starting");
+    let file = crate::daemon::ConfigFile {
+        explicit: config.is_some(),
+        path: config.unwrap_or_else(crate::config::default_path),
+    };
+    let cfg = file.load()?;
+    tracing::info!(config = %file.path.display(), straps = cfg.straps.len(), "starting");
     let rt = tokio::runtime::Runtime::new()?;
-    let result = rt.block_on(crate::daemon::run(cfg, listen));
+    let result = rt.block_on(crate::daemon::run(cfg, file, listen));
     // Everything is saved by now; a blocking read still under way (the demo's
     // stdin watch) must not hold the exit up.
     rt.shutdown_timeout(std::time::Duration::from_secs(1));

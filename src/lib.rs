@@ -12,6 +12,7 @@ pub mod demo;
 pub mod device;
 pub mod exercises;
 pub mod http;
+pub mod logging;
 pub mod motion;
 pub mod progress;
 pub mod protocol;

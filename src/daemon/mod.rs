@@ -3,20 +3,24 @@
 //! event stream, and those to the HTTP API. One cancellation token stops all.
 
 pub mod live;
+pub mod reload;
+mod service;
 mod strap;
 
-use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
 use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
+use crate::alerts::SlouchAlert;
 use crate::config::Config;
 use crate::device::{Bluetooth, LinkState};
 use crate::exercises::{ExerciseSpec, Placement};
 pub use live::{Live, LiveEvent, PostureStatus, SetStatus, StrapStatus};
+pub use reload::{ConfigFile, ReloadError, Reloaded};
+pub use service::{run, wait_for_signal};
 pub use strap::StrapControl;
 
 /// Wall-clock time (Unix s).
@@ -62,7 +66,8 @@ pub struct Daemon {
     pub live: Arc<Live>,
     /// Live events.
     pub events: broadcast::Sender<LiveEvent>,
-    /// The configuration in force.
+    /// The configuration the daemon started with: the database, HTTP and straps
+    /// come from it. Settings that a reload changes: [`Daemon::settings`].
     pub config: Arc<Config>,
     /// History.
     pub store: crate::store::Store,
@@ -73,6 +78,10 @@ pub struct Daemon {
     pub stopping: CancellationToken,
     straps: Arc<Vec<(String, StrapHandle)>>,
     routine: Arc<std::sync::Mutex<Option<RoutineRun>>>,
+    /// The configuration in force: the start one with what reloads applied.
+    settings: Arc<RwLock<Arc<Config>>>,
+    /// Desktop notifications, once started.
+    desktop: Arc<std::sync::Mutex<Option<mpsc::Sender<SlouchAlert>>>>,
 }
 
 /// A routine being followed.
@@ -93,6 +102,59 @@ impl std::fmt::Debug for Daemon {
 }
 
 impl Daemon {
+    /// The configuration in force (reloads change posture, alerts, sets and
+    /// routines).
+    pub fn settings(&self) -> Arc<Config> {
+        self.settings
+            .read()
+            .map_or_else(|_| self.config.clone(), |c| c.clone())
+    }
+
+    /// Applies a new configuration's live settings to the strap tasks without
+    /// touching their connections; see [`reload`].
+    pub async fn reload(&self, new: Config) -> Result<Reloaded, ReloadError> {
+        let (in_force, reloaded) = reload::merge(&self.settings(), new);
+        for r in &in_force.routines {
+            if let Some(bad) = r
+                .exercises
+                .iter()
+                .find(|id| self.exercises.get(id).is_none())
+            {
+                return Err(ReloadError::NotLoaded {
+                    routine: r.name.clone(),
+                    exercise: bad.clone(),
+                });
+            }
+        }
+        if reloaded.applied.is_empty() {
+            return Ok(reloaded);
+        }
+        let desktop = self.desktop_for(&in_force);
+        let in_force = Arc::new(in_force);
+        if let Ok(mut s) = self.settings.write() {
+            *s = in_force.clone();
+        }
+        self.tell_all(|| StrapControl::Reconfigure {
+            config: in_force.clone(),
+            desktop: desktop.clone(),
+        })
+        .await;
+        Ok(reloaded)
+    }
+
+    /// Where slouch alerts go as desktop notifications under `config`; starts
+    /// the notifier the first time it is wanted.
+    fn desktop_for(&self, config: &Config) -> Option<mpsc::Sender<SlouchAlert>> {
+        if !config.alerts.desktop {
+            return None;
+        }
+        let mut d = self.desktop.lock().ok()?;
+        Some(
+            d.get_or_insert_with(|| crate::alerts::spawn_desktop(None))
+                .clone(),
+        )
+    }
+
     fn streaming(&self, label: &str) -> bool {
         self.live.straps.read().is_ok_and(|m| {
             m.get(label)
@@ -109,8 +171,8 @@ impl Daemon {
     /// Starts the configured routine `name`: its first exercise now, each next one
     /// when the previous set reaches its target, all in one session.
     pub async fn start_routine(&self, name: &str) -> Result<SetStatus, ControlError> {
-        let routine = self
-            .config
+        let settings = self.settings();
+        let routine = settings
             .routines
             .iter()
             .find(|r| r.name == name)
@@ -262,7 +324,7 @@ impl Daemon {
 
     /// Silences slouch alerts for the configured snooze; returns until when.
     pub async fn snooze(&self) -> f64 {
-        let until = now_s() + self.config.alerts.snooze_min * 60.0;
+        let until = now_s() + self.settings().alerts.snooze_min * 60.0;
         self.tell_all(|| StrapControl::Snooze(until)).await;
         until
     }
@@ -339,7 +401,7 @@ pub async fn start(config: Config, cancel: &CancellationToken) -> anyhow::Result
             store: store.clone(),
             desktop: desktop.clone(),
         };
-        let task = strap::StrapTask::new(cfg, (*config).clone(), shared, cmd_tx);
+        let task = strap::StrapTask::new(cfg, config.clone(), shared, cmd_tx);
         tokio::spawn(task.run(strap_rx, ctl_rx, cancel.clone()));
         straps.push((
             label,
@@ -352,12 +414,14 @@ pub async fn start(config: Config, cancel: &CancellationToken) -> anyhow::Result
     let daemon = Daemon {
         live,
         events,
+        settings: Arc::new(RwLock::new(config.clone())),
         config,
         store,
         exercises: Arc::new(exercises),
         stopping: cancel.clone(),
         straps: Arc::new(straps),
         routine: Arc::default(),
+        desktop: Arc::new(std::sync::Mutex::new(desktop)),
     };
     tokio::spawn(end_of_set_watch(daemon.clone(), cancel.clone()));
     Ok(daemon)
@@ -379,64 +443,4 @@ async fn end_of_set_watch(daemon: Daemon, cancel: CancellationToken) {
             },
         }
     }
-}
-
-/// `postured run`: the daemon until SIGTERM or Ctrl-C.
-pub async fn run(config: Config, listen: Option<SocketAddr>) -> anyhow::Result<()> {
-    let cancel = CancellationToken::new();
-    let listen = listen.unwrap_or(config.http.listen);
-    let daemon = start(config, &cancel).await?;
-    let listener = tokio::net::TcpListener::bind(listen)
-        .await
-        .with_context(|| format!("binding {listen}"))?;
-    let addr = listener.local_addr()?;
-    tracing::info!("listening on http://{addr}/");
-    let _ = sd_notify::notify(&[sd_notify::NotifyState::Ready]);
-    let store = daemon.store.clone();
-    let app = crate::http::router(daemon);
-    let shutdown = cancel.clone();
-    let server = axum::serve(listener, app)
-        .with_graceful_shutdown(async move { shutdown.cancelled().await });
-    let signals = cancel.clone();
-    tokio::spawn(async move {
-        wait_for_signal().await;
-        tracing::info!("stopping");
-        signals.cancel();
-    });
-    if std::env::var_os(crate::demo::EXIT_WITH_PARENT).is_some() {
-        // Run by `postured demo`: stop when it closes our stdin (or dies).
-        let parent = cancel.clone();
-        tokio::spawn(async move {
-            let mut sink = tokio::io::sink();
-            let _ = tokio::io::copy(&mut tokio::io::stdin(), &mut sink).await;
-            parent.cancel();
-        });
-    }
-    server.await.context("HTTP server")?;
-    // Give strap tasks a moment to stop their streams and disconnect, then make
-    // sure everything queued is on disk.
-    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    if let Err(e) = tokio::time::timeout(std::time::Duration::from_secs(5), store.flush()).await {
-        tracing::error!("the last writes could not be saved: {e}");
-    }
-    Ok(())
-}
-
-/// Resolves on SIGTERM or Ctrl-C.
-pub async fn wait_for_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(t) => t,
-                Err(_) => return ctrl_c.await.unwrap_or(()),
-            };
-        tokio::select! {
-            _ = ctrl_c => {}
-            _ = term.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = ctrl_c.await;
 }

@@ -55,6 +55,14 @@ pub enum StrapControl {
     Calibrate(oneshot::Sender<bool>),
     /// No alerts until this wall time (Unix s).
     Snooze(f64),
+    /// New settings (posture, alerts, sets) from a reload; the connection,
+    /// calibration and running set stay.
+    Reconfigure {
+        /// The configuration now in force.
+        config: Arc<Config>,
+        /// Where desktop notifications go now.
+        desktop: Option<mpsc::Sender<crate::alerts::SlouchAlert>>,
+    },
 }
 
 struct ActiveSet {
@@ -71,7 +79,7 @@ struct ActiveSet {
 pub struct StrapTask {
     label: String,
     side: Option<Side>,
-    cfg: Config,
+    cfg: Arc<Config>,
     tracker: Tracker,
     monitor: Option<Monitor>,
     set: Option<ActiveSet>,
@@ -90,7 +98,7 @@ impl StrapTask {
     /// task over `device`.
     pub fn new(
         strap: &StrapConfig,
-        cfg: Config,
+        cfg: Arc<Config>,
         shared: Shared,
         device: mpsc::Sender<Command>,
     ) -> Self {
@@ -440,6 +448,13 @@ impl StrapTask {
                     .and_then(Monitor::calibrate_now)
                     .is_some();
                 let _ = reply.send(done);
+            }
+            StrapControl::Reconfigure { config, desktop } => {
+                if let Some(m) = &mut self.monitor {
+                    m.set_config(config.posture);
+                }
+                self.cfg = config;
+                self.desktop = desktop;
             }
             StrapControl::Snooze(until) => {
                 if let Some(m) = &mut self.monitor {

@@ -90,7 +90,7 @@ async fn list_exercises(State(d): State<Daemon>) -> Json<Vec<ExerciseSpec>> {
 }
 
 async fn routines(State(d): State<Daemon>) -> Json<Vec<crate::config::Routine>> {
-    Json(d.config.routines.clone())
+    Json(d.settings().routines.clone())
 }
 
 async fn exercise(

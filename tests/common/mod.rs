@@ -164,3 +164,33 @@ pub async fn next_event(
         .expect("an event in time")
         .expect("the event stream is open")
 }
+
+/// Sends `signal` (`HUP`, `TERM`, ...) to `pid` with kill(1): no `unsafe` here.
+pub fn send_signal(pid: u32, signal: &str) {
+    let status = std::process::Command::new("kill")
+        .args([format!("-{signal}"), pid.to_string()])
+        .status()
+        .expect("kill(1) runs");
+    assert!(status.success(), "kill -{signal} {pid}");
+}
+
+/// Whether `tool` runs (`tool ARGS` exits 0). When it does not, the test that
+/// needs it is skipped with a note, except under CI (`CI` set), where
+/// scripts/install-deps.sh installs it and its absence fails the test.
+pub fn tool_available(tool: &str, args: &[&str]) -> bool {
+    let ok = std::process::Command::new(tool)
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        let command = format!("{tool} {}", args.join(" "));
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "`{command}` fails; under CI it must work (scripts/install-deps.sh installs it)"
+        );
+        eprintln!("skipped: `{command}` fails (scripts/install-deps.sh installs what it needs)");
+    }
+    ok
+}
