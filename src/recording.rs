@@ -11,12 +11,12 @@ use crate::motion::Sample;
 #[non_exhaustive]
 pub enum RecordingError {
     /// The file could not be opened or read.
-    #[error("cannot read {}: {source}", path.display())]
+    #[error("cannot read {}: {reason}", path.display())]
     Io {
         /// The file.
         path: PathBuf,
         /// Why.
-        source: std::io::Error,
+        reason: std::io::Error,
     },
     /// A required column is missing from the header.
     #[error("{}: the header has no `{column}` column (need t,ax,ay,az; gx,gy,gz are optional)", path.display())]
@@ -91,7 +91,7 @@ impl Recording {
 pub fn read(path: &Path) -> Result<Recording, RecordingError> {
     let file = std::fs::File::open(path).map_err(|source| RecordingError::Io {
         path: path.to_owned(),
-        source,
+        reason: source,
     })?;
     parse(file, path)
 }
@@ -139,7 +139,7 @@ pub fn parse(reader: impl Read, path: &Path) -> Result<Recording, RecordingError
     let bad_line = |e: csv::Error| match e.kind() {
         csv::ErrorKind::Io(_) => RecordingError::Io {
             path: path.to_owned(),
-            source: std::io::Error::other(e.to_string()),
+            reason: std::io::Error::other(e.to_string()),
         },
         _ => RecordingError::BadLine {
             path: path.to_owned(),

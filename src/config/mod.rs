@@ -128,12 +128,12 @@ pub struct Routine {
 #[non_exhaustive]
 pub enum ConfigError {
     /// The file cannot be read.
-    #[error("cannot read {}: {source}", path.display())]
+    #[error("cannot read {}: {reason}", path.display())]
     Io {
         /// The file.
         path: PathBuf,
         /// Why.
-        source: std::io::Error,
+        reason: std::io::Error,
     },
     /// Malformed TOML, a wrong type, an unknown key or a bad value.
     #[error("{}:{line}: {message}", path.display())]
@@ -178,11 +178,18 @@ impl Config {
     /// defaults, a missing file named explicitly is an error.
     pub fn load(path: &Path, explicit: bool) -> Result<Self, ConfigError> {
         match std::fs::read_to_string(path) {
-            Ok(text) => Self::parse(&text, path),
+            Ok(text) => {
+                let mut cfg = Self::parse(&text, path)?;
+                // Your own specs sit beside the file that was read.
+                if cfg.exercises_dir.is_none() {
+                    cfg.exercises_dir = Some(path.with_file_name("exercises"));
+                }
+                Ok(cfg)
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => Ok(Self::default()),
             Err(source) => Err(ConfigError::Io {
                 path: path.to_owned(),
-                source,
+                reason: source,
             }),
         }
     }
@@ -336,6 +343,24 @@ mod tests {
             err.contains("plonk") && err.starts_with("c.toml:3:"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn own_specs_sit_beside_the_file_read_and_a_missing_file_says_why_once() {
+        let dir = std::env::temp_dir().join(format!("postured-cfg-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("elsewhere.toml");
+        std::fs::write(&file, "[posture]\ndelay_s = 30.0\n").unwrap();
+        let cfg = Config::load(&file, true).unwrap();
+        assert_eq!(cfg.exercises_path(), dir.join("exercises"));
+        std::fs::write(&file, "exercises_dir = \"/srv/specs\"\n").unwrap();
+        let cfg = Config::load(&file, true).unwrap();
+        assert_eq!(cfg.exercises_path(), Path::new("/srv/specs"));
+
+        let err = Config::load(&dir.join("missing.toml"), true).unwrap_err();
+        let chain = format!("{:#}", anyhow::Error::new(err));
+        assert_eq!(chain.matches("No such file").count(), 1, "{chain}");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -19,12 +19,12 @@ pub enum SpecError {
         id: String,
     },
     /// The file could not be read.
-    #[error("cannot read exercise spec {}: {source}", path.display())]
+    #[error("cannot read exercise spec {}: {reason}", path.display())]
     Io {
         /// The file.
         path: PathBuf,
         /// Why.
-        source: std::io::Error,
+        reason: std::io::Error,
     },
     /// The TOML is malformed or has wrong, missing or unknown keys.
     #[error("exercise spec {}: {message}", path.display())]
@@ -129,7 +129,7 @@ impl Catalog {
             Err(source) => {
                 return Err(SpecError::Io {
                     path: dir.to_owned(),
-                    source,
+                    reason: source,
                 });
             }
         };
@@ -141,7 +141,7 @@ impl Catalog {
         for path in paths {
             let text = std::fs::read_to_string(&path).map_err(|source| SpecError::Io {
                 path: path.clone(),
-                source,
+                reason: source,
             })?;
             let spec = parse(&text, &path)?;
             specs.retain(|s| s.id != spec.id);
@@ -176,7 +176,7 @@ pub fn resolve(id_or_path: &str) -> Result<ExerciseSpec, SpecError> {
     }
     let text = std::fs::read_to_string(path).map_err(|source| SpecError::Io {
         path: path.to_owned(),
-        source,
+        reason: source,
     })?;
     parse(&text, path)
 }
