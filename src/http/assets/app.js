@@ -767,8 +767,14 @@ async function showHistory() {
 
   const ul = $("history-sessions");
   const newest = [...data.sessions].reverse();
-  ul.replaceChildren(...newest.map(sessionItem));
+  const SHOWN = 20;
+  ul.replaceChildren(...newest.slice(0, SHOWN).map(sessionItem));
   if (!newest.length) ul.append(el("li", { class: "muted", text: "No sessions in this period yet." }));
+  if (newest.length > SHOWN) {
+    const more = el("button", { type: "button", class: "secondary", id: "more-sessions", text: `Show all ${newest.length} sessions` });
+    more.addEventListener("click", () => ul.replaceChildren(...newest.map(sessionItem)));
+    ul.append(el("li", {}, more));
+  }
 }
 
 function renderProgress(p) {
