@@ -212,13 +212,17 @@ function renderSet() {
   }
   $("angle-readout").textContent = readout.join(" · ");
 
-  // A cue when a hold under way drifts out of the band's tolerance.
+  // A cue when a hold under way drifts out of the band's tolerance: past it at
+  // any time, below it before the hold's minimum time (after that, coming down
+  // is the end of the rep, not a drift).
   const cue = $("drift-cue");
   let drift = null;
   if (s.angle_target_deg && s.in_rep && s.held_s > 0 && !s.holding) {
     const [lo, hi] = s.angle_target_deg;
-    if (s.angle_deg < lo - s.tolerance_deg) drift = `Lift a little: ${fmt1(lo - s.angle_deg)}° below the target`;
-    else if (s.angle_deg > hi + s.tolerance_deg) drift = `Ease off: ${fmt1(s.angle_deg - hi)}° past the target`;
+    const early = s.hold_s && s.held_s < s.hold_s[0];
+    if (s.angle_deg > hi + s.tolerance_deg) drift = `Ease off: ${fmt1(s.angle_deg - hi)}° past the target`;
+    else if (early && s.angle_deg < lo - s.tolerance_deg)
+      drift = `Lift a little: ${fmt1(lo - s.angle_deg)}° below the target, ${(s.hold_s[0] - s.held_s).toFixed(0)} s more to hold`;
   }
   cue.hidden = !drift;
   cue.textContent = drift ?? "";
