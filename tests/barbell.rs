@@ -17,10 +17,10 @@ fn per_lift_specs_keep_their_accuracy_on_the_barbell_sets() {
         .map(|s| score::count(s, &score::spec_for(&s.exercise, false)))
         .collect();
     let (exact, one, n) = score::tally(&sets, &counted, |s| s.exercise != "rest");
-    // Measured: 49/57 exact (86%), 54/57 within one (95%). The published simple
+    // Measured: 50/57 exact (88%), 54/57 within one (95%). The published simple
     // counter gets 68% and 86%. Three sets hold fewer reps than their label (see
     // docs/barbell-labels.md), so 100% within one is out of reach honestly.
-    assert!(exact >= 49, "exact {exact}/{n}");
+    assert!(exact >= 50, "exact {exact}/{n}");
     let off: Vec<_> = sets
         .iter()
         .zip(&counted)

@@ -63,6 +63,9 @@ pub struct CycleCounter {
     extreme: Option<Extreme>,
     last_trough: Option<Extreme>,
     last_peak_t: f64,
+    last_peak_value: f64,
+    last_peak_is_start: bool,
+    first_t: Option<f64>,
     period: Option<f64>,
     reps: u32,
     set_done: bool,
@@ -88,6 +91,9 @@ impl CycleCounter {
             extreme: None,
             last_trough: None,
             last_peak_t: f64::NEG_INFINITY,
+            last_peak_value: 0.0,
+            last_peak_is_start: false,
+            first_t: None,
             period: None,
             reps: 0,
             set_done: false,
@@ -119,6 +125,7 @@ impl CycleCounter {
         };
         let sd = self.var.update(s * s, dt).sqrt();
         let h = self.p.hysteresis * sd + self.p.min_amplitude_g;
+        self.first_t.get_or_insert(t);
         let here = Extreme { value: s, t, up };
         let ext = self.extreme.get_or_insert(here);
         if self.rising {
@@ -185,6 +192,14 @@ impl CycleCounter {
             .map_or(0.0, |p| p * PERIOD_FRACTION)
             .max(self.p.target.min_rep_s);
         if interval < refractory {
+            // The first sample is where the recording starts, not a turning point:
+            // a rep counted there is timed at the real turning point that follows
+            // within the refractory window, so that it sets the period.
+            if self.last_peak_is_start && peak.value > self.last_peak_value {
+                self.last_peak_t = peak.t;
+                self.last_peak_value = peak.value;
+                self.last_peak_is_start = false;
+            }
             return;
         }
         if interval < MAX_PERIOD_S {
@@ -197,6 +212,8 @@ impl CycleCounter {
         let rom = self.last_trough.map_or(0.0, |tr| angle_deg(tr.up, peak.up));
         let period = peak.t - self.last_peak_t;
         self.last_peak_t = peak.t;
+        self.last_peak_value = peak.value;
+        self.last_peak_is_start = Some(peak.t) == self.first_t;
         let (score, flags) = score(&self.p.target, rom, None, period);
         self.reps += 1;
         self.progress.reps = self.reps;
