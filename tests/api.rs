@@ -306,6 +306,19 @@ async fn history_paging_corrections_posture_and_export() {
     let (s, v) = a.get(&format!("/api/sessions/{first}")).await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(v["sets"][0]["reps"].as_array().unwrap().len(), 2);
+    assert_eq!(v["heart_rate"], json!([]));
+    // Heart-rate readings come beside the sets, in time order.
+    let at = 1_800_000_000.0;
+    for (dt, bpm) in [(12.0, 96), (11.0, 92)] {
+        a.daemon.store.append_heart_rate(SetId(first), at + dt, bpm);
+    }
+    a.daemon.store.flush().await.unwrap();
+    let (_, v) = a.get(&format!("/api/sessions/{first}")).await;
+    assert_eq!(
+        v["heart_rate"],
+        json!([{"set": first, "t": at + 11.0, "bpm": 92}, {"set": first, "t": at + 12.0, "bpm": 96}])
+    );
+    assert_eq!(v["sets"][0]["heart_rate"]["count"], 2);
     assert_eq!(a.get("/api/sessions/12").await.0, StatusCode::NOT_FOUND);
     assert_eq!(a.get("/api/sessions/abc").await.0, StatusCode::BAD_REQUEST);
 

@@ -222,6 +222,17 @@ fn inner_end_to_end() {
             .map(|r| r["hold"]["held_s"].as_f64().unwrap())
             .collect();
         assert_eq!(stored.len(), 5, "{detail}");
+        // The chest strap's heart rate was kept for the thigh strap's set.
+        let hr = &detail["sets"][0]["heart_rate"];
+        assert!(hr["count"].as_u64().unwrap() >= 5, "{hr}");
+        assert!(
+            (40.0..200.0).contains(&hr["mean_bpm"].as_f64().unwrap()),
+            "{hr}"
+        );
+        assert_eq!(
+            detail["heart_rate"].as_array().unwrap().len() as u64,
+            hr["count"].as_u64().unwrap()
+        );
         for (h, want) in stored.iter().zip(&left) {
             assert!(
                 (h - want.hold_s).abs() <= 0.3,

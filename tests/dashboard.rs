@@ -370,9 +370,10 @@ fn inner_dashboard() {
             .click()
             .await
             .unwrap();
-        until(10, "the hold chart", || async {
+        until(10, "the hold, angle and heart-rate charts", || async {
             b.find(Locator::Css(".chart-holds canvas")).await.is_ok()
                 && b.find(Locator::Css(".chart-angles canvas")).await.is_ok()
+                && b.find(Locator::Css(".chart-heart canvas")).await.is_ok()
         })
         .await;
         let rows = b

@@ -203,6 +203,15 @@ impl StrapTask {
                 .live
                 .update_strap(&self.label, |s| s.battery = Some(pct)),
             StrapEventKind::HeartRate(hr) => {
+                // A running set keeps the heart rate during it, whichever strap
+                // counts the set; a strap off the skin reports nothing useful.
+                if hr.bpm > 0
+                    && hr.contact != Some(false)
+                    && let Some(set) = self.live.set()
+                {
+                    self.store
+                        .append_heart_rate(SetId(set.id), super::now_s(), hr.bpm);
+                }
                 self.live
                     .update_strap(&self.label, |s| s.heart_rate = Some(hr.bpm));
                 None

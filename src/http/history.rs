@@ -75,7 +75,18 @@ pub async fn session(
         )
     })?;
     match d.store.session(SessionId(id)).await.map_err(internal)? {
-        Some(s) => Ok(Json(s).into_response()),
+        Some(s) => {
+            // The session with its sets' heart-rate readings beside them, as in
+            // the export.
+            let heart_rate = d
+                .store
+                .session_heart_rate(SessionId(id))
+                .await
+                .map_err(internal)?;
+            let mut v = serde_json::to_value(&s).map_err(internal)?;
+            v["heart_rate"] = serde_json::to_value(heart_rate).map_err(internal)?;
+            Ok(Json(v).into_response())
+        }
         None => Err(ApiError::new(
             StatusCode::NOT_FOUND,
             format!("no session {id}"),

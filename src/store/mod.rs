@@ -240,6 +240,15 @@ impl Store {
         self.call(move |c| Ok(read::session(c, id)?)).await
     }
 
+    /// The heart-rate readings of a session's sets, by set, oldest first.
+    pub async fn session_heart_rate(
+        &self,
+        id: SessionId,
+    ) -> Result<Vec<HeartRatePoint>, StoreError> {
+        self.call(move |c| Ok(read::session_heart_rate(c, id)?))
+            .await
+    }
+
     /// A set's raw samples, for recounting.
     pub async fn set_samples(&self, set: SetId) -> Result<Vec<Sample>, StoreError> {
         self.call(move |c| read::set_samples(c, set)).await

@@ -181,6 +181,25 @@ fn heart_rate_of(conn: &Connection, set: SetId) -> rusqlite::Result<Option<Heart
     })
 }
 
+/// The heart-rate readings of a session's sets, by set, oldest first.
+pub(super) fn session_heart_rate(
+    conn: &Connection,
+    session: SessionId,
+) -> rusqlite::Result<Vec<HeartRatePoint>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT h.set_id, h.t, h.bpm FROM heart_rate h JOIN sets s ON s.id = h.set_id
+         WHERE s.session_id = ?1 ORDER BY h.set_id, h.t",
+    )?;
+    stmt.query_map([session.0], |r| {
+        Ok(HeartRatePoint {
+            set: SetId(r.get(0)?),
+            t: r.get(1)?,
+            bpm: r.get(2)?,
+        })
+    })?
+    .collect()
+}
+
 /// A set's raw samples in the order they were appended.
 pub(super) fn set_samples(conn: &Connection, set: SetId) -> Result<Vec<Sample>, StoreError> {
     let mut stmt =

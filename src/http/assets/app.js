@@ -565,10 +565,40 @@ async function showSession(id) {
     el("p", { class: "muted", text: [s.routine ? `routine ${s.routine}` : null, s.ended_at ? `ended ${fmtTime(s.ended_at)}` : "running"].filter(Boolean).join(" · ") }),
   );
   if (!s.sets.length) box.append(el("p", { class: "muted", text: "No sets in this session." }));
-  for (const set of s.sets) box.append(setDetail(set));
+  for (const set of s.sets) box.append(setDetail(set, (s.heart_rate ?? []).filter((p) => p.set === set.id)));
 }
 
-function setDetail(set) {
+/** A uPlot hook that shades each rep's time (x from `t0`). */
+function shadeReps(reps, t0) {
+  return (u) => {
+    const ctx = u.ctx;
+    ctx.save();
+    ctx.fillStyle = css("--ok-soft");
+    for (const r of reps) {
+      const x0 = u.valToPos(r.start_s - t0, "x", true);
+      const x1 = u.valToPos(r.end_s - t0, "x", true);
+      ctx.fillRect(x0, u.bbox.top, Math.max(1, x1 - x0), u.bbox.height);
+    }
+    ctx.restore();
+  };
+}
+
+/** Heart rate over a set, its reps shaded. */
+function heartChart(container, points, reps, t0) {
+  const u = chart(container, {
+    data: [points.map((p) => p.t - t0), points.map((p) => p.bpm)],
+    series: [{ label: "bpm", stroke: css("--bad"), width: 2, points: { show: false } }],
+    xLabel: "s into the set",
+    yLabel: "bpm",
+    yRange: [Math.min(...points.map((p) => p.bpm)) - 10, Math.max(...points.map((p) => p.bpm)) + 10],
+    legend: false,
+    height: 160,
+    hooks: { drawClear: [shadeReps(reps, t0)] },
+  });
+  if (u && reps.length) container.append(el("p", { class: "muted caption", text: "Shaded: the reps." }));
+}
+
+function setDetail(set, heart) {
   const spec = state.exercises.get(set.exercise);
   const counted = set.reps.filter((r) => r.counted);
   const target = spec?.target;
@@ -596,6 +626,11 @@ function setDetail(set) {
     const c = el("div", { class: "chart chart-angles" });
     box.append(el("h4", { text: target?.angle_deg ? "Peak angle per rep against the target" : "Range of motion per rep" }), c);
     requestAnimationFrame(() => repChart(c, counted, (r) => r.peak_deg, target?.angle_deg, "peak", "°"));
+  }
+  if (heart.length > 1) {
+    const c = el("div", { class: "chart chart-heart" });
+    box.append(el("h4", { text: "Heart rate" }), c);
+    requestAnimationFrame(() => heartChart(c, heart, counted, set.started_at));
   }
   if (set.reps.length) {
     const rows = set.reps.map((r) =>
