@@ -177,6 +177,15 @@ async fn text(b: &Client, css: &str) -> String {
         .unwrap()
 }
 
+async fn click(b: &Client, css: &str) {
+    b.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no {css}: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
 async fn displayed(b: &Client, css: &str) -> bool {
     match b.find(Locator::Css(css)).await {
         Ok(e) => e.is_displayed().await.unwrap_or(false),
@@ -269,12 +278,7 @@ fn inner_dashboard() {
         assert!(banner.contains("Sit up straight"), "{banner}");
         assert!(text(&b, "#posture-text").await.starts_with("Slouching"));
         screenshot(&b, "slouch-alert.png").await;
-        b.find(Locator::Id("snooze"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        click(&b, "#snooze").await;
         until(10, "the banner to go", || async {
             !displayed(&b, "#alert-banner").await
         })
@@ -285,12 +289,7 @@ fn inner_dashboard() {
         let select = b.find(Locator::Id("exercise-select")).await.unwrap();
         select.select_by_value("prone-leg-raise").await.unwrap();
         assert!(text(&b, "#exercise-dose").await.contains("hold 8–12 s"));
-        b.find(Locator::Id("start-set"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        click(&b, "#start-set").await;
         until(10, "the running set", || async {
             displayed(&b, "#set-running").await
         })
@@ -364,12 +363,7 @@ fn inner_dashboard() {
             b.find(Locator::Css("#recent-sessions a")).await.is_ok()
         })
         .await;
-        b.find(Locator::Css("#recent-sessions a"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        click(&b, "#recent-sessions a").await;
         until(10, "the hold, angle and heart-rate charts", || async {
             b.find(Locator::Css(".chart-holds canvas")).await.is_ok()
                 && b.find(Locator::Css(".chart-angles canvas")).await.is_ok()
@@ -394,12 +388,7 @@ fn inner_dashboard() {
         let input = b.find(Locator::Css(".correct-input")).await.unwrap();
         input.clear().await.unwrap();
         input.send_keys("4").await.unwrap();
-        b.find(Locator::Css(".correct-form button"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        click(&b, ".correct-form button").await;
         until(10, "the correction to save", || async {
             text(&b, ".correct-form .message").await == "Saved."
         })
@@ -414,12 +403,7 @@ fn inner_dashboard() {
         assert_eq!(page["items"][0]["sets"][0]["counted_reps"], 5);
 
         // History: the day's session and posture, and progress advice.
-        b.find(Locator::Id("nav-history"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        click(&b, "#nav-history").await;
         until(10, "the history charts", || async {
             b.find(Locator::Css("#chart-sessions canvas")).await.is_ok()
                 && b.find(Locator::Css("#chart-holds canvas")).await.is_ok()
@@ -437,42 +421,22 @@ fn inner_dashboard() {
 
         // Back on the live view: a set started and stopped from the page, then
         // the upright pose calibrated.
-        b.find(Locator::Id("nav-live"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        click(&b, "#nav-live").await;
         let select = b.find(Locator::Id("exercise-select")).await.unwrap();
         select.select_by_value("pectoral-stretch").await.unwrap();
-        b.find(Locator::Id("start-set"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        click(&b, "#start-set").await;
         until(10, "the second set", || async {
             displayed(&b, "#set-running").await
                 && text(&b, "#set-name").await == "Doorway pectoral stretch"
         })
         .await;
-        b.find(Locator::Id("stop-set"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        click(&b, "#stop-set").await;
         until(10, "the set to stop", || async {
             text(&b, "#set-message").await.contains("(stopped)")
         })
         .await;
         assert!(!displayed(&b, "#set-running").await);
-        b.find(Locator::Id("calibrate"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        click(&b, "#calibrate").await;
         until(10, "the calibration", || async {
             text(&b, "#set-message").await == "Calibrated: this is upright now."
         })
