@@ -515,13 +515,15 @@ function shadeBand(band) {
   };
 }
 
-/** Bars of a per-rep value, over a shaded target band `[lo, hi]` if any. */
-function repChart(container, reps, value, band, label, unit) {
+/**
+ * Bars of a per-rep value, over a shaded target band `[lo, hi]` if any; a bar is
+ * red when its rep carries one of `missed` (the flags this chart is about).
+ */
+function repChart(container, reps, value, band, label, unit, missed) {
   const xs = reps.map((r) => r.n);
   const ys = reps.map(value);
   const top = Math.max(...ys, band ? band[1] : 0) * 1.15 || 1;
-  // Each rep's bar is green when it met the whole target, red when it missed a part.
-  const colours = reps.map((r) => (r.flags.length ? css("--bad") : css("--ok")));
+  const colours = reps.map((r) => (r.flags.some((f) => missed.includes(f)) ? css("--bad") : css("--ok")));
   const perRep = { unit: 3, values: () => colours };
   const u = chart(container, {
     data: [xs, ys],
@@ -542,7 +544,7 @@ function repChart(container, reps, value, band, label, unit) {
     height: 200,
     hooks: band ? { drawClear: [shadeBand(band)] } : undefined,
   });
-  const caption = [band ? `Shaded band: the target, ${band[0]}–${band[1]} ${unit}.` : null, "Green bars met the whole target, red ones missed part of it (see the flags)."];
+  const caption = [band ? `Shaded band: the target, ${band[0]}–${band[1]} ${unit}.` : null, `Red: ${missed.map((f) => f.replace("_", " ")).join(" or ")}.`];
   if (u) container.append(el("p", { class: "muted caption", text: caption.filter(Boolean).join(" ") }));
   return u;
 }
@@ -620,12 +622,12 @@ function setDetail(set, heart) {
   if (counted.length && target?.hold_s) {
     const c = el("div", { class: "chart chart-holds" });
     box.append(el("h4", { text: "Hold per rep against the target" }), c);
-    requestAnimationFrame(() => repChart(c, counted, (r) => r.hold?.held_s ?? 0, target.hold_s, "held", "s"));
+    requestAnimationFrame(() => repChart(c, counted, (r) => r.hold?.held_s ?? 0, target.hold_s, "held", "s", ["short_hold", "long_hold", "drifted"]));
   }
   if (counted.length) {
     const c = el("div", { class: "chart chart-angles" });
     box.append(el("h4", { text: target?.angle_deg ? "Peak angle per rep against the target" : "Range of motion per rep" }), c);
-    requestAnimationFrame(() => repChart(c, counted, (r) => r.peak_deg, target?.angle_deg, "peak", "°"));
+    requestAnimationFrame(() => repChart(c, counted, (r) => r.peak_deg, target?.angle_deg, "peak", "°", ["partial_range", "over_range"]));
   }
   if (heart.length > 1) {
     const c = el("div", { class: "chart chart-heart" });
