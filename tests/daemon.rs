@@ -110,7 +110,6 @@ fn inner_end_to_end() {
                 .unwrap()
         });
         let mut events = common::sse(format!("{base}/api/events"));
-        let client = reqwest::Client::new();
 
         // The slouch: one alert, then the episode's end.
         let deadline = Instant::now() + Duration::from_secs(60);
@@ -187,14 +186,7 @@ fn inner_end_to_end() {
             );
         }
         // And kept: the API returns the set with its five reps and holds.
-        let page: Value = client
-            .get(format!("{base}/api/sessions"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let page: Value = common::get_json(format!("{base}/api/sessions")).await;
         let set = &page["items"][0]["sets"][0];
         assert_eq!(
             (
@@ -206,14 +198,7 @@ fn inner_end_to_end() {
             "{page}"
         );
         let id = page["items"][0]["id"].as_i64().unwrap();
-        let detail: Value = client
-            .get(format!("{base}/api/sessions/{id}"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let detail: Value = common::get_json(format!("{base}/api/sessions/{id}")).await;
         let stored: Vec<f64> = detail["sets"][0]["reps"]
             .as_array()
             .unwrap()
@@ -240,14 +225,7 @@ fn inner_end_to_end() {
                 want.hold_s
             );
         }
-        let posture: Value = client
-            .get(format!("{base}/api/posture"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let posture: Value = common::get_json(format!("{base}/api/posture")).await;
         let alerted = posture["episodes"]
             .as_array()
             .unwrap()

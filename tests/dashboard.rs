@@ -393,12 +393,7 @@ fn inner_dashboard() {
             text(&b, ".correct-form .message").await == "Saved."
         })
         .await;
-        let page: Value = reqwest::get(format!("{base}/api/sessions"))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let page: Value = common::get_json(format!("{base}/api/sessions")).await;
         assert_eq!(page["items"][0]["sets"][0]["corrected_reps"], 4);
         assert_eq!(page["items"][0]["sets"][0]["counted_reps"], 5);
 

@@ -202,12 +202,7 @@ fn inner_reload() {
             .logged("configuration reloaded: alerts applied", 1)
             .await;
         assert_eq!(snooze_min(&base).await, 10.0);
-        let straps: Value = reqwest::get(format!("{base}/api/straps"))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let straps: Value = common::get_json(format!("{base}/api/straps")).await;
         assert_eq!(straps.as_array().map(Vec::len), Some(1), "{straps}");
         assert_eq!(straps[0]["state"], "streaming", "{straps}");
         assert_eq!(

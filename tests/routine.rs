@@ -36,7 +36,7 @@ fn inner_routine() {
         let client = reqwest::Client::new();
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
-            let straps: Value = client.get(format!("{base}/api/straps")).send().await.unwrap().json().await.unwrap();
+            let straps: Value = common::get_json(format!("{base}/api/straps")).await;
             if straps[0]["state"] == "streaming" {
                 break;
             }
@@ -60,7 +60,7 @@ fn inner_routine() {
         let kinds: Vec<&str> = seen.iter().map(|(t, _)| t.as_str()).filter(|t| *t != "rep").collect();
         assert_eq!(kinds, ["set_started", "set_ended", "set_started", "set_ended", "routine_ended"], "{seen:?}");
         assert_eq!(seen.last().unwrap().1["completed"], true, "{seen:?}");
-        let page: Value = client.get(format!("{base}/api/sessions")).send().await.unwrap().json().await.unwrap();
+        let page: Value = common::get_json(format!("{base}/api/sessions")).await;
         assert_eq!(page["total"], 1, "{page}");
         assert_eq!(page["items"][0]["routine"], "legs");
         let sets = page["items"][0]["sets"].as_array().unwrap();

@@ -194,3 +194,13 @@ pub fn tool_available(tool: &str, args: &[&str]) -> bool {
     }
     ok
 }
+
+/// GETs `url`, which must answer, and parses its JSON body.
+pub async fn get_json(url: String) -> serde_json::Value {
+    reqwest::get(&url)
+        .await
+        .unwrap_or_else(|e| panic!("GET {url}: {e}"))
+        .json()
+        .await
+        .unwrap_or_else(|e| panic!("GET {url}: not JSON: {e}"))
+}
