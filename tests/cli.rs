@@ -194,6 +194,97 @@ fn help_explains_itself() {
     );
 }
 
+#[test]
+fn analyze_reads_standard_input_and_gzipped_files_alike() {
+    use std::io::Write;
+    let args = ["analyze", "-e", "prone-leg-raise", "--side", "left", "-i"];
+    let file = postured(&[&args[..], &[LEG]].concat());
+    assert!(file.status.success(), "{}", stderr(&file));
+    let stdin = Command::new(env!("CARGO_BIN_EXE_postured"))
+        .args([&args[..], &["-"]].concat())
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(std::fs::File::open(Path::new(env!("CARGO_MANIFEST_DIR")).join(LEG)).unwrap())
+        .output()
+        .unwrap();
+    assert!(stdin.status.success(), "{}", stderr(&stdin));
+    assert_eq!(stdout(&stdin), stdout(&file));
+    let gz = tempdir().join("leg.csv.gz");
+    let mut enc = flate2::write::GzEncoder::new(
+        std::fs::File::create(&gz).unwrap(),
+        flate2::Compression::default(),
+    );
+    enc.write_all(&std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join(LEG)).unwrap())
+        .unwrap();
+    enc.finish().unwrap();
+    let zipped = postured(&[&args[..], &[gz.to_str().unwrap()]].concat());
+    assert_eq!(stdout(&zipped), stdout(&file), "{}", stderr(&zipped));
+}
+
+#[test]
+fn several_inputs_give_a_json_line_each_and_a_bad_one_fails_the_run() {
+    let bad = tempdir().join("not-a-recording.csv");
+    std::fs::write(&bad, "time;x;y;z\n0;0;0;1\n").unwrap();
+    let o = postured(&[
+        "analyze",
+        "-e",
+        "prone-leg-raise",
+        "-i",
+        LEG,
+        bad.to_str().unwrap(),
+        LEG,
+    ]);
+    assert!(!o.status.success());
+    let lines: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3, "{}", stdout(&o));
+    for i in [0, 2] {
+        assert_eq!(lines[i]["file"], LEG);
+        assert_eq!(lines[i]["summary"]["reps"], 5, "{}", lines[i]);
+        assert!(lines[i].get("error").is_none());
+    }
+    let err = lines[1]["error"].as_str().unwrap();
+    assert!(
+        err.contains("Polar Sensor Logger") && err.contains("MetaWear"),
+        "{err}"
+    );
+    assert!(stderr(&o).contains("1 of 3 recordings"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_folder_gives_a_table_row_per_recording_in_name_order() {
+    let dir = tempdir().join("folder");
+    std::fs::create_dir_all(&dir).unwrap();
+    let leg = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join(LEG)).unwrap();
+    for name in ["b.csv", "a.csv"] {
+        std::fs::write(dir.join(name), &leg).unwrap();
+    }
+    std::fs::write(dir.join("notes.md"), "not a recording").unwrap();
+    let o = postured(&[
+        "analyze",
+        "-e",
+        "prone-leg-raise",
+        "-i",
+        dir.to_str().unwrap(),
+        "--format",
+        "table",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let rows: Vec<&str> = out.lines().collect();
+    assert_eq!(rows.len(), 3, "{out}");
+    assert!(
+        rows[0].contains("reps") && rows[0].ends_with("file"),
+        "{out}"
+    );
+    assert!(
+        rows[1].ends_with("a.csv") && rows[2].ends_with("b.csv"),
+        "{out}"
+    );
+    assert_eq!(rows[1].split_whitespace().nth(2), Some("5"), "{out}");
+}
+
 fn tempdir() -> std::path::PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

@@ -1,13 +1,16 @@
 //! The command line: argument parsing (clap derive) and the commands' glue.
+//! `analyze`'s arguments and glue are in [`analyze`].
 
 use std::path::PathBuf;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::analyze;
 use crate::exercises;
-use crate::motion::{PostureConfig, Side, posture};
+
+mod analyze;
+
+pub use analyze::AnalyzeArgs;
 
 /// postured: counts back-care exercise reps and holds and watches posture, from BLE
 /// IMU straps (Polar H10, heart-rate straps, open IMU straps).
@@ -87,16 +90,25 @@ pub enum Command {
         #[arg(long, short, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
-    /// Count reps and holds, or find slouch episodes, in a recorded CSV file.
+    /// Count reps and holds, or find slouch episodes, in recordings.
     ///
-    /// The recording has a header with `t` (seconds, increasing), `ax,ay,az` (g) and
-    /// optionally `gx,gy,gz` (deg/s); other columns are ignored.
+    /// A recording is a CSV file with a header with `t` (seconds, increasing),
+    /// `ax,ay,az` (g) and optionally `gx,gy,gz` (deg/s), other columns ignored; or
+    /// a Polar Sensor Logger ACC export (`*_ACC.txt`, H10 accelerometer); or a
+    /// MetaWear/MetaBase accelerometer export (`*_Accelerometer_*.csv`, joined
+    /// with the `*_Gyroscope_*.csv` beside it). The format is told from the
+    /// header; any of them may be gzipped (`.gz`). Files are read in one pass, in
+    /// the same small memory whatever their length.
+    ///
+    /// Several inputs, or a folder, give one table row or one JSON line per file,
+    /// in order; a file that cannot be read is reported and the others still run
+    /// (the exit status is then 1).
     ///
     /// Tilt exercises measure the angle from a rest pose: by default the first 1.5 s
     /// of stillness in the recording (3 s for --posture), or the mean pose between
     /// the two times given with --reference-s.
     #[command(
-        after_help = "Examples:\n  postured analyze --exercise prone-leg-raise --input rec.csv --side left\n  postured analyze --exercise my-spec.toml --input rec.csv --format table\n  postured analyze --posture --input desk.csv --tolerance-deg 12 --delay-s 30"
+        after_help = "Examples:\n  postured analyze --exercise prone-leg-raise --input rec.csv --side left\n  postured analyze --exercise my-spec.toml --input rec.csv.gz --format table\n  postured analyze --posture --input desk.csv --tolerance-deg 12 --delay-s 30\n  postured analyze -e reps -i Polar_H10_1A2B3C4D_20250101_101010_ACC.txt\n  postured analyze -e squat -i recordings/ --format json > counts.jsonl\n  gunzip -c rec.csv.gz | postured analyze -e reps -i -"
     )]
     Analyze(AnalyzeArgs),
     /// List nearby supported straps (Polar H10, open IMU, heart-rate straps).
@@ -138,40 +150,6 @@ pub struct DaemonArgs {
     pub url: Option<String>,
 }
 
-#[derive(Debug, clap::Args)]
-pub struct AnalyzeArgs {
-    /// A built-in exercise id (see `postured exercises list`) or a spec TOML file.
-    #[arg(
-        long,
-        short,
-        required_unless_present = "posture",
-        conflicts_with = "posture"
-    )]
-    pub exercise: Option<String>,
-    /// Find slouch episodes instead of counting reps (a chest or upper-back strap).
-    #[arg(long)]
-    pub posture: bool,
-    /// The recording (CSV).
-    #[arg(long, short)]
-    pub input: PathBuf,
-    /// Output format.
-    #[arg(long, short, value_enum, default_value_t = Format::Json)]
-    pub format: Format,
-    /// Which side of the body the strap is on, for one-leg exercises (left|right).
-    #[arg(long)]
-    pub side: Option<Side>,
-    /// Take the reference pose from this stretch of the recording, `START:END` in
-    /// seconds (for example `0:5`).
-    #[arg(long, value_name = "START:END", value_parser = parse_span)]
-    pub reference_s: Option<(f64, f64)>,
-    /// With --posture: tilt from upright that counts as slouching (deg).
-    #[arg(long, default_value_t = posture::DEFAULT_TOLERANCE_DEG, requires = "posture")]
-    pub tolerance_deg: f64,
-    /// With --posture: seconds slouched before an alert.
-    #[arg(long, default_value_t = posture::DEFAULT_DELAY_S, requires = "posture")]
-    pub delay_s: f64,
-}
-
 #[derive(Debug, Subcommand)]
 pub enum ExercisesAction {
     /// One line per built-in exercise (the default).
@@ -187,24 +165,6 @@ pub enum ExercisesAction {
     },
 }
 
-fn parse_span(s: &str) -> Result<(f64, f64), String> {
-    let (a, b) = s
-        .split_once(':')
-        .ok_or("expected START:END in seconds, for example 0:5")?;
-    let a: f64 = a
-        .trim()
-        .parse()
-        .map_err(|_| format!("{a:?} is not a number of seconds"))?;
-    let b: f64 = b
-        .trim()
-        .parse()
-        .map_err(|_| format!("{b:?} is not a number of seconds"))?;
-    if !(a.is_finite() && b.is_finite() && a < b) {
-        return Err(format!("{s:?}: START must come before END"));
-    }
-    Ok((a, b))
-}
-
 /// Sets up tracing to stderr (journald-friendly under systemd: see [`crate::logging`]).
 pub fn init_logging(verbose: u8) {
     crate::logging::init(verbose);
@@ -213,7 +173,7 @@ pub fn init_logging(verbose: u8) {
 /// Runs the parsed command.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Analyze(args) => run_analyze(&args),
+        Command::Analyze(args) => analyze::run(&args),
         Command::Scan { timeout, format } => run_scan(timeout, format),
         Command::Run { config, listen } => run_daemon(config, listen),
         Command::Start { exercise, daemon } => ask(
@@ -253,57 +213,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
     println!("{}", serde_json::to_string_pretty(value)?);
     Ok(())
-}
-
-fn run_analyze(args: &AnalyzeArgs) -> anyhow::Result<()> {
-    let recording = crate::recording::read(&args.input)?;
-    tracing::debug!(
-        samples = recording.samples.len(),
-        gyro = recording.has_gyro,
-        "read recording"
-    );
-    if recording.samples.is_empty() {
-        bail!("{}: the recording has no samples", args.input.display());
-    }
-    let reference = match args.reference_s {
-        Some((a, b)) => Some(
-            analyze::reference_between(&recording.samples, a, b).with_context(|| {
-                format!("no samples between {a} s and {b} s for the reference pose")
-            })?,
-        ),
-        None => None,
-    };
-    if args.posture {
-        if !(args.tolerance_deg > 0.0 && args.tolerance_deg < 90.0) {
-            bail!("--tolerance-deg must be between 0 and 90");
-        }
-        if !(args.delay_s >= 0.0 && args.delay_s.is_finite()) {
-            bail!("--delay-s must be zero or more seconds");
-        }
-        let cfg = PostureConfig {
-            tolerance_deg: args.tolerance_deg,
-            delay_s: args.delay_s,
-            ..PostureConfig::default()
-        };
-        let report = analyze::posture(cfg, &recording.samples, reference);
-        return match args.format {
-            Format::Json => print_json(&report),
-            Format::Table => {
-                print!("{}", report.table());
-                Ok(())
-            }
-        };
-    }
-    let id = args.exercise.as_deref().context("--exercise is required")?;
-    let spec = exercises::resolve(id)?;
-    let report = analyze::reps(&spec, &recording.samples, args.side, reference);
-    match args.format {
-        Format::Json => print_json(&report),
-        Format::Table => {
-            print!("{}", report.table());
-            Ok(())
-        }
-    }
 }
 
 fn load_config(path: Option<PathBuf>) -> anyhow::Result<crate::config::Config> {

@@ -1,0 +1,276 @@
+//! Samples streamed from a recording one line at a time, in whichever format its
+//! header names, in constant memory: a MetaWear accelerometer file is joined with
+//! its gyroscope file as both are read.
+
+use std::cell::Cell;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+use super::RecordingError;
+use super::format::{self, Format, Layout, TimeUnit};
+use super::table::{self, Lines};
+use crate::motion::{Sample, Vec3};
+
+/// One line's time (in the file's own unit) and axes (scaled to g or deg/s).
+#[derive(Debug, Clone, Copy)]
+struct Row {
+    time: f64,
+    xyz: Vec3,
+    gyro: Option<Vec3>,
+}
+
+/// One delimited file and its layout.
+struct Table<'r> {
+    lines: Lines<'r>,
+    layout: Layout,
+    path: PathBuf,
+    /// The first nanosecond timestamp, which others are counted from.
+    first_ns: Option<i64>,
+}
+
+impl<'r> Table<'r> {
+    fn open(src: Box<dyn Read + 'r>, path: &Path) -> Result<Self, RecordingError> {
+        let mut lines = Lines::new(src);
+        let io = |reason| RecordingError::Io {
+            path: path.to_owned(),
+            reason,
+        };
+        if !lines.advance().map_err(io)? {
+            return Err(RecordingError::Empty {
+                path: path.to_owned(),
+            });
+        }
+        let layout = format::detect(&mut lines, path)?;
+        Ok(Self {
+            lines,
+            layout,
+            path: path.to_owned(),
+            first_ns: None,
+        })
+    }
+
+    fn next_row(&mut self) -> Result<Option<Row>, RecordingError> {
+        let more = self.lines.advance().map_err(|reason| RecordingError::Io {
+            path: self.path.clone(),
+            reason,
+        })?;
+        if !more {
+            return Ok(None);
+        }
+        let width = self.lines.split(self.layout.delimiter);
+        if width != self.layout.width {
+            return Err(RecordingError::BadLine {
+                path: self.path.clone(),
+                line: self.lines.number(),
+                reason: format!("{width} fields where the header has {}", self.layout.width),
+            });
+        }
+        let time = self.time()?;
+        let l = &self.layout;
+        let axis = |i: usize| self.number(i).map(|v| v / l.divisor);
+        let xyz = [axis(l.xyz[0])?, axis(l.xyz[1])?, axis(l.xyz[2])?];
+        let gyro = match l.gyro {
+            Some([x, y, z]) => Some([self.number(x)?, self.number(y)?, self.number(z)?]),
+            None => None,
+        };
+        Ok(Some(Row { time, xyz, gyro }))
+    }
+
+    fn time(&mut self) -> Result<f64, RecordingError> {
+        let i = self.layout.time;
+        if self.layout.time_unit != TimeUnit::Nanos {
+            return self.number(i);
+        }
+        let ns = table::integer(self.lines.field(i)).ok_or_else(|| self.bad_value(i))?;
+        let first = *self.first_ns.get_or_insert(ns);
+        Ok(ns.wrapping_sub(first) as f64)
+    }
+
+    fn number(&self, i: usize) -> Result<f64, RecordingError> {
+        table::number(self.lines.field(i)).ok_or_else(|| self.bad_value(i))
+    }
+
+    fn bad_value(&self, i: usize) -> RecordingError {
+        RecordingError::BadValue {
+            path: self.path.clone(),
+            line: self.lines.number(),
+            column: self.layout.names[i].clone(),
+            value: String::from_utf8_lossy(self.lines.field(i)).into_owned(),
+        }
+    }
+}
+
+/// A MetaWear gyroscope file read alongside its accelerometer file: the rate at
+/// any accelerometer time, linearly interpolated between the gyroscope samples
+/// around it (held at the first or last one outside them).
+struct GyroJoin<'r> {
+    table: Table<'r>,
+    before: Option<(f64, Vec3)>,
+    after: Option<(f64, Vec3)>,
+}
+
+impl GyroJoin<'_> {
+    fn read(&mut self) -> Result<Option<(f64, Vec3)>, RecordingError> {
+        while let Some(r) = self.table.next_row()? {
+            // A repeated or backward time stamp cannot be interpolated across.
+            if self.after.or(self.before).is_none_or(|(t, _)| r.time > t) {
+                return Ok(Some((r.time, r.xyz)));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The rate at `time` (ms, the files' shared clock).
+    fn at(&mut self, time: f64) -> Result<Vec3, RecordingError> {
+        while let Some(next) = self.after.filter(|(t, _)| *t <= time) {
+            self.before = Some(next);
+            self.after = None;
+            self.after = self.read()?;
+        }
+        Ok(match (self.before, self.after) {
+            (Some((t0, a)), Some((t1, b))) => {
+                let k = (time - t0) / (t1 - t0);
+                [0, 1, 2].map(|i| a[i] + (b[i] - a[i]) * k)
+            }
+            (Some((_, v)), None) | (None, Some((_, v))) => v,
+            (None, None) => [0.0; 3],
+        })
+    }
+}
+
+/// The samples of a recording, read as they are asked for.
+pub struct Samples<'r> {
+    table: Table<'r>,
+    gyro: Option<GyroJoin<'r>>,
+    /// The first line's time, for formats whose times count from an epoch.
+    origin: Option<f64>,
+    previous: Option<f64>,
+    failed: bool,
+    read: Rc<Cell<u64>>,
+}
+
+impl std::fmt::Debug for Samples<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Samples")
+            .field("path", &self.table.path)
+            .field("format", &self.table.layout.format)
+            .field("line", &self.table.lines.number())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'r> Samples<'r> {
+    /// Samples from `src`; `path` names it in errors, and for a MetaWear
+    /// accelerometer file `gyro` is its gyroscope file's source and path.
+    pub(super) fn new(
+        src: Box<dyn Read + 'r>,
+        path: &Path,
+        gyro: Option<(Box<dyn Read + 'r>, PathBuf)>,
+        read: Rc<Cell<u64>>,
+    ) -> Result<Self, RecordingError> {
+        let table = Table::open(src, path)?;
+        match table.layout.format {
+            Format::MetaWearGyro => {
+                return Err(RecordingError::GyroscopeOnly {
+                    path: path.to_owned(),
+                });
+            }
+            Format::MetaWearAccel => {}
+            _ => {
+                return Ok(Self::with(table, None, read));
+            }
+        }
+        let gyro = match gyro {
+            Some((src, gyro_path)) => {
+                let table = Table::open(src, &gyro_path)?;
+                if table.layout.format != Format::MetaWearGyro {
+                    return Err(RecordingError::NotGyroscope { path: gyro_path });
+                }
+                let mut join = GyroJoin {
+                    table,
+                    before: None,
+                    after: None,
+                };
+                join.after = join.read()?;
+                join.after.is_some().then_some(join)
+            }
+            None => None,
+        };
+        Ok(Self::with(table, gyro, read))
+    }
+
+    fn with(table: Table<'r>, gyro: Option<GyroJoin<'r>>, read: Rc<Cell<u64>>) -> Self {
+        Self {
+            table,
+            gyro,
+            origin: None,
+            previous: None,
+            failed: false,
+            read,
+        }
+    }
+
+    /// The file's format.
+    pub fn format(&self) -> Format {
+        self.table.layout.format
+    }
+
+    /// Whether the samples carry gyro readings.
+    pub fn has_gyro(&self) -> bool {
+        self.table.layout.gyro.is_some() || self.gyro.is_some()
+    }
+
+    /// Bytes read from the file so far (compressed bytes for a gzipped one).
+    pub fn bytes_read(&self) -> u64 {
+        self.read.get()
+    }
+
+    fn next_sample(&mut self) -> Result<Option<Sample>, RecordingError> {
+        let Some(row) = self.table.next_row()? else {
+            return Ok(None);
+        };
+        let t = match self.table.layout.time_unit {
+            TimeUnit::Seconds => row.time,
+            // Divided, not multiplied by 1e-9: whole units over a power of ten
+            // give the same f64 as the decimal text would.
+            TimeUnit::Nanos => row.time / 1e9,
+            TimeUnit::Millis => (row.time - *self.origin.get_or_insert(row.time)) / 1e3,
+        };
+        if let Some(previous) = self.previous
+            && t <= previous
+        {
+            return Err(RecordingError::TimeNotIncreasing {
+                path: self.table.path.clone(),
+                line: self.table.lines.number(),
+                column: self.table.layout.names[self.table.layout.time].clone(),
+                t,
+                previous,
+            });
+        }
+        self.previous = Some(t);
+        let gyro = match &mut self.gyro {
+            Some(join) => Some(join.at(row.time)?),
+            None => row.gyro,
+        };
+        Ok(Some(Sample {
+            t,
+            accel: row.xyz,
+            gyro,
+        }))
+    }
+}
+
+impl Iterator for Samples<'_> {
+    type Item = Result<Sample, RecordingError>;
+
+    /// The next sample; after an error, nothing more.
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed {
+            return None;
+        }
+        let next = self.next_sample().transpose();
+        self.failed = matches!(next, Some(Err(_)));
+        next
+    }
+}
