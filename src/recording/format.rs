@@ -25,7 +25,7 @@
 use std::path::Path;
 
 use super::RecordingError;
-use super::table::{Lines, clean};
+use super::table::{Lines, SKIP, clean};
 
 /// The formats, as listed in the error for a file of none of them.
 pub const SUPPORTED: &str = "postured CSV (t,ax,ay,az[,gx,gy,gz]); \
@@ -87,6 +87,28 @@ pub(super) struct Layout {
     pub divisor: f64,
     /// The header's names, for error messages.
     pub names: Vec<String>,
+}
+
+/// Slots of [`Layout::slots`]: time, the three axes, the three gyro axes.
+pub(super) const SLOTS: usize = 7;
+
+impl Layout {
+    /// For each column, where the fast path puts its number ([`SKIP`] for none);
+    /// `None` when the time is in integer nanoseconds, which an `f64` cannot hold.
+    pub fn slots(&self) -> Option<Vec<u8>> {
+        if self.time_unit == TimeUnit::Nanos {
+            return None;
+        }
+        let mut slots = vec![SKIP; self.width];
+        slots[self.time] = 0;
+        for (k, i) in self.xyz.iter().enumerate() {
+            slots[*i] = 1 + k as u8;
+        }
+        for (k, i) in self.gyro.iter().flatten().enumerate() {
+            slots[*i] = 4 + k as u8;
+        }
+        Some(slots)
+    }
 }
 
 /// Tells the format from the header line (the current line of `lines`).

@@ -27,6 +27,8 @@ struct Table<'r> {
     path: PathBuf,
     /// The first nanosecond timestamp, which others are counted from.
     first_ns: Option<i64>,
+    /// The layout's [`Layout::slots`], for the fast path.
+    slots: Option<Vec<u8>>,
 }
 
 impl<'r> Table<'r> {
@@ -44,6 +46,7 @@ impl<'r> Table<'r> {
         let layout = format::detect(&mut lines, path)?;
         Ok(Self {
             lines,
+            slots: layout.slots(),
             layout,
             path: path.to_owned(),
             first_ns: None,
@@ -57,6 +60,17 @@ impl<'r> Table<'r> {
         })?;
         if !more {
             return Ok(None);
+        }
+        let mut v = [0.0; format::SLOTS];
+        let l = &self.layout;
+        if let Some(slots) = &self.slots
+            && self.lines.numbers(l.delimiter, slots, &mut v)
+        {
+            return Ok(Some(Row {
+                time: v[0],
+                xyz: [v[1] / l.divisor, v[2] / l.divisor, v[3] / l.divisor],
+                gyro: l.gyro.map(|_| [v[4], v[5], v[6]]),
+            }));
         }
         let width = self.lines.split(self.layout.delimiter);
         if width != self.layout.width {
