@@ -73,6 +73,10 @@ pub enum AnalyzeError {
     },
 }
 
+#[allow(
+    clippy::large_enum_variant,
+    reason = "one per file, made once, never moved on a hot path"
+)]
 enum Analysis {
     Reps(RepAnalysis),
     Posture(PostureAnalysis),
@@ -155,7 +159,7 @@ pub fn analyze(path: &Path, settings: &Settings) -> Result<Report, AnalyzeError>
             None => analysis = pending.take(s, &settings.task),
         }
         n += 1;
-        if n % 16_384 == 0 {
+        if n.is_multiple_of(16_384) {
             bar.set_position(samples.bytes_read());
         }
     }
@@ -178,11 +182,13 @@ pub fn analyze(path: &Path, settings: &Settings) -> Result<Report, AnalyzeError>
     })
 }
 
-/// A progress bar for a file of `len` bytes, drawn only when asked, on a
-/// terminal, for inputs long enough to wait for.
+/// A progress bar for a file of `len` bytes, drawn (on stderr) only when asked,
+/// for inputs long enough to wait for, and when both the output and stderr are a
+/// terminal: nothing extra when the output goes to a pipe or a file.
 fn progress(wanted: bool, len: Option<u64>, path: &Path) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
     const WORTH_SHOWING: u64 = 8 << 20;
-    let term = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let term = std::io::stdout().is_terminal() && std::io::stderr().is_terminal();
     match len {
         Some(len) if wanted && term && len >= WORTH_SHOWING => {
             let style = indicatif::ProgressStyle::with_template(

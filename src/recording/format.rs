@@ -10,9 +10,11 @@
 //!   `2026-04-24T14:10:20.058;599616065136175104;-953;63;425`. The sensor
 //!   timestamp is nanoseconds since 2000-01-01 (the app's FAQ on Google Play;
 //!   polarofficial/polar-ble-sdk `documentation/TimeSystemExplained.md`), the axes
-//!   are milli-g (polar-ble-sdk `PolarAccelerometerData`). Layout as in the
-//!   recordings documented by PolarRecorder's README and replicated by
-//!   `Phone timestamp;...` writers on GitHub.
+//!   are milli-g (polar-ble-sdk `PolarAccelerometerData`). The layout is the one
+//!   that programs written to be compatible with the app's files reproduce, for
+//!   example a recorder's README on GitHub listing `Polar_H10_<id>_<date>_ACC.txt`
+//!   with the header and row above; no file made by the app itself was found to
+//!   check against.
 //! - **MetaWear / MetaBase CSV** (MbientLab's app): one file per sensor, named
 //!   `<name>_MetaWear_<date>_<MAC>_Accelerometer_<rate>Hz_<version>.csv` and
 //!   `..._Gyroscope_...`, headers
@@ -20,7 +22,11 @@
 //!   `...,x-axis (deg/s),y-axis (deg/s),z-axis (deg/s)` (the time column names the
 //!   UTC offset). Checked against the exports in
 //!   daveebbelaar/tracking-barbell-exercises (`PythonCode/data/`, 2019,
-//!   firmware 1.4.4), the source of the barbell sets in `../shared/data`.
+//!   firmware 1.4.4), the source of the barbell sets in `../shared/data`: joined
+//!   as below (the gyroscope interpolated linearly onto the accelerometer's epoch
+//!   times, held past its ends; time from the first accelerometer sample), the
+//!   rows checked by hand (the first, 12.32 s and the last of A-bench-heavy2)
+//!   match that data set's conversion to three decimals.
 
 use std::path::Path;
 
@@ -111,6 +117,16 @@ impl Layout {
     }
 }
 
+/// Where a format's time and axes are.
+struct Columns {
+    format: Format,
+    time: usize,
+    time_unit: TimeUnit,
+    xyz: [usize; 3],
+    gyro: Option<[usize; 3]>,
+    divisor: f64,
+}
+
 /// Tells the format from the header line (the current line of `lines`).
 pub(super) fn detect(lines: &mut Lines<'_>, path: &Path) -> Result<Layout, RecordingError> {
     let delimiter = [b',', b';', b'\t']
@@ -122,56 +138,80 @@ pub(super) fn detect(lines: &mut Lines<'_>, path: &Path) -> Result<Layout, Recor
         .map(|i| String::from_utf8_lossy(clean(lines.field(i))).into_owned())
         .collect();
     let lower: Vec<String> = names.iter().map(|n| n.to_ascii_lowercase()).collect();
-    let find = |name: &str| lower.iter().position(|h| h == name);
-    let starts = |prefix: &str| lower.iter().position(|h| h.starts_with(prefix));
-    let axes = |x: &str, y: &str, z: &str| Some([find(x)?, find(y)?, find(z)?]);
-    let layout = |format, time, time_unit, xyz, divisor| Layout {
-        format,
+    let c = match app_columns(&lower) {
+        Some(c) => c,
+        None if ["t", "ax", "ay", "az"]
+            .iter()
+            .any(|n| lower.iter().any(|h| h == n)) =>
+        {
+            postured_columns(&lower, path)?
+        }
+        None => {
+            return Err(RecordingError::UnknownFormat {
+                path: path.to_owned(),
+                header: String::from_utf8_lossy(lines.text())
+                    .chars()
+                    .take(120)
+                    .collect(),
+            });
+        }
+    };
+    Ok(Layout {
+        format: c.format,
         delimiter,
         width,
+        time: c.time,
+        time_unit: c.time_unit,
+        xyz: c.xyz,
+        gyro: c.gyro,
+        divisor: c.divisor,
+        names,
+    })
+}
+
+/// The recording apps' layouts, from the header's lower-cased names.
+fn app_columns(lower: &[String]) -> Option<Columns> {
+    let find = |name: &str| lower.iter().position(|h| h == name);
+    let axes = |x: &str, y: &str, z: &str| Some([find(x)?, find(y)?, find(z)?]);
+    let columns = |format, time, time_unit, xyz, divisor| Columns {
+        format,
         time,
         time_unit,
         xyz,
         gyro: None,
         divisor,
-        names: names.clone(),
     };
     if let (Some(time), Some(xyz)) = (
         find("sensor timestamp [ns]"),
         axes("x [mg]", "y [mg]", "z [mg]"),
     ) {
-        return Ok(layout(Format::PolarAcc, time, TimeUnit::Nanos, xyz, 1e3));
+        return Some(columns(Format::PolarAcc, time, TimeUnit::Nanos, xyz, 1e3));
     }
-    if let Some(time) = starts("epoch (ms)").or_else(|| starts("epoc (ms)")) {
-        if let Some(xyz) = axes("x-axis (g)", "y-axis (g)", "z-axis (g)") {
-            return Ok(layout(
-                Format::MetaWearAccel,
-                time,
-                TimeUnit::Millis,
-                xyz,
-                1.0,
-            ));
-        }
-        if let Some(xyz) = axes("x-axis (deg/s)", "y-axis (deg/s)", "z-axis (deg/s)") {
-            return Ok(layout(
-                Format::MetaWearGyro,
-                time,
-                TimeUnit::Millis,
-                xyz,
-                1.0,
-            ));
-        }
+    let time = lower
+        .iter()
+        .position(|h| h.starts_with("epoch (ms)") || h.starts_with("epoc (ms)"))?;
+    if let Some(xyz) = axes("x-axis (g)", "y-axis (g)", "z-axis (g)") {
+        return Some(columns(
+            Format::MetaWearAccel,
+            time,
+            TimeUnit::Millis,
+            xyz,
+            1.0,
+        ));
     }
-    let ours = ["t", "ax", "ay", "az"];
-    if !ours.iter().any(|n| find(n).is_some()) {
-        return Err(RecordingError::UnknownFormat {
-            path: path.to_owned(),
-            header: String::from_utf8_lossy(lines.text())
-                .chars()
-                .take(120)
-                .collect(),
-        });
-    }
+    let xyz = axes("x-axis (deg/s)", "y-axis (deg/s)", "z-axis (deg/s)")?;
+    Some(columns(
+        Format::MetaWearGyro,
+        time,
+        TimeUnit::Millis,
+        xyz,
+        1.0,
+    ))
+}
+
+/// postured's own layout, `t,ax,ay,az[,gx,gy,gz]` in any order.
+fn postured_columns(lower: &[String], path: &Path) -> Result<Columns, RecordingError> {
+    let find = |name: &str| lower.iter().position(|h| h == name);
     let need = |column: &'static str| {
         find(column).ok_or(RecordingError::MissingColumn {
             path: path.to_owned(),
@@ -187,10 +227,13 @@ pub(super) fn detect(lines: &mut Lines<'_>, path: &Path) -> Result<Layout, Recor
             });
         }
     };
-    let xyz = [need("ax")?, need("ay")?, need("az")?];
-    Ok(Layout {
+    Ok(Columns {
+        format: Format::Postured,
+        time: need("t")?,
+        time_unit: TimeUnit::Seconds,
+        xyz: [need("ax")?, need("ay")?, need("az")?],
         gyro,
-        ..layout(Format::Postured, need("t")?, TimeUnit::Seconds, xyz, 1.0)
+        divisor: 1.0,
     })
 }
 
