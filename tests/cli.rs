@@ -285,6 +285,24 @@ fn a_folder_gives_a_table_row_per_recording_in_name_order() {
     assert_eq!(rows[1].split_whitespace().nth(2), Some("5"), "{out}");
 }
 
+#[test]
+fn a_folder_of_app_exports_reads_each_recording_once() {
+    // The MetaWear gyroscope export is read with its accelerometer export, not
+    // on its own.
+    let o = postured(&["analyze", "-e", "reps", "-i", "tests/fixtures/recordings"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let lines: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let files: Vec<&str> = lines.iter().map(|l| l["file"].as_str().unwrap()).collect();
+    assert_eq!(files.len(), 2, "{files:?}");
+    assert!(files[0].ends_with("Polar_H10_16E0A933_20260424_141011_ACC.txt"));
+    assert!(files[1].contains("_Accelerometer_"));
+    assert_eq!(lines[0]["samples"], 12);
+    assert_eq!(lines[1]["samples"], 8);
+}
+
 fn tempdir() -> std::path::PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
