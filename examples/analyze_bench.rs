@@ -1,7 +1,8 @@
 //! `postured analyze` timed as a whole process on long recordings: an hour of
 //! 200 Hz samples with gyro (leg raises, slouches, walks, from `postured::synth`),
-//! and the same hour repeated to make a day. Prints the wall time and the peak
-//! resident memory of each run; the process is pinned to one core.
+//! and the same hour repeated to make a day. Prints the wall time, the CPU time
+//! (a steadier figure on a busy machine) and the peak resident memory of each
+//! run; the process is pinned to one core.
 //!
 //! ```sh
 //! cargo build --release
@@ -67,10 +68,11 @@ fn recording(dir: &Path, hours: u32, hour: &mut Option<Vec<Sample>>) -> std::io:
     Ok(path)
 }
 
-/// In the measuring child: run postured once, print "seconds max_rss_kib".
+/// In the measuring child: run postured once, print "wall_s cpu_s max_rss_kib".
 fn measure(bin: &str, file: &str) -> Result<(), Box<dyn std::error::Error>> {
     use nix::sched::{CpuSet, sched_setaffinity};
     use nix::sys::resource::{UsageWho, getrusage};
+    use nix::sys::time::TimeValLike;
     let mut one = CpuSet::new();
     one.set(0)?;
     sched_setaffinity(nix::unistd::Pid::from_raw(0), &one)?;
@@ -83,12 +85,22 @@ fn measure(bin: &str, file: &str) -> Result<(), Box<dyn std::error::Error>> {
     if !status.success() {
         return Err(format!("{bin} failed: {status}").into());
     }
-    let peak_kib = getrusage(UsageWho::RUSAGE_CHILDREN)?.max_rss();
-    println!("{} {peak_kib}", wall.as_secs_f64());
+    let usage = getrusage(UsageWho::RUSAGE_CHILDREN)?;
+    let micros = |t: nix::sys::time::TimeVal| u64::try_from(t.num_microseconds()).unwrap_or(0);
+    let cpu = Duration::from_micros(micros(usage.user_time()) + micros(usage.system_time()));
+    println!(
+        "{} {} {}",
+        wall.as_secs_f64(),
+        cpu.as_secs_f64(),
+        usage.max_rss()
+    );
     Ok(())
 }
 
-fn run_once(bin: &str, file: &Path) -> Result<(Duration, u64), Box<dyn std::error::Error>> {
+/// One measured run: wall time, CPU time (user + system), peak memory (KiB).
+type Run = (Duration, Duration, u64);
+
+fn run_once(bin: &str, file: &Path) -> Result<Run, Box<dyn std::error::Error>> {
     let me = std::env::current_exe()?;
     let out = Command::new(me)
         .args(["--measure", bin, file.to_str().ok_or("path")?])
@@ -98,9 +110,12 @@ fn run_once(bin: &str, file: &Path) -> Result<(Duration, u64), Box<dyn std::erro
     }
     let text = String::from_utf8(out.stdout)?;
     let mut f = text.split_whitespace();
-    let wall: f64 = f.next().ok_or("no time")?.parse()?;
+    let mut secs = || -> Result<Duration, Box<dyn std::error::Error>> {
+        Ok(Duration::from_secs_f64(f.next().ok_or("no time")?.parse()?))
+    };
+    let (wall, cpu) = (secs()?, secs()?);
     let kib: u64 = f.next().ok_or("no memory")?.parse()?;
-    Ok((Duration::from_secs_f64(wall), kib))
+    Ok((wall, cpu, kib))
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -140,12 +155,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .map(|_| run_once(&bin, &file))
             .collect::<Result<Vec<_>, _>>()?;
         runs.sort();
-        let peak = runs.iter().map(|r| r.1).max().unwrap_or(0);
+        let peak = runs.iter().map(|r| r.2).max().unwrap_or(0);
+        let cpu = runs.iter().map(|r| r.1).min().unwrap_or_default();
         println!(
-            "{h:>3} h at 200 Hz ({:.0} MB): wall {:.3} s best, {:.3} s median; peak RSS {:.1} MiB",
+            "{h:>3} h at 200 Hz ({:.0} MB): wall {:.3} s best, {:.3} s median; CPU {:.3} s best; peak RSS {:.1} MiB",
             size as f64 / 1e6,
             runs[0].0.as_secs_f64(),
             runs[RUNS / 2].0.as_secs_f64(),
+            cpu.as_secs_f64(),
             peak as f64 / 1024.0
         );
     }
