@@ -91,6 +91,9 @@ pub(super) fn run(args: &AnalyzeArgs) -> anyhow::Result<()> {
         progress: true,
     };
     let (files, several) = files::expand(&args.input)?;
+    if files.is_empty() {
+        bail!("no recordings (*.csv, *_ACC.txt, or either gzipped) in the folders given");
+    }
     if !several {
         let path = files.first().context("no recording given")?;
         let report = files::analyze(path, &settings)?;
