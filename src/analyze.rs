@@ -29,6 +29,10 @@ pub struct RepRow {
     pub score: f64,
     /// What was missed.
     pub flags: Vec<&'static str>,
+    /// Why a movement was not counted (attempts only): `short_of_target`,
+    /// `lead_in`, `lead_out`, `out_of_rhythm`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<&'static str>,
 }
 
 /// Totals of a rep report.
@@ -51,10 +55,15 @@ pub struct RepReport {
     pub samples: usize,
     /// Length of the recording (s).
     pub duration_s: f64,
-    /// Every counted rep.
+    /// Every counted rep, as settled at the end of the recording.
     pub reps: Vec<RepRow>,
-    /// Movements toward the target that fell short and were not counted.
+    /// Movements that were not counted, each with its reason: short of the target,
+    /// or reported live and withdrawn when the set settled.
     pub attempts: Vec<RepRow>,
+    /// Reps the live count reported before the set settled.
+    pub live_reps: u32,
+    /// What to know about how the count was made (e.g. a guessed rest pose).
+    pub warnings: Vec<String>,
     /// Totals.
     pub summary: RepSummary,
 }
@@ -115,15 +124,25 @@ pub fn reps(
         side: r.side,
         score: r.score,
         flags: r.flags.iter().map(|f| f.as_str()).collect(),
+        reason: None,
     };
-    let (mut reps, mut attempts) = (Vec::new(), Vec::new());
-    for e in &events {
-        match e {
-            RepEvent::RepDone(r) => reps.push(row(r)),
-            RepEvent::Attempt(r) => attempts.push(row(r)),
-            _ => {}
-        }
-    }
+    let settled = counter.settle();
+    let reps: Vec<RepRow> = settled.reps.iter().map(row).collect();
+    let mut attempts: Vec<RepRow> = events
+        .iter()
+        .filter_map(|e| match e {
+            RepEvent::Attempt(r) => Some(RepRow {
+                reason: Some("short_of_target"),
+                ..row(r)
+            }),
+            _ => None,
+        })
+        .collect();
+    attempts.extend(settled.withdrawn.iter().map(|w| RepRow {
+        reason: Some(w.reason.as_str()),
+        ..row(&w.rep)
+    }));
+    attempts.sort_by(|a, b| a.start_s.total_cmp(&b.start_s));
     // In range = neither flag says otherwise, so the summary and the flags agree.
     let holds_in_range = reps
         .iter()
@@ -146,6 +165,8 @@ pub fn reps(
         },
         reps,
         attempts,
+        live_reps: settled.live_reps,
+        warnings: settled.warnings,
     }
 }
 
@@ -231,15 +252,19 @@ impl RepReport {
         for r in &self.attempts {
             let _ = writeln!(
                 s,
-                "  -  {:>8.2}  {:>8.2}  {:>6}  {:>6.1}  {:>5}  {:>5.2}  not counted: {}",
+                "  -  {:>8.2}  {:>8.2}  {:>6}  {:>6.1}  {:>5}  {:>5.2}  not counted ({}): {}",
                 r.start_s,
                 r.end_s,
                 opt(r.hold_s, 1),
                 r.peak_deg,
                 "",
                 r.score,
+                r.reason.unwrap_or("-"),
                 r.flags.join(",")
             );
+        }
+        for w in &self.warnings {
+            let _ = writeln!(s, "warning: {w}");
         }
         let _ = writeln!(
             s,

@@ -93,7 +93,11 @@ pub fn read(path: &Path) -> Result<Recording, RecordingError> {
         path: path.to_owned(),
         reason: source,
     })?;
-    parse(file, path)
+    if path.extension().is_some_and(|e| e == "gz") {
+        parse(flate2::read::MultiGzDecoder::new(file), path)
+    } else {
+        parse(file, path)
+    }
 }
 
 struct Columns {
