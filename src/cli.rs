@@ -164,6 +164,11 @@ pub struct AnalyzeArgs {
     /// seconds (for example `0:5`).
     #[arg(long, value_name = "START:END", value_parser = parse_span)]
     pub reference_s: Option<(f64, f64)>,
+    /// Also draw the count as an SVG picture into this file: the signal the
+    /// counter used, the rest pose, the target band, every rep and every movement
+    /// that was not counted.
+    #[arg(long, value_name = "FILE.svg", conflicts_with = "posture")]
+    pub plot: Option<PathBuf>,
     /// With --posture: tilt from upright that counts as slouching (deg).
     #[arg(long, default_value_t = posture::DEFAULT_TOLERANCE_DEG, requires = "posture")]
     pub tolerance_deg: f64,
@@ -297,6 +302,11 @@ fn run_analyze(args: &AnalyzeArgs) -> anyhow::Result<()> {
     let id = args.exercise.as_deref().context("--exercise is required")?;
     let spec = exercises::resolve(id)?;
     let report = analyze::reps(&spec, &recording.samples, args.side, reference);
+    if let Some(path) = &args.plot {
+        let svg = analyze::plot(&spec, &recording.samples, args.side, reference);
+        std::fs::write(path, svg)
+            .with_context(|| format!("cannot write the plot to {}", path.display()))?;
+    }
     match args.format {
         Format::Json => print_json(&report),
         Format::Table => {

@@ -142,6 +142,12 @@ impl Counter {
     /// rhythm, and live reps it shows were not reps are withdrawn; other counts
     /// stand as they were counted live.
     pub fn settle(&self) -> Settled {
+        self.settle_traced().0
+    }
+
+    /// [`Self::settle`], with the signal a count of any movement was settled on
+    /// (`None` for counts that stand as counted live).
+    pub fn settle_traced(&self) -> (Settled, Option<Vec<(f64, f64)>>) {
         let mut warnings = Vec::new();
         let Some(rec) = self.recorder.as_ref().filter(|r| !r.overflowed()) else {
             if self.recorder.is_some() {
@@ -150,9 +156,13 @@ impl Counter {
                     settle::MAX_SET_S / 60.0
                 ));
             }
-            return Settled::live(self.live.clone(), warnings);
+            return (Settled::live(self.live.clone(), warnings), None);
         };
-        Settled::from_cycles(&self.target, &self.live, &settle::settle(rec))
+        let (cycles, trace) = settle::settle_traced(rec);
+        (
+            Settled::from_cycles(&self.target, &self.live, &cycles),
+            Some(trace),
+        )
     }
 
     /// Sets the rest pose (after a calibration).

@@ -37,6 +37,10 @@ const BAND_HZ: [f64; 2] = [0.05, 4.0];
 const GYRO_WEIGHT: f64 = 0.7;
 /// Window of the moving RMS that finds active stretches (s).
 const ACTIVITY_WINDOW_S: f64 = 1.5;
+/// A stretch moving less than this is sensor noise, not movement: a still strap
+/// counts nothing (g RMS of the band-passed acceleration; deg/s of the rotation).
+const STILL_FLOOR_G: f64 = 0.015;
+const STILL_FLOOR_DPS: f64 = 1.5;
 /// Active: moving RMS over this fraction of its 90th percentile.
 const ACTIVE_FRACTION: f64 = 0.12;
 /// Quiet shorter than this does not split a stretch (s).
@@ -55,8 +59,19 @@ const MAX_LOW_PASS_HZ: f64 = 4.0;
 const TURN_FRACTION: f64 = 0.08;
 /// A swing under this fraction of its larger neighbour is a wiggle.
 const WIGGLE_RATIO: f64 = 0.3;
-/// A half swing at an end under this fraction of the typical swing is not a rep.
+/// A half swing at an end under this fraction of the typical swing, or over
+/// [`END_LARGE`] times it, is not a rep.
 const END_FRACTION: f64 = 0.5;
+const END_LARGE: f64 = 2.5;
+
+/// Reps at the set's ends tilting the strap less than `ROM_SMALL` times the
+/// typical rep, or more than `ROM_LARGE` times it while lasting more than
+/// `SLOW_LARGE` times as long, are getting into or out of position, where the
+/// typical rep tilts it at least `MIN_TYPICAL_ROM_DEG` (deg).
+const ROM_SMALL: f64 = 0.25;
+const ROM_LARGE: f64 = 2.0;
+const SLOW_LARGE: f64 = 1.5;
+const MIN_TYPICAL_ROM_DEG: f64 = 5.0;
 
 /// One rep found when settling.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -163,39 +178,109 @@ impl SetRecorder {
 
 /// Counts the reps of the recorded set as a whole (see the module's docs).
 pub fn settle(rec: &SetRecorder) -> Vec<Cycle> {
+    settle_traced(rec).0
+}
+
+/// [`settle`], with the signal it counted: (time s, movement along each active
+/// stretch's main direction, in units of the set's RMS; 0 where it is quiet).
+pub fn settle_traced(rec: &SetRecorder) -> (Vec<Cycle>, Vec<(f64, f64)>) {
     let n = rec.x.len();
+    let mut trace: Vec<(f64, f64)> = (0..n).map(|i| (rec.time(i), 0.0)).collect();
     if (n as f64) < MIN_STRETCH_S * RATE_HZ {
-        return Vec::new();
+        return (Vec::new(), trace);
     }
-    let z = movement(rec);
+    let (z, scales) = movement(rec);
     let energy: Vec<f64> = (0..n)
         .map(|i| z.iter().map(|c| c[i] * c[i]).sum())
         .collect();
     let env = dsp::moving_rms(&energy, (ACTIVITY_WINDOW_S * RATE_HZ).round() as usize);
     let threshold = ACTIVE_FRACTION * dsp::percentile(&env, 90.0);
     let margin = (MARGIN_S * RATE_HZ) as usize;
-    let mut out = Vec::new();
+    let mut groups: Vec<Vec<Cycle>> = Vec::new();
     for (a, b) in stretches(&env, threshold) {
+        if is_still(&z, &scales, a, b) {
+            continue;
+        }
         let (a, b) = (a.saturating_sub(margin), (b + margin).min(n));
-        for (s, turn, e) in stretch_cycles(&z, a, b) {
-            out.push(Cycle {
-                start_s: rec.time(a + s),
-                turn_s: rec.time(a + turn),
-                end_s: rec.time(a + e),
-                rom_deg: angle_deg(rec.up_at(a + s), rec.up_at(a + turn)),
-            });
+        let (cycles, pc) = stretch_cycles(&z, a, b);
+        for (i, v) in pc.into_iter().enumerate() {
+            trace[a + i].1 = v;
+        }
+        let group = cycles.into_iter().map(|(s, turn, e)| Cycle {
+            start_s: rec.time(a + s),
+            turn_s: rec.time(a + turn),
+            end_s: rec.time(a + e),
+            rom_deg: angle_deg(rec.up_at(a + s), rec.up_at(a + turn)),
+        });
+        groups.push(group.collect());
+    }
+    if let Some(first) = groups.first_mut() {
+        trim_unlike(first, true);
+    }
+    if let Some(last) = groups.last_mut() {
+        trim_unlike(last, false);
+    }
+    (groups.into_iter().flatten().collect(), trace)
+}
+
+/// Drops cycles at the start (or end) of a stretch whose range of motion is unlike
+/// the stretch's typical rep: getting into position tilts the strap much further
+/// (and more slowly) than a rep, or barely at all. Only where the reps themselves tilt the strap
+/// clearly (a rotation about the vertical barely does).
+fn trim_unlike(group: &mut Vec<Cycle>, from_start: bool) {
+    let roms: Vec<f64> = group.iter().map(|c| c.rom_deg).collect();
+    let typical = dsp::median(&roms);
+    if group.len() < 3 || typical < MIN_TYPICAL_ROM_DEG {
+        return;
+    }
+    let durations: Vec<f64> = group.iter().map(|c| c.end_s - c.start_s).collect();
+    let typical_s = dsp::median(&durations);
+    let unlike = |c: &Cycle| {
+        c.rom_deg < ROM_SMALL * typical
+            || (c.rom_deg > ROM_LARGE * typical && c.end_s - c.start_s > SLOW_LARGE * typical_s)
+    };
+    for _ in 0..2 {
+        let end = if from_start {
+            group.first()
+        } else {
+            group.last()
+        };
+        if group.len() < 3 || !end.is_some_and(unlike) {
+            break;
+        }
+        if from_start {
+            group.remove(0);
+        } else {
+            group.pop();
         }
     }
-    out
+}
+
+/// Whether stretch `[a, b)` moves less than the still floors, in the sensors' own
+/// units (`scales` turned them into the normalised channels).
+fn is_still(z: &[Vec<f64>], scales: &[f64], a: usize, b: usize) -> bool {
+    let floors = [STILL_FLOOR_G, STILL_FLOOR_DPS];
+    scales
+        .iter()
+        .zip(floors)
+        .enumerate()
+        .all(|(s, (k, floor))| {
+            let power: f64 = z[3 * s..3 * s + 3]
+                .iter()
+                .map(|c| c[a..b].iter().map(|v| v * v).sum::<f64>())
+                .sum();
+            (power / (b - a).max(1) as f64).sqrt() / k < floor
+        })
 }
 
 /// The band-passed channels, each sensor scaled to unit RMS (the rotation
-/// weighted by [`GYRO_WEIGHT`]); without a gyro, the acceleration alone.
-fn movement(rec: &SetRecorder) -> Vec<Vec<f64>> {
+/// weighted by [`GYRO_WEIGHT`]); without a gyro, the acceleration alone. Also the
+/// scale applied to each sensor.
+fn movement(rec: &SetRecorder) -> (Vec<Vec<f64>>, Vec<f64>) {
     let sensors = if rec.gyro { 2 } else { 1 };
     let lo = dsp::Biquad::high_pass(BAND_HZ[0], RATE_HZ);
     let hi = dsp::Biquad::low_pass(BAND_HZ[1], RATE_HZ);
-    let mut out = Vec::new();
+    let (mut out, mut scales) = (Vec::new(), Vec::new());
     for s in 0..sensors {
         let mut chans: Vec<Vec<f64>> = (0..3)
             .map(|k| rec.x.iter().map(|x| f64::from(x[3 * s + k])).collect())
@@ -213,8 +298,9 @@ fn movement(rec: &SetRecorder) -> Vec<Vec<f64>> {
                 .into_iter()
                 .map(|c| c.into_iter().map(|v| v * k).collect::<Vec<_>>()),
         );
+        scales.push(k);
     }
-    out
+    (out, scales)
 }
 
 /// Active stretches `[start, end)` of the envelope, merged across short quiet.
@@ -234,8 +320,10 @@ fn stretches(env: &[f64], threshold: f64) -> Vec<(usize, usize)> {
         .collect()
 }
 
-/// The cycles of one stretch `[a, b)` as sample indices relative to `a`.
-fn stretch_cycles(z: &[Vec<f64>], a: usize, b: usize) -> Vec<(usize, usize, usize)> {
+/// The cycles of one stretch `[a, b)` as sample indices relative to `a`, and the
+/// signal they were counted on.
+type Cycles = Vec<(usize, usize, usize)>;
+fn stretch_cycles(z: &[Vec<f64>], a: usize, b: usize) -> (Cycles, Vec<f64>) {
     let chans: Vec<Vec<f64>> = z.iter().map(|c| c[a..b].to_vec()).collect();
     let lags = PERIOD_S.map(|s| (s * RATE_HZ) as usize);
     let centred: Vec<Vec<f64>> = chans.iter().map(|c| demean(c.clone())).collect();
@@ -256,8 +344,8 @@ fn stretch_cycles(z: &[Vec<f64>], a: usize, b: usize) -> Vec<(usize, usize, usiz
     let range = dsp::percentile(&pc, 95.0) - dsp::percentile(&pc, 5.0);
     let points = swings::turning_points(&pc, TURN_FRACTION * range);
     let points = swings::simplify(points, WIGGLE_RATIO);
-    let (points, _) = swings::trim_ends(points, END_FRACTION);
-    swings::cycles(&points)
+    let (points, _) = swings::trim_ends(points, END_FRACTION, END_LARGE);
+    (swings::cycles(&points), pc)
 }
 
 fn demean(mut c: Vec<f64>) -> Vec<f64> {

@@ -94,25 +94,29 @@ pub fn simplify(mut p: Vec<Point>, ratio: f64) -> Vec<Point> {
     p
 }
 
-/// Drops a first or last swing smaller than `fraction` of the median inner swing:
-/// a half movement at an end of the set that does not match its reps.
-pub fn trim_ends(mut p: Vec<Point>, fraction: f64) -> (Vec<Point>, Vec<Point>) {
-    let s = swings(&p);
+/// Drops half swings at the ends that are unlike the set's typical (median inner)
+/// swing: smaller than `small` of it (a partial movement) or larger than `large`
+/// times it (lying down, standing up): getting into and out of position. At most
+/// two from each end.
+pub fn trim_ends(mut p: Vec<Point>, small: f64, large: f64) -> (Vec<Point>, Vec<Point>) {
     let mut dropped = Vec::new();
-    if s.is_empty() {
+    let s = swings(&p);
+    if s.len() < 3 {
         return (p, dropped);
     }
-    let inner = if s.len() > 2 {
-        &s[1..s.len() - 1]
-    } else {
-        &s[..]
+    let med = super::dsp::median(&s[1..s.len() - 1]);
+    let unlike = |a: &Point, b: &Point| {
+        let sw = (b.v - a.v).abs();
+        sw < small * med || sw > large * med
     };
-    let med = super::dsp::median(inner);
-    if s.len() >= 2 && s[s.len() - 1] < fraction * med {
-        dropped.extend(p.pop());
-    }
-    if s[0] < fraction * med && p.len() >= 2 {
-        dropped.push(p.remove(0));
+    for _ in 0..2 {
+        let n = p.len();
+        if n >= 3 && unlike(&p[n - 2], &p[n - 1]) {
+            dropped.extend(p.pop());
+        }
+        if p.len() >= 3 && unlike(&p[0], &p[1]) {
+            dropped.push(p.remove(0));
+        }
     }
     (p, dropped)
 }
@@ -144,7 +148,7 @@ mod tests {
     fn a_wave_from_rest_to_rest_has_one_cycle_per_period() {
         let p = turning_points(&wave(5.0, 501), 0.2);
         let p = simplify(p, 0.3);
-        let (p, dropped) = trim_ends(p, 0.5);
+        let (p, dropped) = trim_ends(p, 0.5, 2.5);
         assert!(dropped.is_empty());
         assert_eq!(cycles(&p).len(), 5);
     }
@@ -165,7 +169,7 @@ mod tests {
         let mut x: Vec<f64> = (0..40).map(|i| -0.2 * f64::from(i) / 40.0 - 1.0).collect();
         x.extend(wave(3.0, 300).iter().map(|v| v * 1.0));
         let p = simplify(turning_points(&x, 0.05), 0.3);
-        let (p, _) = trim_ends(p, 0.5);
+        let (p, _) = trim_ends(p, 0.5, 2.5);
         assert_eq!(cycles(&p).len(), 3);
     }
 
