@@ -75,7 +75,7 @@ impl Counter {
         };
         Self {
             tracker: Tracker::new(),
-            finder: StillFinder::new(REFERENCE_STILL_S),
+            finder: StillFinder::with_fallback(REFERENCE_STILL_S),
             strategy,
             target: spec.target.clone(),
             recorder: settles.then(SetRecorder::new),
@@ -149,6 +149,14 @@ impl Counter {
     /// (`None` for counts that stand as counted live).
     pub fn settle_traced(&self) -> (Settled, Option<Vec<(f64, f64)>>) {
         let mut warnings = Vec::new();
+        if let Some((a, b)) = self.finder.guessed() {
+            warnings.push(format!(
+                "nothing was still in the first {} s, so the steadiest moment ({a:.1}-{b:.1} s) \
+                 was taken as the rest pose: start a set still for a second, calibrate, or give \
+                 --reference-s",
+                super::still::FALLBACK_S
+            ));
+        }
         let Some(rec) = self.recorder.as_ref().filter(|r| !r.overflowed()) else {
             if self.recorder.is_some() {
                 warnings.push(format!(
@@ -159,10 +167,9 @@ impl Counter {
             return (Settled::live(self.live.clone(), warnings), None);
         };
         let (cycles, trace) = settle::settle_traced(rec);
-        (
-            Settled::from_cycles(&self.target, &self.live, &cycles),
-            Some(trace),
-        )
+        let mut settled = Settled::from_cycles(&self.target, &self.live, &cycles);
+        settled.warnings = warnings;
+        (settled, Some(trace))
     }
 
     /// Sets the rest pose (after a calibration).
