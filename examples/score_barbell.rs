@@ -29,7 +29,7 @@ fn grid(sets: &[Set]) {
                 for min_amplitude_g in [0.0, 0.01, 0.02, 0.04, 0.06] {
                     for min_rep_s in [0.8, 1.0, 1.2, 1.5, 1.8, 2.2] {
                         let mut spec = spec_for(lift, false);
-                        let Measure::Cycles { axis, .. } = spec.measure else {
+                        let Measure::Cycles { axis, settle, .. } = spec.measure else {
                             continue;
                         };
                         spec.measure = Measure::Cycles {
@@ -37,6 +37,7 @@ fn grid(sets: &[Set]) {
                             min_amplitude_g,
                             hysteresis,
                             axis,
+                            settle,
                         };
                         spec.target.min_rep_s = min_rep_s;
                         let d: Vec<_> = mine

@@ -14,6 +14,7 @@ pub mod exercises;
 pub mod http;
 pub mod logging;
 pub mod motion;
+pub mod plot;
 pub mod progress;
 pub mod protocol;
 pub mod recording;

@@ -377,3 +377,42 @@ fn sigterm_stops_the_daemon_with_a_live_stream_open() {
     };
     assert!(status.success(), "{status}");
 }
+
+/// A real set of 30 reps (10 correct, 10 fast, 10 low-amplitude), gzipped as it is
+/// kept in the repository: read as it is, settled, and drawn.
+#[test]
+fn analyze_reads_gzip_settles_and_plots() {
+    let dir = tempdir();
+    let svg = dir.join("count.svg");
+    let input = "data/physio-pt/sets/s1-e4-supine-leg-abduction-test-u3.csv.gz";
+    let o = postured(&[
+        "analyze",
+        "--exercise",
+        "reps",
+        "--input",
+        input,
+        "--plot",
+        svg.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let reps = v["reps"].as_array().unwrap().len();
+    assert!((29..=31).contains(&reps), "{reps} reps of 30");
+    assert!(v["live_reps"].as_u64().is_some() && v["warnings"].as_array().is_some());
+    for a in v["attempts"].as_array().unwrap() {
+        let reason = a["reason"].as_str().unwrap();
+        assert!(
+            ["short_of_target", "lead_in", "lead_out", "out_of_rhythm"].contains(&reason),
+            "{a}"
+        );
+    }
+    let drawn = std::fs::read_to_string(&svg).unwrap();
+    assert!(drawn.starts_with("<svg") && drawn.trim_end().ends_with("</svg>"));
+    assert!(
+        drawn.contains(&format!("reps: {reps} reps counted")),
+        "{}",
+        &drawn[..400]
+    );
+    // Every counted rep is numbered on the picture.
+    assert!(drawn.contains(&format!(">{reps}</text>")));
+}

@@ -243,3 +243,71 @@ fn cycles_of_any_movement_are_counted_whatever_the_mounting() {
         assert_eq!(count("squat", &m, &sensor).len(), 10, "seed {seed}");
     }
 }
+
+/// Sway of +-`deg` at 0.25 Hz for about `secs` (breathing, postural sway), ending
+/// where it started.
+fn sway(mut m: Motion, secs: f64, deg: f64) -> Motion {
+    let base = 0.0;
+    for _ in 0..(secs / 4.0).round() as u32 {
+        m = m.ramp(base + deg, 2.0).ramp(base - deg, 2.0);
+    }
+    m.ramp(base, 1.0)
+}
+
+#[test]
+fn a_swaying_noisy_start_still_finds_the_rest_pose() {
+    // A wearer who never holds perfectly still, on a noisy accelerometer-only strap
+    // at 200 Hz (a Polar H10 has no gyroscope): sway between every rep too.
+    let mut m = sway(Motion::new(), 6.0, 1.5);
+    let holds = [9.0, 10.0, 8.5, 11.0];
+    for &h in &holds {
+        m = sway(m.rep(18.0, 1.5, h, 1.5), 4.0, 1.5);
+    }
+    for (seed, noise_g) in [(1, 0.02), (2, 0.04), (3, 0.06)] {
+        let sensor = Sensor {
+            rate_hz: 200.0,
+            gyro: false,
+            noise_g,
+            seed,
+            ..Sensor::default()
+        };
+        let spec = builtin("prone-leg-raise").unwrap();
+        let mut c = Counter::new(&spec, Some(Side::Left), None);
+        let found = reps(&c.push_batch(&m.render(&sensor)));
+        assert_eq!(found.len(), holds.len(), "noise {noise_g} g: {found:#?}");
+        for (r, (_, _, hold)) in found.iter().zip(&m.truth().reps) {
+            let held = r.hold.unwrap().held_s;
+            assert!(
+                (held - hold).abs() <= 0.5,
+                "noise {noise_g}: hold {held:.2} vs {hold:.2}"
+            );
+        }
+        assert!(c.settle().warnings.is_empty(), "a rest pose was found");
+    }
+}
+
+#[test]
+fn no_still_moment_at_all_takes_the_steadiest_stretch_and_says_so() {
+    // Sway of +-4 degrees from the first sample, never within a small band for a
+    // second: the count still comes, with a warning.
+    let mut m = Motion::new();
+    for _ in 0..3 {
+        m = m.ramp(4.0, 1.0).ramp(-4.0, 1.0);
+    }
+    m = m.ramp(0.0, 0.5);
+    let holds = [9.0, 10.0];
+    for &h in &holds {
+        m = m
+            .rep(20.0, 1.5, h, 1.5)
+            .ramp(4.0, 1.0)
+            .ramp(-4.0, 1.0)
+            .ramp(0.0, 0.5);
+    }
+    let spec = builtin("prone-leg-raise").unwrap();
+    let mut c = Counter::new(&spec, Some(Side::Left), None);
+    let found = reps(&c.push_batch(&m.render(&Sensor::default())));
+    assert_eq!(found.len(), holds.len(), "{found:#?}");
+    let warnings = c.settle().warnings;
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].contains("rest pose"), "{warnings:?}");
+}

@@ -6,7 +6,10 @@ use std::borrow::Borrow;
 use serde::Serialize;
 
 pub mod files;
+mod picture;
 mod table;
+
+pub use picture::plot;
 
 use crate::exercises::ExerciseSpec;
 use crate::motion::{
@@ -32,6 +35,10 @@ pub struct RepRow {
     pub score: f64,
     /// What was missed.
     pub flags: Vec<&'static str>,
+    /// Why a movement was not counted (attempts only): `short_of_target`,
+    /// `lead_in`, `lead_out`, `out_of_rhythm`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<&'static str>,
 }
 
 /// Totals of a rep report.
@@ -54,10 +61,15 @@ pub struct RepReport {
     pub samples: usize,
     /// Length of the recording (s).
     pub duration_s: f64,
-    /// Every counted rep.
+    /// Every counted rep, as settled at the end of the recording.
     pub reps: Vec<RepRow>,
-    /// Movements toward the target that fell short and were not counted.
+    /// Movements that were not counted, each with its reason: short of the target,
+    /// or reported live and withdrawn when the set settled.
     pub attempts: Vec<RepRow>,
+    /// Reps the live count reported before the set settled.
+    pub live_reps: u32,
+    /// What to know about how the count was made (e.g. a guessed rest pose).
+    pub warnings: Vec<String>,
     /// Totals.
     pub summary: RepSummary,
 }
@@ -124,7 +136,7 @@ pub struct RepAnalysis {
     spec_id: String,
     target_reps: u32,
     counter: Counter,
-    /// Counted reps and attempts, in order.
+    /// Movements short of the target, in order (the reps come from settling).
     found: Vec<RepEvent>,
     scratch: Vec<RepEvent>,
     span: Span,
@@ -151,12 +163,12 @@ impl RepAnalysis {
             self.found.extend(
                 self.scratch
                     .drain(..)
-                    .filter(|e| matches!(e, RepEvent::RepDone(_) | RepEvent::Attempt(_))),
+                    .filter(|e| matches!(e, RepEvent::Attempt(_))),
             );
         }
     }
 
-    /// The report, after the last sample.
+    /// The report, after the last sample: the count settles here, once.
     pub fn finish(self) -> RepReport {
         let row = |r: &Rep| RepRow {
             n: r.n,
@@ -167,15 +179,26 @@ impl RepAnalysis {
             side: r.side,
             score: r.score,
             flags: r.flags.iter().map(|f| f.as_str()).collect(),
+            reason: None,
         };
-        let (mut reps, mut attempts) = (Vec::new(), Vec::new());
-        for e in &self.found {
-            match e {
-                RepEvent::RepDone(r) => reps.push(row(r)),
-                RepEvent::Attempt(r) => attempts.push(row(r)),
-                _ => {}
-            }
-        }
+        let settled = self.counter.settle();
+        let reps: Vec<RepRow> = settled.reps.iter().map(row).collect();
+        let mut attempts: Vec<RepRow> = self
+            .found
+            .iter()
+            .filter_map(|e| match e {
+                RepEvent::Attempt(r) => Some(RepRow {
+                    reason: Some("short_of_target"),
+                    ..row(r)
+                }),
+                _ => None,
+            })
+            .collect();
+        attempts.extend(settled.withdrawn.iter().map(|w| RepRow {
+            reason: Some(w.reason.as_str()),
+            ..row(&w.rep)
+        }));
+        attempts.sort_by(|a, b| a.start_s.total_cmp(&b.start_s));
         // In range = neither flag says otherwise, so the summary and the flags agree.
         let holds_in_range = reps
             .iter()
@@ -198,6 +221,8 @@ impl RepAnalysis {
             },
             reps,
             attempts,
+            live_reps: settled.live_reps,
+            warnings: settled.warnings,
         }
     }
 }

@@ -43,15 +43,19 @@ impl RepReport {
         for r in &self.attempts {
             let _ = writeln!(
                 s,
-                "  -  {:>8.2}  {:>8.2}  {:>6}  {:>6.1}  {:>5}  {:>5.2}  not counted: {}",
+                "  -  {:>8.2}  {:>8.2}  {:>6}  {:>6.1}  {:>5}  {:>5.2}  not counted ({}): {}",
                 r.start_s,
                 r.end_s,
                 opt(r.hold_s, 1),
                 r.peak_deg,
                 "",
                 r.score,
+                r.reason.unwrap_or("-"),
                 r.flags.join(",")
             );
+        }
+        for w in &self.warnings {
+            let _ = writeln!(s, "warning: {w}");
         }
         let _ = writeln!(
             s,

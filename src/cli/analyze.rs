@@ -38,6 +38,11 @@ pub struct AnalyzeArgs {
     /// seconds (for example `0:5`).
     #[arg(long, value_name = "START:END", value_parser = parse_span)]
     pub reference_s: Option<(f64, f64)>,
+    /// Also draw the count as an SVG picture into this file: the signal the
+    /// counter used, the rest pose, the target band, every rep and every movement
+    /// that was not counted. One recording only; it is read into memory for it.
+    #[arg(long, value_name = "FILE.svg", conflicts_with = "posture")]
+    pub plot: Option<PathBuf>,
     /// With --posture: tilt from upright that counts as slouching (deg).
     #[arg(long, default_value_t = posture::DEFAULT_TOLERANCE_DEG, requires = "posture")]
     pub tolerance_deg: f64,
@@ -94,9 +99,15 @@ pub(super) fn run(args: &AnalyzeArgs) -> anyhow::Result<()> {
     if files.is_empty() {
         bail!("no recordings (*.csv, *_ACC.txt, or either gzipped) in the folders given");
     }
+    if args.plot.is_some() && (several || args.input.iter().any(|p| p.as_os_str() == "-")) {
+        bail!("--plot draws one recording file; give one --input file (not -)");
+    }
     if !several {
         let path = files.first().context("no recording given")?;
         let report = files::analyze(path, &settings)?;
+        if let (Some(out), Task::Reps { spec, side }) = (&args.plot, &settings.task) {
+            plot(path, out, spec, *side, args.reference_s)?;
+        }
         match (args.format, report) {
             (Format::Json, r) => print_json(&r)?,
             (Format::Table, Report::Reps(r)) => print!("{}", r.table()),
@@ -113,4 +124,20 @@ pub(super) fn run(args: &AnalyzeArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// Draws `--plot` (after the report, so a recording that cannot be read has
+/// already said why).
+fn plot(
+    path: &std::path::Path,
+    out: &std::path::Path,
+    spec: &exercises::ExerciseSpec,
+    side: Option<Side>,
+    reference_s: Option<(f64, f64)>,
+) -> anyhow::Result<()> {
+    let samples = crate::recording::read(path)?.samples;
+    let reference =
+        reference_s.and_then(|(a, b)| crate::analyze::reference_between(&samples, a, b));
+    let svg = crate::analyze::plot(spec, &samples, side, reference);
+    std::fs::write(out, svg).with_context(|| format!("cannot write the plot to {}", out.display()))
 }

@@ -85,7 +85,18 @@ pub enum Measure {
         /// movement) or the vertical speed (lifts that move a weight up and down).
         #[serde(default)]
         axis: CycleAxis,
+        /// Whether the count settles when the set ends: the whole set is counted
+        /// again from its own rhythm and size, and movements unlike its reps
+        /// (getting into position, putting the weight down) are withdrawn. On by
+        /// default; off keeps the live count, for specs tuned to it. Counts of the
+        /// vertical speed always keep the live count.
+        #[serde(default = "default_settle")]
+        settle: bool,
     },
+}
+
+fn default_settle() -> bool {
+    true
 }
 
 /// The movement a `cycles` measure counts.

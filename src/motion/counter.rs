@@ -2,7 +2,9 @@
 //! counting strategy the spec asks for, behind one `push(sample) -> events`.
 
 use super::cycles::{CycleCounter, CycleParams};
-use super::rep::{Progress, RepEvent, Side};
+use super::rep::{Progress, Rep, RepEvent, Side};
+use super::settle::{self, SetRecorder};
+use super::settled::Settled;
 use super::still::StillFinder;
 use super::tilt::{TiltCounter, TiltParams};
 use super::vec3::Vec3;
@@ -28,6 +30,11 @@ pub struct Counter {
     tracker: Tracker,
     finder: StillFinder,
     strategy: Strategy,
+    target: crate::exercises::Target,
+    /// The set's movement, kept for settling (counts of any movement only).
+    recorder: Option<SetRecorder>,
+    /// The reps reported live, for settling.
+    live: Vec<Rep>,
 }
 
 impl Counter {
@@ -39,6 +46,14 @@ impl Counter {
         let target = spec.target.clone();
         // A side means something only for sided exercises.
         let side = side.filter(|_| spec.target.sides != crate::exercises::Sides::None);
+        let settles = matches!(
+            spec.measure,
+            Measure::Cycles {
+                axis: crate::exercises::CycleAxis::Principal,
+                settle: true,
+                ..
+            }
+        );
         let strategy = match spec.measure {
             Measure::Tilt { start_deg } => Strategy::Tilt(TiltCounter::new(
                 TiltParams::new(target, start_deg, side),
@@ -49,6 +64,7 @@ impl Counter {
                 min_amplitude_g,
                 hysteresis,
                 axis,
+                ..
             } => Strategy::Cycles(CycleCounter::new(CycleParams {
                 target,
                 cutoff_hz,
@@ -59,8 +75,11 @@ impl Counter {
         };
         Self {
             tracker: Tracker::new(),
-            finder: StillFinder::new(REFERENCE_STILL_S),
+            finder: StillFinder::with_fallback(REFERENCE_STILL_S),
             strategy,
+            target: spec.target.clone(),
+            recorder: settles.then(SetRecorder::new),
+            live: Vec::new(),
         }
     }
 
@@ -91,6 +110,19 @@ impl Counter {
     /// Feeds a frame from a [`Tracker`] shared with other detectors. Use either this
     /// or the `push` methods on one counter, not both.
     pub fn update(&mut self, f: &Frame, out: &mut Vec<RepEvent>) {
+        if let Some(r) = &mut self.recorder {
+            r.push(f.t, f.accel, f.gyro, f.up);
+        }
+        let before = out.len();
+        self.detect(f, out);
+        self.live
+            .extend(out[before..].iter().filter_map(|e| match e {
+                RepEvent::RepDone(r) => Some(r.clone()),
+                _ => None,
+            }));
+    }
+
+    fn detect(&mut self, f: &Frame, out: &mut Vec<RepEvent>) {
         match &mut self.strategy {
             Strategy::Tilt(c) => {
                 if !c.has_reference() {
@@ -103,6 +135,41 @@ impl Counter {
             }
             Strategy::Cycles(c) => c.update(f.t, f.dt, f.accel, f.up, out),
         }
+    }
+
+    /// Settles the count once the set is over (call it once, after the last
+    /// sample): a count of any movement is made again from the whole set's
+    /// rhythm, and live reps it shows were not reps are withdrawn; other counts
+    /// stand as they were counted live.
+    pub fn settle(&self) -> Settled {
+        self.settle_traced().0
+    }
+
+    /// [`Self::settle`], with the signal a count of any movement was settled on
+    /// (`None` for counts that stand as counted live).
+    pub fn settle_traced(&self) -> (Settled, Option<Vec<(f64, f64)>>) {
+        let mut warnings = Vec::new();
+        if let Some((a, b)) = self.finder.guessed() {
+            warnings.push(format!(
+                "nothing was still in the first {} s, so the steadiest moment ({a:.1}-{b:.1} s) \
+                 was taken as the rest pose: start a set still for a second, calibrate, or give \
+                 --reference-s",
+                super::still::FALLBACK_S
+            ));
+        }
+        let Some(rec) = self.recorder.as_ref().filter(|r| !r.overflowed()) else {
+            if self.recorder.is_some() {
+                warnings.push(format!(
+                    "the set is longer than {} minutes: its live count stands unsettled",
+                    settle::MAX_SET_S / 60.0
+                ));
+            }
+            return (Settled::live(self.live.clone(), warnings), None);
+        };
+        let (cycles, trace) = settle::settle_traced(rec);
+        let mut settled = Settled::from_cycles(&self.target, &self.live, &cycles);
+        settled.warnings = warnings;
+        (settled, Some(trace))
     }
 
     /// Sets the rest pose (after a calibration).

@@ -15,6 +15,8 @@ mod filter;
 mod orientation;
 pub mod posture;
 mod rep;
+pub mod settle;
+mod settled;
 mod still;
 mod tilt;
 pub mod vec3;
@@ -26,6 +28,7 @@ pub use posture::{
     Monitor, PostureConfig, PostureEvent, PostureState, PostureTotals, SlouchEpisode,
 };
 pub use rep::{Flag, Hold, Progress, Rep, RepEvent, Side};
+pub use settled::{Settled, WithdrawReason, Withdrawn};
 pub use still::StillFinder;
 pub use vec3::Vec3;
 
@@ -63,6 +66,8 @@ pub struct Frame {
     pub dt: f64,
     /// The raw acceleration (g).
     pub accel: Vec3,
+    /// The raw angular rate (deg/s), when the strap measures it.
+    pub gyro: Option<Vec3>,
     /// Estimated up direction, unit length, sensor frame.
     pub up: Vec3,
     /// Whether the wearer is moving about.
@@ -91,6 +96,7 @@ impl Tracker {
             t: s.t,
             dt,
             accel: s.accel,
+            gyro: s.gyro,
             up,
             moving,
         })

@@ -1,0 +1,110 @@
+//! Scores the rep counter on recordings of real people: every set of the two data
+//! sets in `data/` and, when they are there, the barbell sets (`$POSTURED_BARBELL_DATA`,
+//! or `../shared/data/barbell-metamotion`). Counts are settled counts, as `postured
+//! analyze` reports them, with the generic `reps` spec (and without the gyro, as on
+//! an accelerometer-only strap such as a Polar H10); the barbell sets also with the
+//! per-lift specs in `examples/barbell/`.
+//!
+//! ```text
+//! cargo run --release --example score_real            # the tables
+//! cargo run --release --example score_real -- --sets  # and every set's count
+//! ```
+
+#[path = "real/sets.rs"]
+mod real;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use real::Set;
+
+fn pct(k: usize, n: usize) -> String {
+    format!("{:.0}%", 100.0 * k as f64 / n.max(1) as f64)
+}
+
+/// One table row per group: sets, then exact and within one per column.
+fn table(title: &str, sets: &[Set], columns: &[(&str, Vec<i64>)], group: impl Fn(&Set) -> String) {
+    let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, s) in sets.iter().enumerate() {
+        groups.entry(group(s)).or_default().push(i);
+    }
+    let mut head = format!("| {title} | sets |");
+    let mut rule = "|---|---|".to_owned();
+    for (name, _) in columns {
+        head += &format!(" {name}: exact | within one |");
+        rule += "---|---|";
+    }
+    println!("{head}\n{rule}");
+    let mut rows: Vec<(String, Vec<usize>)> = groups.into_iter().collect();
+    rows.insert(0, ("**all**".into(), (0..sets.len()).collect()));
+    for (name, idx) in rows {
+        let mut line = format!("| {name} | {} |", idx.len());
+        for (_, counted) in columns {
+            let (e, o, n) = real::tally(idx.iter().map(|&i| (&sets[i], counted[i])));
+            line += &format!(" {} | {} |", pct(e, n), pct(o, n));
+        }
+        println!("{line}");
+    }
+    println!();
+}
+
+fn main() -> Result<(), String> {
+    let list = std::env::args().any(|a| a == "--sets");
+    let data = real::repo_data();
+    let mut all = Vec::new();
+    for name in ["shoulder-physio-watch", "physio-pt"] {
+        all.push((name, real::load(name, &data.join(name))?));
+    }
+    match real::barbell_dir() {
+        Some(dir) => all.push((
+            "barbell-metamotion",
+            real::load("barbell-metamotion", &dir)?,
+        )),
+        None => eprintln!(
+            "barbell sets not found: set POSTURED_BARBELL_DATA to the barbell-metamotion folder \
+             (they have no licence, so they are not in the repository); scoring the others"
+        ),
+    }
+    let generic = real::generic();
+    for (name, sets) in &all {
+        let with_gyro: Vec<i64> = sets
+            .iter()
+            .map(|s| real::count(s, &generic, false))
+            .collect();
+        let accel: Vec<i64> = sets
+            .iter()
+            .map(|s| real::count(s, &generic, true))
+            .collect();
+        let mut columns = vec![("reps", with_gyro), ("reps, accel only", accel)];
+        if *name == "barbell-metamotion" {
+            let per_lift = sets
+                .iter()
+                .map(|s| match s.exercise.as_str() {
+                    "rest" => real::count(s, &generic, false),
+                    lift => lift_count(s, lift),
+                })
+                .collect();
+            columns.push(("per-lift spec", per_lift));
+        }
+        println!("## {name}\n");
+        table("exercise", sets, &columns, |s| s.exercise.clone());
+        if list {
+            for (i, s) in sets.iter().enumerate() {
+                let counts: Vec<String> = columns.iter().map(|(_, c)| c[i].to_string()).collect();
+                println!("{:<48} {:>3}  {}", s.file, s.reps, counts.join(" "));
+            }
+            println!();
+        }
+    }
+    Ok(())
+}
+
+/// The barbell per-lift specs count live (they are tuned to it).
+fn lift_count(set: &Set, lift: &str) -> i64 {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("examples/barbell/{lift}.toml"));
+    let spec = postured::exercises::resolve(path.to_str().expect("utf-8 path"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut counter = postured::motion::Counter::new(&spec, None, None);
+    counter.push_batch(&set.samples);
+    counter.settle().reps.len() as i64
+}

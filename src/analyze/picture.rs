@@ -1,0 +1,92 @@
+//! `analyze --plot`: a picture of how a spec counts a recording (see
+//! [`crate::plot`]).
+
+use crate::exercises::ExerciseSpec;
+use crate::motion::{Counter, Rep, RepEvent, Sample, Side, Vec3};
+
+/// A picture of how `spec` counts `samples` (see [`crate::plot`]): for a tilt or
+/// hold exercise the angle from the rest pose with the target band; for a count of
+/// any movement the signal the settled count used.
+pub fn plot(
+    spec: &ExerciseSpec,
+    samples: &[Sample],
+    side: Option<Side>,
+    reference: Option<Vec3>,
+) -> String {
+    use crate::plot::{Plot, Span, thin};
+    let mut counter = Counter::new(spec, side, reference);
+    let (mut events, mut angle) = (Vec::new(), Vec::new());
+    for s in samples {
+        counter.push_into(s, &mut events);
+        let p = counter.progress();
+        if p.referenced {
+            angle.push((s.t, p.angle_deg));
+        }
+    }
+    let (settled, settle_trace) = counter.settle_traced();
+    let span = |r: &Rep, label: String, note: String| Span {
+        start_s: r.start_s,
+        end_s: r.end_s,
+        hold: r
+            .hold
+            .filter(|h| h.held_s > 0.0)
+            .map(|h| (h.start_s, h.end_s)),
+        label,
+        note,
+    };
+    let flags = |r: &Rep| {
+        r.flags
+            .iter()
+            .map(|f| f.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let reps = settled
+        .reps
+        .iter()
+        .map(|r| span(r, r.n.to_string(), flags(r)))
+        .collect();
+    let mut others: Vec<Span> = events
+        .iter()
+        .filter_map(|e| match e {
+            RepEvent::Attempt(r) => Some(span(r, "-".into(), "short of target".into())),
+            _ => None,
+        })
+        .collect();
+    others.extend(
+        settled
+            .withdrawn
+            .iter()
+            .map(|w| span(&w.rep, "-".into(), w.reason.as_str().into())),
+    );
+    let t = spec.target.tolerance_deg;
+    let (y_label, trace, band, rest) = match settle_trace {
+        Some(tr) => (
+            "movement along its main direction (settled; RMS units)",
+            tr,
+            None,
+            None,
+        ),
+        None => (
+            "angle from the rest pose (deg)",
+            angle,
+            spec.target.angle_deg.map(|[lo, hi]| (lo - t, hi + t)),
+            Some(0.0),
+        ),
+    };
+    crate::plot::svg(&Plot {
+        title: format!(
+            "{}: {} reps counted (live {}), {} not counted",
+            spec.id,
+            settled.reps.len(),
+            settled.live_reps,
+            others.len()
+        ),
+        y_label: y_label.into(),
+        trace: thin(trace, 6000),
+        band,
+        rest,
+        reps,
+        others,
+    })
+}

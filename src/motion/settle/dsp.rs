@@ -1,0 +1,245 @@
+//! The signal processing the settling step needs, on evenly spaced samples: zero-phase
+//! Butterworth sections, a moving RMS, percentiles, the rep period from the
+//! autocorrelation and the dominant direction of a few channels.
+
+/// A second-order Butterworth section (RBJ cookbook, Q = 1/sqrt 2).
+#[derive(Debug, Clone, Copy)]
+pub struct Biquad {
+    b: [f64; 3],
+    a: [f64; 2],
+}
+
+impl Biquad {
+    /// A low-pass at `hz` for samples at `fs`.
+    pub fn low_pass(hz: f64, fs: f64) -> Self {
+        let (c, alpha) = Self::omega(hz, fs);
+        let a0 = 1.0 + alpha;
+        let b = (1.0 - c) / 2.0 / a0;
+        Self {
+            b: [b, 2.0 * b, b],
+            a: [-2.0 * c / a0, (1.0 - alpha) / a0],
+        }
+    }
+
+    /// A high-pass at `hz` for samples at `fs`.
+    pub fn high_pass(hz: f64, fs: f64) -> Self {
+        let (c, alpha) = Self::omega(hz, fs);
+        let a0 = 1.0 + alpha;
+        let b = (1.0 + c) / 2.0 / a0;
+        Self {
+            b: [b, -2.0 * b, b],
+            a: [-2.0 * c / a0, (1.0 - alpha) / a0],
+        }
+    }
+
+    fn omega(hz: f64, fs: f64) -> (f64, f64) {
+        let w0 = std::f64::consts::TAU * (hz / fs).min(0.49);
+        (w0.cos(), w0.sin() / std::f64::consts::SQRT_2)
+    }
+
+    /// Filters `x` in place in one direction, starting from the steady state of a
+    /// constant input equal to the first sample (no start-up transient).
+    fn run(&self, x: &mut [f64], forward: bool) {
+        let Some(&x0) = (if forward { x.first() } else { x.last() }) else {
+            return;
+        };
+        let [b0, b1, b2] = self.b;
+        let [a1, a2] = self.a;
+        let gain = (b0 + b1 + b2) / (1.0 + a1 + a2);
+        let y0 = x0 * gain;
+        let (mut z1, mut z2) = (y0 - b0 * x0, b2 * x0 - a2 * y0);
+        let mut step = |v: &mut f64| {
+            let xin = *v;
+            let y = b0 * xin + z1;
+            z1 = b1 * xin - a1 * y + z2;
+            z2 = b2 * xin - a2 * y;
+            *v = y;
+        };
+        if forward {
+            x.iter_mut().for_each(&mut step);
+        } else {
+            x.iter_mut().rev().for_each(&mut step);
+        }
+    }
+
+    /// Filters forward then backward: no phase shift, the magnitude squared.
+    pub fn filtfilt(&self, x: &mut [f64]) {
+        self.run(x, true);
+        self.run(x, false);
+    }
+}
+
+/// Centred moving RMS over `window` samples (shorter at the ends).
+pub fn moving_rms(energy: &[f64], window: usize) -> Vec<f64> {
+    let n = energy.len();
+    let mut prefix = Vec::with_capacity(n + 1);
+    prefix.push(0.0);
+    for e in energy {
+        prefix.push(prefix.last().copied().unwrap_or(0.0) + e);
+    }
+    let half = window / 2;
+    (0..n)
+        .map(|i| {
+            let lo = i.saturating_sub(half);
+            let hi = (i + window - half).min(n);
+            ((prefix[hi] - prefix[lo]) / window as f64).max(0.0).sqrt()
+        })
+        .collect()
+}
+
+/// The `q`-th percentile (0..=100) with linear interpolation; 0 for no data.
+pub fn percentile(x: &[f64], q: f64) -> f64 {
+    if x.is_empty() {
+        return 0.0;
+    }
+    let mut v = x.to_vec();
+    v.sort_by(f64::total_cmp);
+    let pos = q / 100.0 * (v.len() - 1) as f64;
+    let (i, frac) = (pos.floor() as usize, pos.fract());
+    let next = v[(i + 1).min(v.len() - 1)];
+    v[i] + frac * (next - v[i])
+}
+
+/// The median; 0 for no data.
+pub fn median(x: &[f64]) -> f64 {
+    percentile(x, 50.0)
+}
+
+/// The rep period (in samples) of `channels` (each the same length, mean removed):
+/// the lag of the autocorrelation's highest peak between `min_lag` and `max_lag`,
+/// or a peak at a whole fraction of it that is nearly as high (a rep with two
+/// bumps must not read as two reps, nor two reps as one). Summing the channels'
+/// autocorrelations makes it independent of how the strap is mounted.
+pub fn period(channels: &[Vec<f64>], min_lag: usize, max_lag: usize) -> Option<usize> {
+    let n = channels.first()?.len();
+    let max_lag = max_lag.min(n * 2 / 3);
+    if max_lag <= min_lag + 2 {
+        return None;
+    }
+    let r: Vec<f64> = (0..=max_lag)
+        .map(|lag| {
+            let sum: f64 = channels
+                .iter()
+                .map(|c| {
+                    c[..n - lag]
+                        .iter()
+                        .zip(&c[lag..])
+                        .map(|(a, b)| a * b)
+                        .sum::<f64>()
+                })
+                .sum();
+            sum / (n - lag) as f64
+        })
+        .collect();
+    if r[0] <= 0.0 {
+        return None;
+    }
+    let peaks: Vec<usize> = (min_lag.max(1)..max_lag)
+        .filter(|&i| r[i] > r[i - 1] && r[i] >= r[i + 1])
+        .collect();
+    let best = *peaks.iter().max_by(|a, b| r[**a].total_cmp(&r[**b]))?;
+    let shorter = peaks.iter().find(|&&p| {
+        let ratio = best as f64 / p as f64;
+        p < best && r[p] > 0.7 * r[best] && (ratio - ratio.round()).abs() < 0.2
+    });
+    Some(shorter.copied().unwrap_or(best))
+}
+
+/// The unit direction of largest variance of `channels` (mean removed), by power
+/// iteration on their covariance from the channel of largest variance.
+pub fn principal(channels: &[Vec<f64>]) -> Vec<f64> {
+    let k = channels.len();
+    let n = channels.first().map_or(0, Vec::len).max(1) as f64;
+    let cov: Vec<Vec<f64>> = (0..k)
+        .map(|i| {
+            (0..k)
+                .map(|j| {
+                    let s: f64 = channels[i]
+                        .iter()
+                        .zip(&channels[j])
+                        .map(|(a, b)| a * b)
+                        .sum();
+                    s / n
+                })
+                .collect()
+        })
+        .collect();
+    let start = (0..k)
+        .max_by(|&a, &b| cov[a][a].total_cmp(&cov[b][b]))
+        .unwrap_or(0);
+    let mut v: Vec<f64> = (0..k).map(|i| if i == start { 1.0 } else { 0.0 }).collect();
+    for _ in 0..200 {
+        let w: Vec<f64> = cov
+            .iter()
+            .map(|row| row.iter().zip(&v).map(|(a, b)| a * b).sum())
+            .collect();
+        let norm = w.iter().map(|x| x * x).sum::<f64>().sqrt();
+        if norm <= f64::MIN_POSITIVE {
+            break;
+        }
+        v = w.into_iter().map(|x| x / norm).collect();
+    }
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sine(n: usize, period: f64) -> Vec<f64> {
+        (0..n)
+            .map(|i| (std::f64::consts::TAU * i as f64 / period).sin())
+            .collect()
+    }
+
+    #[test]
+    fn low_pass_keeps_slow_and_removes_fast() {
+        let mut slow = sine(1000, 100.0);
+        let mut fast = sine(1000, 4.0);
+        let f = Biquad::low_pass(1.0, 25.0);
+        f.filtfilt(&mut slow);
+        f.filtfilt(&mut fast);
+        let peak = |x: &[f64]| x[200..800].iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        assert!(peak(&slow) > 0.95, "{}", peak(&slow));
+        assert!(peak(&fast) < 0.01, "{}", peak(&fast));
+    }
+
+    #[test]
+    fn high_pass_removes_an_offset() {
+        let mut x: Vec<f64> = sine(2000, 50.0).iter().map(|v| v + 3.0).collect();
+        Biquad::high_pass(0.05, 25.0).filtfilt(&mut x);
+        let mean = x[500..1500].iter().sum::<f64>() / 1000.0;
+        assert!(mean.abs() < 0.05, "{mean}");
+    }
+
+    #[test]
+    fn period_of_a_two_bump_cycle_is_the_whole_cycle() {
+        // A cycle of 50 samples with a second bump at twice the rate, 40% as big.
+        let x: Vec<f64> = (0..1000)
+            .map(|i| {
+                let p = std::f64::consts::TAU * i as f64 / 50.0;
+                p.sin() + 0.4 * (2.0 * p).sin()
+            })
+            .collect();
+        assert_eq!(period(&[x], 10, 300), Some(50));
+    }
+
+    #[test]
+    fn principal_direction_of_a_line() {
+        let a = sine(500, 40.0);
+        let chans = vec![
+            a.iter().map(|v| v * 0.6).collect(),
+            a.iter().map(|v| v * 0.8).collect(),
+        ];
+        let v = principal(&chans);
+        assert!((v[0].abs() - 0.6).abs() < 1e-6 && (v[1].abs() - 0.8).abs() < 1e-6);
+    }
+
+    #[test]
+    fn percentiles_interpolate() {
+        let x = [4.0, 1.0, 3.0, 2.0];
+        assert_eq!(percentile(&x, 0.0), 1.0);
+        assert_eq!(percentile(&x, 100.0), 4.0);
+        assert!((median(&x) - 2.5).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,355 @@
+//! Settling a set's count once the set is over, from the whole set's own rhythm.
+//!
+//! While a set runs, the live counter reports each rep as it completes. It cannot
+//! know yet whether the first movement was a rep or the wearer getting into
+//! position, nor how big the set's reps will be. At the end of the set, everything
+//! is known: [`SetRecorder`] has kept the set's movement at [`RATE_HZ`], and
+//! [`settle`] counts it again as a whole:
+//!
+//! 1. acceleration (and rotation, when the strap measures it) band-passed, each
+//!    sensor scaled to the same size so neither drowns the other;
+//! 2. split into active stretches where its moving RMS stands clear of the set's
+//!    quiet parts (a pause between groups of reps separates them);
+//! 3. per stretch, the rep period from the autocorrelation, a low-pass just above
+//!    the rep rate (the second bump of a press is not a rep), and the direction
+//!    along which the stretch moves most (any mounting, any movement);
+//! 4. the turning points of that signal, wiggles removed against neighbouring
+//!    swings (so low-amplitude reps among their like stay), half swings at the
+//!    stretch's ends that are much smaller than its typical swing dropped, and
+//!    every out-and-back counted as one rep.
+//!
+//! Pure and deterministic: the same samples give the same cycles, whatever the
+//! strap's mounting and however they arrived.
+
+mod dsp;
+mod swings;
+
+use super::vec3::{Vec3, angle_deg, unit};
+
+/// The rate the set's movement is kept and analysed at (Hz).
+pub const RATE_HZ: f64 = 25.0;
+/// Longest set kept for settling (s): longer ones keep their live count.
+pub const MAX_SET_S: f64 = 2.0 * 3600.0;
+
+/// Band of the movement signal (Hz): slow drift and tremor are not reps.
+const BAND_HZ: [f64; 2] = [0.05, 4.0];
+/// The rotation's weight against the acceleration's.
+const GYRO_WEIGHT: f64 = 0.7;
+/// Window of the moving RMS that finds active stretches (s).
+const ACTIVITY_WINDOW_S: f64 = 1.5;
+/// A stretch moving less than this is sensor noise, not movement: a still strap
+/// counts nothing (g RMS of the band-passed acceleration; deg/s of the rotation).
+const STILL_FLOOR_G: f64 = 0.015;
+const STILL_FLOOR_DPS: f64 = 1.5;
+/// Active: moving RMS over this fraction of its 90th percentile.
+const ACTIVE_FRACTION: f64 = 0.12;
+/// Quiet shorter than this does not split a stretch (s).
+const MERGE_GAP_S: f64 = 2.5;
+/// Active stretches shorter than this hold no rep (s).
+const MIN_STRETCH_S: f64 = 1.5;
+/// Quiet time kept on each side of a stretch (s).
+const MARGIN_S: f64 = 0.5;
+/// Rep periods searched (s), and the period assumed when none is found.
+const PERIOD_S: [f64; 2] = [0.6, 12.0];
+const DEFAULT_PERIOD_S: f64 = 3.0;
+/// The low-pass sits this many times above the rep rate.
+const LOW_PASS_PER_RATE: f64 = 1.8;
+const MAX_LOW_PASS_HZ: f64 = 4.0;
+/// Turning points need a reversal of this fraction of the signal's range.
+const TURN_FRACTION: f64 = 0.08;
+/// A swing under this fraction of its larger neighbour is a wiggle.
+const WIGGLE_RATIO: f64 = 0.3;
+/// A half swing at an end under this fraction of the typical swing, or over
+/// [`END_LARGE`] times it, is not a rep.
+const END_FRACTION: f64 = 0.5;
+const END_LARGE: f64 = 2.5;
+
+/// Reps at the set's ends tilting the strap less than `ROM_SMALL` times the
+/// typical rep, or more than `ROM_LARGE` times it while lasting more than
+/// `SLOW_LARGE` times as long, are getting into or out of position, where the
+/// typical rep tilts it at least `MIN_TYPICAL_ROM_DEG` (deg).
+const ROM_SMALL: f64 = 0.25;
+const ROM_LARGE: f64 = 2.0;
+const SLOW_LARGE: f64 = 1.5;
+const MIN_TYPICAL_ROM_DEG: f64 = 5.0;
+
+/// One rep found when settling.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Cycle {
+    /// Start (s).
+    pub start_s: f64,
+    /// The turning point in the middle (s).
+    pub turn_s: f64,
+    /// End (s).
+    pub end_s: f64,
+    /// Angle the strap turned through between start and turn (deg).
+    pub rom_deg: f64,
+}
+
+/// Keeps a set's movement, evenly resampled, for [`settle`].
+#[derive(Debug, Clone, Default)]
+pub struct SetRecorder {
+    last: Option<(f64, [f64; 6])>,
+    acc: ([f64; 6], Vec3, u32),
+    t0: f64,
+    x: Vec<[f32; 6]>,
+    up: Vec<[f32; 3]>,
+    gyro: bool,
+    full: bool,
+}
+
+impl SetRecorder {
+    /// An empty recorder.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Whether the set outgrew [`MAX_SET_S`] (the rest of it was not kept).
+    pub fn overflowed(&self) -> bool {
+        self.full
+    }
+
+    /// Samples kept.
+    pub fn len(&self) -> usize {
+        self.x.len()
+    }
+
+    /// Whether nothing was kept.
+    pub fn is_empty(&self) -> bool {
+        self.x.is_empty()
+    }
+
+    /// Feeds one sample: acceleration (g), rotation (deg/s) if measured, and the
+    /// estimated up direction. Samples between two grid points are averaged (no
+    /// aliasing from fast straps); slower straps are interpolated.
+    pub fn push(&mut self, t: f64, accel: Vec3, gyro: Option<Vec3>, up: Vec3) {
+        let g = gyro.unwrap_or([0.0; 3]);
+        self.gyro |= gyro.is_some();
+        let x = [accel[0], accel[1], accel[2], g[0], g[1], g[2]];
+        let Some((lt, lx)) = self.last else {
+            self.t0 = t;
+            self.keep(x, up);
+            self.last = Some((t, x));
+            return;
+        };
+        if t <= lt || self.full {
+            return;
+        }
+        loop {
+            let at = self.time(self.x.len());
+            if at >= t || self.full {
+                break;
+            }
+            let (sum, sum_up, count) = self.acc;
+            let value = if count >= 2 {
+                sum.map(|v| v / f64::from(count))
+            } else {
+                let f = (at - lt) / (t - lt);
+                std::array::from_fn(|i| lx[i] + f * (x[i] - lx[i]))
+            };
+            self.keep(value, if count >= 2 { sum_up } else { up });
+            self.acc = ([0.0; 6], up, 0);
+        }
+        self.acc.0 = std::array::from_fn(|i| self.acc.0[i] + x[i]);
+        self.acc.1 = up;
+        self.acc.2 += 1;
+        self.last = Some((t, x));
+    }
+
+    fn keep(&mut self, x: [f64; 6], up: Vec3) {
+        if self.x.len() as f64 >= MAX_SET_S * RATE_HZ {
+            self.full = true;
+            return;
+        }
+        self.x.push(x.map(|v| v as f32));
+        self.up.push(up.map(|v| v as f32));
+    }
+
+    /// Time of kept sample `i` (s).
+    fn time(&self, i: usize) -> f64 {
+        self.t0 + i as f64 / RATE_HZ
+    }
+
+    fn up_at(&self, i: usize) -> Vec3 {
+        let u = self.up[i.min(self.up.len().saturating_sub(1))];
+        unit(u.map(f64::from)).unwrap_or([0.0, 0.0, 1.0])
+    }
+}
+
+/// Counts the reps of the recorded set as a whole (see the module's docs).
+pub fn settle(rec: &SetRecorder) -> Vec<Cycle> {
+    settle_traced(rec).0
+}
+
+/// [`settle`], with the signal it counted: (time s, movement along each active
+/// stretch's main direction, in units of the set's RMS; 0 where it is quiet).
+pub fn settle_traced(rec: &SetRecorder) -> (Vec<Cycle>, Vec<(f64, f64)>) {
+    let n = rec.x.len();
+    let mut trace: Vec<(f64, f64)> = (0..n).map(|i| (rec.time(i), 0.0)).collect();
+    if (n as f64) < MIN_STRETCH_S * RATE_HZ {
+        return (Vec::new(), trace);
+    }
+    let (z, scales) = movement(rec);
+    let energy: Vec<f64> = (0..n)
+        .map(|i| z.iter().map(|c| c[i] * c[i]).sum())
+        .collect();
+    let env = dsp::moving_rms(&energy, (ACTIVITY_WINDOW_S * RATE_HZ).round() as usize);
+    let threshold = ACTIVE_FRACTION * dsp::percentile(&env, 90.0);
+    let margin = (MARGIN_S * RATE_HZ) as usize;
+    let mut groups: Vec<Vec<Cycle>> = Vec::new();
+    for (a, b) in stretches(&env, threshold) {
+        if is_still(&z, &scales, a, b) {
+            continue;
+        }
+        let (a, b) = (a.saturating_sub(margin), (b + margin).min(n));
+        let (cycles, pc) = stretch_cycles(&z, a, b);
+        for (i, v) in pc.into_iter().enumerate() {
+            trace[a + i].1 = v;
+        }
+        let group = cycles.into_iter().map(|(s, turn, e)| Cycle {
+            start_s: rec.time(a + s),
+            turn_s: rec.time(a + turn),
+            end_s: rec.time(a + e),
+            rom_deg: angle_deg(rec.up_at(a + s), rec.up_at(a + turn)),
+        });
+        groups.push(group.collect());
+    }
+    if let Some(first) = groups.first_mut() {
+        trim_unlike(first, true);
+    }
+    if let Some(last) = groups.last_mut() {
+        trim_unlike(last, false);
+    }
+    (groups.into_iter().flatten().collect(), trace)
+}
+
+/// Drops cycles at the start (or end) of a stretch whose range of motion is unlike
+/// the stretch's typical rep: getting into position tilts the strap much further
+/// (and more slowly) than a rep, or barely at all. Only where the reps themselves tilt the strap
+/// clearly (a rotation about the vertical barely does).
+fn trim_unlike(group: &mut Vec<Cycle>, from_start: bool) {
+    let roms: Vec<f64> = group.iter().map(|c| c.rom_deg).collect();
+    let typical = dsp::median(&roms);
+    if group.len() < 3 || typical < MIN_TYPICAL_ROM_DEG {
+        return;
+    }
+    let durations: Vec<f64> = group.iter().map(|c| c.end_s - c.start_s).collect();
+    let typical_s = dsp::median(&durations);
+    let unlike = |c: &Cycle| {
+        c.rom_deg < ROM_SMALL * typical
+            || (c.rom_deg > ROM_LARGE * typical && c.end_s - c.start_s > SLOW_LARGE * typical_s)
+    };
+    for _ in 0..2 {
+        let end = if from_start {
+            group.first()
+        } else {
+            group.last()
+        };
+        if group.len() < 3 || !end.is_some_and(unlike) {
+            break;
+        }
+        if from_start {
+            group.remove(0);
+        } else {
+            group.pop();
+        }
+    }
+}
+
+/// Whether stretch `[a, b)` moves less than the still floors, in the sensors' own
+/// units (`scales` turned them into the normalised channels).
+fn is_still(z: &[Vec<f64>], scales: &[f64], a: usize, b: usize) -> bool {
+    let floors = [STILL_FLOOR_G, STILL_FLOOR_DPS];
+    scales
+        .iter()
+        .zip(floors)
+        .enumerate()
+        .all(|(s, (k, floor))| {
+            let power: f64 = z[3 * s..3 * s + 3]
+                .iter()
+                .map(|c| c[a..b].iter().map(|v| v * v).sum::<f64>())
+                .sum();
+            (power / (b - a).max(1) as f64).sqrt() / k < floor
+        })
+}
+
+/// The band-passed channels, each sensor scaled to unit RMS (the rotation
+/// weighted by [`GYRO_WEIGHT`]); without a gyro, the acceleration alone. Also the
+/// scale applied to each sensor.
+fn movement(rec: &SetRecorder) -> (Vec<Vec<f64>>, Vec<f64>) {
+    let sensors = if rec.gyro { 2 } else { 1 };
+    let lo = dsp::Biquad::high_pass(BAND_HZ[0], RATE_HZ);
+    let hi = dsp::Biquad::low_pass(BAND_HZ[1], RATE_HZ);
+    let (mut out, mut scales) = (Vec::new(), Vec::new());
+    for s in 0..sensors {
+        let mut chans: Vec<Vec<f64>> = (0..3)
+            .map(|k| rec.x.iter().map(|x| f64::from(x[3 * s + k])).collect())
+            .collect();
+        for c in &mut chans {
+            lo.filtfilt(c);
+            hi.filtfilt(c);
+        }
+        let n = chans[0].len().max(1) as f64;
+        let power: f64 = chans.iter().flatten().map(|v| v * v).sum::<f64>() / n;
+        let weight = if s == 0 { 1.0 } else { GYRO_WEIGHT };
+        let k = weight / (power.sqrt() + 1e-9);
+        out.extend(
+            chans
+                .into_iter()
+                .map(|c| c.into_iter().map(|v| v * k).collect::<Vec<_>>()),
+        );
+        scales.push(k);
+    }
+    (out, scales)
+}
+
+/// Active stretches `[start, end)` of the envelope, merged across short quiet.
+fn stretches(env: &[f64], threshold: f64) -> Vec<(usize, usize)> {
+    let gap = (MERGE_GAP_S * RATE_HZ) as usize;
+    let min_len = (MIN_STRETCH_S * RATE_HZ) as usize;
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    for i in (0..env.len()).filter(|&i| env[i] > threshold) {
+        match out.last_mut() {
+            Some((_, end)) if i - *end <= gap => *end = i,
+            _ => out.push((i, i)),
+        }
+    }
+    out.into_iter()
+        .filter(|(a, b)| b - a >= min_len)
+        .map(|(a, b)| (a, b + 1))
+        .collect()
+}
+
+/// The cycles of one stretch `[a, b)` as sample indices relative to `a`, and the
+/// signal they were counted on.
+type Cycles = Vec<(usize, usize, usize)>;
+fn stretch_cycles(z: &[Vec<f64>], a: usize, b: usize) -> (Cycles, Vec<f64>) {
+    let chans: Vec<Vec<f64>> = z.iter().map(|c| c[a..b].to_vec()).collect();
+    let lags = PERIOD_S.map(|s| (s * RATE_HZ) as usize);
+    let centred: Vec<Vec<f64>> = chans.iter().map(|c| demean(c.clone())).collect();
+    let period =
+        dsp::period(&centred, lags[0], lags[1]).map_or(DEFAULT_PERIOD_S, |p| p as f64 / RATE_HZ);
+    let lp = dsp::Biquad::low_pass((LOW_PASS_PER_RATE / period).min(MAX_LOW_PASS_HZ), RATE_HZ);
+    let smooth: Vec<Vec<f64>> = chans
+        .into_iter()
+        .map(|mut c| {
+            lp.filtfilt(&mut c);
+            demean(c)
+        })
+        .collect();
+    let dir = dsp::principal(&smooth);
+    let pc: Vec<f64> = (0..b - a)
+        .map(|i| smooth.iter().zip(&dir).map(|(c, d)| c[i] * d).sum())
+        .collect();
+    let range = dsp::percentile(&pc, 95.0) - dsp::percentile(&pc, 5.0);
+    let points = swings::turning_points(&pc, TURN_FRACTION * range);
+    let points = swings::simplify(points, WIGGLE_RATIO);
+    let (points, _) = swings::trim_ends(points, END_FRACTION, END_LARGE);
+    (swings::cycles(&points), pc)
+}
+
+fn demean(mut c: Vec<f64>) -> Vec<f64> {
+    let m = c.iter().sum::<f64>() / c.len().max(1) as f64;
+    c.iter_mut().for_each(|v| *v -= m);
+    c
+}

@@ -1,0 +1,182 @@
+//! From one movement signal to cycles: its turning points, the wiggles among them
+//! removed by comparing each swing with its neighbours, and the ends trimmed where
+//! a half swing is much smaller than the set's typical one (getting into position,
+//! putting the weight down).
+
+/// A turning point: sample index and value.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Point {
+    /// Sample index.
+    pub i: usize,
+    /// Signal value.
+    pub v: f64,
+}
+
+/// Turning points of `x` whose reversal exceeds `h`, with the first and last
+/// samples added as end points.
+pub fn turning_points(x: &[f64], h: f64) -> Vec<Point> {
+    let Some(&first) = x.first() else {
+        return Vec::new();
+    };
+    let mut out = vec![Point { i: 0, v: first }];
+    let (mut hi, mut lo) = (Point { i: 0, v: first }, Point { i: 0, v: first });
+    let mut dir = 0i8;
+    for (i, &v) in x.iter().enumerate() {
+        let here = Point { i, v };
+        if dir >= 0 {
+            if v > hi.v {
+                hi = here;
+            }
+            if dir == 0 && v < lo.v {
+                lo = here;
+            }
+            if v < hi.v - h {
+                if dir == 1 || hi.i > 0 {
+                    out.push(hi);
+                }
+                dir = -1;
+                lo = here;
+                continue;
+            }
+        }
+        if dir <= 0 {
+            if v < lo.v {
+                lo = here;
+            }
+            if dir == 0 && v > hi.v {
+                hi = here;
+            }
+            if v > lo.v + h {
+                if dir == -1 || lo.i > 0 {
+                    out.push(lo);
+                }
+                dir = 1;
+                hi = here;
+            }
+        }
+    }
+    out.push(Point {
+        i: x.len() - 1,
+        v: x[x.len() - 1],
+    });
+    out
+}
+
+fn swings(p: &[Point]) -> Vec<f64> {
+    p.windows(2).map(|w| (w[1].v - w[0].v).abs()).collect()
+}
+
+/// Removes wiggles: repeatedly, the swing that is smallest against its larger
+/// neighbour, while it is under `ratio` of it, goes with its turning points. A
+/// small swing among small ones (a set of low-amplitude reps) stays.
+pub fn simplify(mut p: Vec<Point>, ratio: f64) -> Vec<Point> {
+    while p.len() >= 3 {
+        let s = swings(&p);
+        let k = s.len();
+        let worst = (0..k)
+            .filter_map(|i| {
+                let left = i.checked_sub(1).map(|j| s[j]);
+                let right = s.get(i + 1).copied();
+                let nb = left.into_iter().chain(right).fold(0.0f64, f64::max);
+                (nb > 0.0).then(|| (s[i] / nb, i))
+            })
+            .filter(|(r, _)| *r < ratio)
+            .min_by(|a, b| a.0.total_cmp(&b.0));
+        let Some((_, i)) = worst else { break };
+        if i == 0 {
+            p.remove(0);
+        } else if i == k - 1 {
+            p.pop();
+        } else {
+            p.drain(i..i + 2);
+        }
+    }
+    p
+}
+
+/// Drops half swings at the ends that are unlike the set's typical (median inner)
+/// swing: smaller than `small` of it (a partial movement) or larger than `large`
+/// times it (lying down, standing up): getting into and out of position. At most
+/// two from each end.
+pub fn trim_ends(mut p: Vec<Point>, small: f64, large: f64) -> (Vec<Point>, Vec<Point>) {
+    let mut dropped = Vec::new();
+    let s = swings(&p);
+    if s.len() < 3 {
+        return (p, dropped);
+    }
+    let med = super::dsp::median(&s[1..s.len() - 1]);
+    let unlike = |a: &Point, b: &Point| {
+        let sw = (b.v - a.v).abs();
+        sw < small * med || sw > large * med
+    };
+    for _ in 0..2 {
+        let n = p.len();
+        if n >= 3 && unlike(&p[n - 2], &p[n - 1]) {
+            dropped.extend(p.pop());
+        }
+        if p.len() >= 3 && unlike(&p[0], &p[1]) {
+            dropped.push(p.remove(0));
+        }
+    }
+    (p, dropped)
+}
+
+/// Cycles as (start, turn, end) sample indices: every two swings make a rep, out
+/// and back; a lone last swing is a rep whose return the set does not show.
+pub fn cycles(p: &[Point]) -> Vec<(usize, usize, usize)> {
+    let mut out = Vec::new();
+    let mut j = 0;
+    while j + 1 < p.len() {
+        let end = p.get(j + 2).unwrap_or(&p[j + 1]);
+        out.push((p[j].i, p[j + 1].i, end.i));
+        j += 2;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wave(periods: f64, n: usize) -> Vec<f64> {
+        (0..n)
+            .map(|i| -(std::f64::consts::TAU * periods * i as f64 / (n - 1) as f64).cos())
+            .collect()
+    }
+
+    #[test]
+    fn a_wave_from_rest_to_rest_has_one_cycle_per_period() {
+        let p = turning_points(&wave(5.0, 501), 0.2);
+        let p = simplify(p, 0.3);
+        let (p, dropped) = trim_ends(p, 0.5, 2.5);
+        assert!(dropped.is_empty());
+        assert_eq!(cycles(&p).len(), 5);
+    }
+
+    #[test]
+    fn wiggles_inside_swings_are_removed() {
+        let x: Vec<f64> = wave(4.0, 400)
+            .iter()
+            .enumerate()
+            .map(|(i, v)| v + 0.05 * (i as f64 * 1.3).sin())
+            .collect();
+        let p = simplify(turning_points(&x, 0.02), 0.3);
+        assert_eq!(cycles(&p).len(), 4);
+    }
+
+    #[test]
+    fn a_small_half_swing_at_the_start_is_trimmed() {
+        let mut x: Vec<f64> = (0..40).map(|i| -0.2 * f64::from(i) / 40.0 - 1.0).collect();
+        x.extend(wave(3.0, 300).iter().map(|v| v * 1.0));
+        let p = simplify(turning_points(&x, 0.05), 0.3);
+        let (p, _) = trim_ends(p, 0.5, 2.5);
+        assert_eq!(cycles(&p).len(), 3);
+    }
+
+    #[test]
+    fn low_amplitude_reps_among_their_like_stay() {
+        let x: Vec<f64> = wave(6.0, 600).iter().map(|v| v * 0.2).collect();
+        let p = simplify(turning_points(&x, 0.02), 0.3);
+        assert_eq!(cycles(&p).len(), 6);
+    }
+}

@@ -1,0 +1,118 @@
+//! A set's count once the set is over: the reps that stand, the live reps that
+//! settling withdrew and why, and what the wearer should know about the count.
+
+use serde::{Deserialize, Serialize};
+
+use super::rep::{Rep, score};
+use super::settle::Cycle;
+use crate::exercises::Target;
+
+/// Why a rep the live count reported was withdrawn when the set settled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WithdrawReason {
+    /// Before the set's first rep and unlike its reps: getting into position,
+    /// picking up or unracking the weight.
+    LeadIn,
+    /// After the set's last rep and unlike its reps: putting the weight down,
+    /// standing up.
+    LeadOut,
+    /// Between reps but out of the set's rhythm: a re-grip, a shuffle.
+    OutOfRhythm,
+}
+
+impl WithdrawReason {
+    /// The name used in JSON and tables.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WithdrawReason::LeadIn => "lead_in",
+            WithdrawReason::LeadOut => "lead_out",
+            WithdrawReason::OutOfRhythm => "out_of_rhythm",
+        }
+    }
+}
+
+/// A live rep that settling withdrew.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Withdrawn {
+    /// The rep as the live count reported it.
+    pub rep: Rep,
+    /// Why it is not a rep.
+    pub reason: WithdrawReason,
+}
+
+/// The settled count of a set.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Settled {
+    /// The reps that stand, numbered from 1.
+    pub reps: Vec<Rep>,
+    /// Live reps that were withdrawn.
+    pub withdrawn: Vec<Withdrawn>,
+    /// Reps the live count reported.
+    pub live_reps: u32,
+    /// What the wearer should know about how the count was made (a rest pose
+    /// that had to be guessed, a set too long to settle).
+    pub warnings: Vec<String>,
+}
+
+impl Settled {
+    /// A settled count that keeps the live reps as they are.
+    pub fn live(reps: Vec<Rep>, warnings: Vec<String>) -> Self {
+        Self {
+            live_reps: reps.len() as u32,
+            reps,
+            withdrawn: Vec::new(),
+            warnings,
+        }
+    }
+
+    /// Reconciles the live reps with the cycles the whole set shows: the cycles are
+    /// the reps; a live rep that overlaps none of them is withdrawn.
+    pub fn from_cycles(target: &Target, live: &[Rep], cycles: &[Cycle]) -> Self {
+        let reps = cycles
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let (score, flags) = score(target, c.rom_deg, None, c.end_s - c.start_s);
+                Rep {
+                    n: i as u32 + 1,
+                    start_s: c.start_s,
+                    end_s: c.end_s,
+                    hold: None,
+                    peak_deg: c.rom_deg,
+                    side: None,
+                    score,
+                    flags,
+                }
+            })
+            .collect();
+        let first = cycles.first().map_or(f64::INFINITY, |c| c.start_s);
+        let last = cycles.last().map_or(f64::NEG_INFINITY, |c| c.end_s);
+        let withdrawn = live
+            .iter()
+            .filter(|r| {
+                !cycles
+                    .iter()
+                    .any(|c| r.start_s < c.end_s && c.start_s < r.end_s)
+            })
+            .map(|r| Withdrawn {
+                rep: r.clone(),
+                reason: if cycles.is_empty() {
+                    WithdrawReason::OutOfRhythm
+                } else if r.end_s <= first {
+                    WithdrawReason::LeadIn
+                } else if r.start_s >= last {
+                    WithdrawReason::LeadOut
+                } else {
+                    WithdrawReason::OutOfRhythm
+                },
+            })
+            .collect();
+        Self {
+            reps,
+            withdrawn,
+            live_reps: live.len() as u32,
+            warnings: Vec::new(),
+        }
+    }
+}

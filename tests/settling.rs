@@ -1,0 +1,127 @@
+//! A count of any movement settles when the set ends, from the set's own rhythm:
+//! synthetic sets with the ways real people miscount (a still or breathing start,
+//! getting into position, fast and low-amplitude reps among normal ones, an
+//! accelerometer-only strap at 200 Hz), with known truth.
+
+use postured::exercises::builtin;
+use postured::motion::{Counter, Sample, Settled, WithdrawReason};
+use postured::synth::{Motion, Rng, Sensor};
+
+fn settle(samples: &[Sample]) -> Settled {
+    let mut c = Counter::new(&builtin("reps").unwrap(), None, None);
+    c.push_batch(samples);
+    c.settle()
+}
+
+/// `n` swings out to `angle` and back, `period` seconds each.
+fn swings(mut m: Motion, n: u32, angle: f64, period: f64) -> Motion {
+    for _ in 0..n {
+        m = m.rep(angle, period * 0.45, period * 0.1, period * 0.45);
+    }
+    m
+}
+
+/// Breathing or postural sway: +-`deg` at 0.25 Hz.
+fn breathing(mut m: Motion, secs: f64, deg: f64) -> Motion {
+    for _ in 0..(secs / 4.0) as u32 {
+        m = m.ramp(deg, 2.0).ramp(-deg, 2.0);
+    }
+    m.ramp(0.0, 0.5)
+}
+
+fn h10() -> Sensor {
+    Sensor {
+        rate_hz: 200.0,
+        gyro: false,
+        noise_g: 0.01,
+        ..Sensor::default()
+    }
+}
+
+#[test]
+fn still_and_breathing_are_not_reps() {
+    for sensor in [
+        h10(),
+        Sensor {
+            gyro: true,
+            ..Sensor::default()
+        },
+    ] {
+        let still = Motion::new().rest(60.0).render(&sensor);
+        assert_eq!(settle(&still).reps.len(), 0, "still, {} Hz", sensor.rate_hz);
+        let breathing = breathing(Motion::new(), 60.0, 0.5).render(&sensor);
+        assert_eq!(
+            settle(&breathing).reps.len(),
+            0,
+            "breathing, {} Hz",
+            sensor.rate_hz
+        );
+    }
+}
+
+#[test]
+fn a_swaying_start_still_counts_every_rep() {
+    for seed in 1..=4 {
+        let sensor = Sensor { seed, ..h10() };
+        let m = swings(breathing(Motion::new(), 8.0, 0.5), 10, 35.0, 2.5).rest(3.0);
+        let s = settle(&m.render(&sensor));
+        assert_eq!(s.reps.len(), 10, "seed {seed}: {s:#?}");
+    }
+}
+
+#[test]
+fn getting_into_position_is_withdrawn() {
+    // Lie down (a slow 70-degree tilt), settle, 12 reps of 30 degrees, sit up.
+    let m = Motion::new().rest(2.0).ramp(70.0, 2.5).rest(2.0);
+    let m = swings(m, 12, 100.0, 2.4).rest(2.0).ramp(0.0, 2.5).rest(2.0);
+    for sensor in [
+        h10(),
+        Sensor {
+            gyro: true,
+            ..Sensor::default()
+        },
+    ] {
+        let s = settle(&m.render(&sensor));
+        assert_eq!(s.reps.len(), 12, "{} Hz: {:#?}", sensor.rate_hz, s.reps);
+        assert!(
+            s.withdrawn
+                .iter()
+                .all(|w| w.reason != WithdrawReason::OutOfRhythm),
+            "{:#?}",
+            s.withdrawn
+        );
+    }
+}
+
+#[test]
+fn fast_and_low_amplitude_reps_among_normal_ones_count() {
+    // Ten correct, a pause, ten fast, a pause, ten small: thirty.
+    let m = swings(Motion::new().rest(3.0), 10, 40.0, 4.0).rest(6.0);
+    let m = swings(m, 10, 40.0, 2.0).rest(6.0);
+    let m = swings(m, 10, 14.0, 4.0).rest(3.0);
+    for sensor in [
+        h10(),
+        Sensor {
+            gyro: true,
+            rate_hz: 25.0,
+            ..Sensor::default()
+        },
+    ] {
+        let s = settle(&m.render(&sensor));
+        assert_eq!(s.reps.len(), 30, "{} Hz", sensor.rate_hz);
+    }
+}
+
+#[test]
+fn the_settled_count_does_not_depend_on_the_mounting() {
+    let m = swings(Motion::new().rest(2.0), 15, 30.0, 3.0).rest(2.0);
+    let mut rng = Rng::new(7);
+    for _ in 0..4 {
+        let sensor = Sensor {
+            mounting: rng.rotation(180.0),
+            gyro: true,
+            ..Sensor::default()
+        };
+        assert_eq!(settle(&m.render(&sensor)).reps.len(), 15);
+    }
+}
