@@ -311,3 +311,46 @@ fn no_still_moment_at_all_takes_the_steadiest_stretch_and_says_so() {
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     assert!(warnings[0].contains("rest pose"), "{warnings:?}");
 }
+
+#[test]
+fn sway_inside_the_tolerance_never_cuts_a_hold() {
+    // Each hold sways +-2 degrees about its plateau, every second (a tremulous
+    // leg) or every 3 s (a slow wobble), inside the prone leg raise's 3-degree
+    // tolerance.
+    let mut m = Motion::new().rest(3.0);
+    let holds = [9.0, 9.0, 12.0, 12.0];
+    for (i, &h) in holds.iter().enumerate() {
+        let top = 16.0 + i as f64;
+        let period = if i % 2 == 0 { 1.0 } else { 3.0 };
+        m = m.ramp(top, 1.5);
+        for _ in 0..(h / period) as u32 {
+            m = m
+                .ramp(top + 2.0, period / 4.0)
+                .ramp(top - 2.0, period / 2.0)
+                .ramp(top, period / 4.0);
+        }
+        m = m.ramp(0.0, 1.5).rest(3.0);
+    }
+    let spec = builtin("prone-leg-raise").unwrap();
+    for sensor in [
+        Sensor::default(),
+        Sensor {
+            rate_hz: 200.0,
+            noise_g: 0.02,
+            ..Sensor::default()
+        },
+    ] {
+        let mut c = Counter::new(&spec, Some(Side::Left), None);
+        let found = reps(&c.push_batch(&m.render(&sensor)));
+        assert_eq!(found.len(), holds.len(), "{found:#?}");
+        for (r, hold) in found.iter().zip(holds) {
+            let h = r.hold.unwrap();
+            assert!(
+                (h.held_s - hold).abs() <= 0.5,
+                "held {:.2} of {hold}",
+                h.held_s
+            );
+            assert_eq!(h.breaks, 0, "{h:?}");
+        }
+    }
+}

@@ -106,13 +106,15 @@ pub fn median(x: &[f64]) -> f64 {
 }
 
 /// The rep period (in samples) of `channels` (each the same length, mean removed):
-/// the lag of the autocorrelation's highest peak between `min_lag` and `max_lag`,
-/// or a peak at a whole fraction of it that is nearly as high (a rep with two
-/// bumps must not read as two reps, nor two reps as one). Summing the channels'
-/// autocorrelations makes it independent of how the strap is mounted.
+/// the lag of the autocorrelation's highest peak between `min_lag` and `max_lag`
+/// (and at most half the length: two periods at least), or the shortest peak
+/// nearly as high (two reps must not read as one). The biased estimate (every lag
+/// divided by the whole length) keeps the few products at long lags from reading
+/// as a strong period. Summing the channels' autocorrelations makes it
+/// independent of how the strap is mounted.
 pub fn period(channels: &[Vec<f64>], min_lag: usize, max_lag: usize) -> Option<usize> {
     let n = channels.first()?.len();
-    let max_lag = max_lag.min(n * 2 / 3);
+    let max_lag = max_lag.min(n / 2);
     if max_lag <= min_lag + 2 {
         return None;
     }
@@ -128,7 +130,7 @@ pub fn period(channels: &[Vec<f64>], min_lag: usize, max_lag: usize) -> Option<u
                         .sum::<f64>()
                 })
                 .sum();
-            sum / (n - lag) as f64
+            sum / n as f64
         })
         .collect();
     if r[0] <= 0.0 {
@@ -138,10 +140,7 @@ pub fn period(channels: &[Vec<f64>], min_lag: usize, max_lag: usize) -> Option<u
         .filter(|&i| r[i] > r[i - 1] && r[i] >= r[i + 1])
         .collect();
     let best = *peaks.iter().max_by(|a, b| r[**a].total_cmp(&r[**b]))?;
-    let shorter = peaks.iter().find(|&&p| {
-        let ratio = best as f64 / p as f64;
-        p < best && r[p] > 0.7 * r[best] && (ratio - ratio.round()).abs() < 0.2
-    });
+    let shorter = peaks.iter().find(|&&p| p < best && r[p] > 0.7 * r[best]);
     Some(shorter.copied().unwrap_or(best))
 }
 
