@@ -27,7 +27,7 @@ fn dir(name: &str) -> PathBuf {
 
 /// The samples as a MetaWear accelerometer export and its gyroscope export.
 fn write_metawear(samples: &[Sample], dir: &Path) -> PathBuf {
-    let stem = "P_MetaWear_2026-01-02T10.00.00.000_C42732BE255C_";
+    let stem = "P_MetaWear_2026-01-02T10.00.00.000_D0C0FFEE0001_";
     let (mut acc, mut gyr) = (
         "epoch (ms),time (01:00),elapsed (s),x-axis (g),y-axis (g),z-axis (g)\n".to_owned(),
         "epoch (ms),time (01:00),elapsed (s),x-axis (deg/s),y-axis (deg/s),z-axis (deg/s)\n"

@@ -239,8 +239,8 @@ fn postured_columns(lower: &[String], path: &Path) -> Result<Columns, RecordingE
 }
 
 /// For a MetaWear accelerometer file name, the start its gyroscope file shares:
-/// `A_MetaWear_2019-01-14T14.27.00.784_C42732BE255C_Accelerometer_12.500Hz_1.4.4.csv`
-/// pairs with `A_MetaWear_2019-01-14T14.27.00.784_C42732BE255C_Gyroscope_25.000Hz_1.4.4.csv`.
+/// `A_MetaWear_2026-01-02T10.00.00.000_D0C0FFEE0001_Accelerometer_12.500Hz_1.4.4.csv`
+/// pairs with `A_MetaWear_2026-01-02T10.00.00.000_D0C0FFEE0001_Gyroscope_25.000Hz_1.4.4.csv`.
 pub fn metawear_stem(file_name: &str) -> Option<(&str, &'static str)> {
     if let Some(i) = file_name.find("_Accelerometer_") {
         return Some((&file_name[..=i], "Gyroscope_"));

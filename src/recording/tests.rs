@@ -90,7 +90,7 @@ fn fixture(name: &str) -> PathBuf {
 
 const POLAR: &str = "Polar_H10_16E0A933_20260424_141011_ACC.txt";
 const METAWEAR: &str =
-    "S1-bench_MetaWear_2019-01-14T14.27.00.784_C42732BE255C_Accelerometer_12.500Hz_1.4.4.csv";
+    "S1-raise_MetaWear_2026-01-02T10.00.00.000_D0C0FFEE0001_Accelerometer_12.500Hz_1.4.4.csv";
 
 fn close(a: f64, b: f64) -> bool {
     (a - b).abs() < 1e-9
@@ -117,8 +117,8 @@ fn metawear_accelerometer_is_joined_with_its_gyroscope_on_time() {
     let s: Vec<Sample> = o.samples.collect::<Result<_, _>>().unwrap();
     assert_eq!(s.len(), 8);
     assert!(close(s[1].t, 0.08) && close(s[7].t, 0.56));
-    assert_eq!(s[0].accel, [-0.181, 0.79, -0.39]);
-    // 1547472421400 ms lies 7/40 of the way from the gyroscope's ...393 to ...433.
+    assert_eq!(s[0].accel, [-0.211, 0.77, -0.41]);
+    // 1767348001400 ms lies 7/40 of the way from the gyroscope's ...393 to ...433.
     let g = s[0].gyro.unwrap();
     assert!(
         close(g[0], 14.7) && close(g[1], -2.0) && close(g[2], 0.5875),
