@@ -16,7 +16,6 @@ use super::ble::{ANSWER_TIMEOUT, classify, timed, uuid};
 use super::link::{Input, silence_limit};
 use super::pmd::{Indication, pick, status_of};
 use super::strap::{Session, StrapTask};
-use super::stream::PmdAcc;
 use super::{DeviceError, StrapEventKind, StrapKind};
 use crate::protocol::{hrs, open_imu, pmd};
 
@@ -165,7 +164,7 @@ impl StrapTask {
         let start = pmd::encode_start(pmd::ACC, rate, resolution, range);
         let answer = self.start_acc(p, &control, &start).await?;
         let factor = answer.settings().and_then(|x| x.factor).unwrap_or(1.0);
-        self.pmd = PmdAcc::new(f64::from(rate), factor, resolution);
+        self.pmd.restarted(f64::from(rate), factor, resolution);
         if let Some(s) = self.session.as_mut() {
             s.start = Some(start);
         }
