@@ -255,7 +255,11 @@ mod tests {
         s.restarted(200.0, 1.0, 16);
         let b = s.push(&h10_frame(1_100_000_000, 4), 500.1).unwrap();
         let last = a.samples.last().unwrap().t;
-        assert!(b.samples.iter().all(|x| x.t > last), "{last} then {:?}", b.samples);
+        assert!(
+            b.samples.iter().all(|x| x.t > last),
+            "{last} then {:?}",
+            b.samples
+        );
     }
 
     #[test]

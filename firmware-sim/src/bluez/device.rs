@@ -190,7 +190,7 @@ async fn resolve_services(sim: &Arc<Sim>, conn: &Connection, i: usize, epoch: u6
         !std::mem::replace(&mut s.gatt_exported, true)
     };
     if export {
-        gatt::export(sim, &conn.object_server(), i).await;
+        gatt::export(sim, conn.object_server(), i).await;
     }
     let changes = {
         let mut w = sim.world();
