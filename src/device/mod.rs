@@ -3,11 +3,19 @@
 //! gives a stream of [`StrapEvent`]s (decoded samples, heart rate, battery, link
 //! state) and accepts [`Command`]s.
 //!
-//! The frame-to-sample work is pure and lives in [`stream`] and [`clock`]; only
-//! [`ble`] does I/O.
+//! Pure parts: the connection state machine ([`link`]), the frame-to-sample
+//! work ([`stream`], [`clock`]) and the PMD control point conversation
+//! ([`pmd`]). I/O: the adapter ([`ble`]), one task per strap running the state
+//! machine ([`strap`]) and connecting/setting up ([`setup`]). Stalled streams
+//! are counted for `/metrics` in [`recovery`].
 
 pub mod ble;
 pub mod clock;
+pub mod link;
+pub mod pmd;
+pub mod recovery;
+mod setup;
+mod strap;
 pub mod stream;
 
 use serde::{Deserialize, Serialize};
@@ -56,6 +64,8 @@ pub enum LinkState {
     Connecting,
     /// Connected and streaming.
     Streaming,
+    /// The stream stopped or went silent on a live link: restarting it.
+    Restarting,
     /// The link dropped.
     Lost,
     /// Connecting again after a loss.

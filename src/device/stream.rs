@@ -60,6 +60,17 @@ impl PmdAcc {
         self.clock.reset();
     }
 
+    /// A new stream (a START answer) at `rate_hz` with `factor`: like
+    /// [`Self::reconnected`], and the times handed out stay increasing across
+    /// it (a new `PmdAcc` would forget them and could map the new stream's
+    /// first samples before the last ones of the previous connection).
+    pub fn restarted(&mut self, rate_hz: f64, factor: f32, resolution_bits: u16) {
+        self.rate_hz = rate_hz;
+        self.factor = factor;
+        self.resolution_bits = resolution_bits;
+        self.reconnected();
+    }
+
     /// Counters so far.
     pub fn stats(&self) -> StreamStats {
         self.stats
@@ -232,6 +243,22 @@ mod tests {
                 bad_frames: 0,
                 lost_frames: 0
             }
+        );
+    }
+
+    #[test]
+    fn a_restarted_stream_never_maps_before_the_previous_one() {
+        let mut s = PmdAcc::new(200.0, 1.0, 16);
+        // Anchored late (the first frame was slow to arrive): mapped ahead of
+        // where the next connection's frames will land.
+        let a = s.push(&h10_frame(1_000_000_000, 4), 500.4).unwrap();
+        s.restarted(200.0, 1.0, 16);
+        let b = s.push(&h10_frame(1_100_000_000, 4), 500.1).unwrap();
+        let last = a.samples.last().unwrap().t;
+        assert!(
+            b.samples.iter().all(|x| x.t > last),
+            "{last} then {:?}",
+            b.samples
         );
     }
 

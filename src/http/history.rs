@@ -268,6 +268,7 @@ pub async fn metrics(State(d): State<Daemon>) -> impl IntoResponse {
             s.strap, s.lost_frames
         ));
     }
+    m.push_str(&crate::device::recovery::metrics());
     let h = d.store.health();
     m.push_str(&format!(
         "# HELP postured_store_pending_writes Writes waiting for the database.\n# TYPE postured_store_pending_writes gauge\npostured_store_pending_writes {}\n\

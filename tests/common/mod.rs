@@ -98,6 +98,28 @@ pub async fn match_rules() -> usize {
     rules.values().map(Vec::len).sum()
 }
 
+/// Match rules of the bus connections that listen to `org.bluez` (btleplug's
+/// in these tests: bluez-async's rules name the sender).
+pub async fn bluez_client_match_rules() -> usize {
+    let conn = zbus::Connection::system().await.unwrap();
+    let reply = conn
+        .call_method(
+            Some("org.freedesktop.DBus"),
+            "/org/freedesktop/DBus",
+            Some("org.freedesktop.DBus.Debug.Stats"),
+            "GetAllMatchRules",
+            &(),
+        )
+        .await
+        .unwrap();
+    let rules: std::collections::HashMap<String, Vec<String>> = reply.body().deserialize().unwrap();
+    rules
+        .values()
+        .filter(|r| r.iter().any(|m| m.contains("sender='org.bluez'")))
+        .map(Vec::len)
+        .sum()
+}
+
 /// Resident memory of this process (kB).
 pub fn rss_kb() -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap();

@@ -1,14 +1,18 @@
 //! `org.postured.Sim1` on `/org/postured/Sim1`: what a test or a demo does to the
 //! world behind the emulated BlueZ — switch the scenario, change the clock speed,
 //! drop links, move straps out of range and back, change RSSI and battery,
-//! inject malformed or truncated frames, and read back what clients wrote.
+//! inject malformed or truncated frames, read back what clients wrote, and
+//! cause what real hardware does at a chosen moment: slow connects, a strap's
+//! battery running out, an H10 stopping or silencing its stream, control point
+//! answers split with the "more" flag. The client side is [`Sim1Proxy`].
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use zbus::Connection;
 
-use super::world::{ADAPTER_PATH, Change, DEVICE_IFACE, Prop};
+pub use super::sim1_proxy::Sim1Proxy;
+use super::world::{ADAPTER_PATH, Change, ConnectTiming, DEVICE_IFACE, Prop};
 use super::{Sim, emit_all, notify};
 use crate::motion::plan::Timeline;
 use crate::scenario::Scenario;
@@ -247,11 +251,97 @@ impl Control {
             .collect())
     }
 
-    /// Forgets the recorded writes.
+    /// Forgets the recorded writes (and StartNotify calls).
     fn clear_writes(&self, address: &str) -> Result<(), ControlError> {
         let i = self.strap(address)?;
-        self.sim.world().straps[i].writes.clear();
+        let mut w = self.sim.world();
+        w.straps[i].writes.clear();
+        w.straps[i].subscribe_calls.clear();
         Ok(())
+    }
+
+    /// Every StartNotify a client made: (characteristic UUID, scenario time).
+    fn subscribe_calls(&self, address: &str) -> Result<Vec<(String, f64)>, ControlError> {
+        let i = self.strap(address)?;
+        Ok(self.sim.world().straps[i].subscribe_calls.clone())
+    }
+
+    /// How long a `Connect` to the strap takes: link up and answer after
+    /// `link_ms`, `ServicesResolved` `resolve_ms` later.
+    fn set_connect_timing(
+        &self,
+        address: &str,
+        link_ms: u32,
+        resolve_ms: u32,
+    ) -> Result<(), ControlError> {
+        let i = self.strap(address)?;
+        self.sim.world().straps[i].timing = ConnectTiming {
+            link_ms,
+            resolve_ms,
+        };
+        Ok(())
+    }
+
+    /// The strap's battery runs out (false) or it is powered again (true): off
+    /// drops the link and stops everything; on, it advertises again.
+    async fn set_strap_powered(
+        &self,
+        address: String,
+        on: bool,
+        #[zbus(connection)] conn: &Connection,
+    ) -> Result<(), ControlError> {
+        let i = self.strap(&address)?;
+        if !on {
+            let changes = {
+                let mut w = self.sim.world();
+                let s = &mut w.straps[i];
+                let changes = s.drop_link();
+                s.firmware.power_off();
+                changes
+            };
+            emit_all(conn, &changes).await;
+        }
+        self.set_in_range(address, on, conn).await
+    }
+
+    /// The H10 stops its ACC stream on its own and indicates `01 02`. Returns
+    /// whether a stream was running.
+    async fn stop_stream(
+        &self,
+        address: String,
+        #[zbus(connection)] conn: &Connection,
+    ) -> Result<bool, ControlError> {
+        let i = self.strap(&address)?;
+        let (stopped, send) = {
+            let mut w = self.sim.world();
+            let s = &mut w.straps[i];
+            let was = s.firmware.stop_on_its_own();
+            let path = was.as_ref().and_then(|n| {
+                s.char_by_uuid(&n.uuid)
+                    .filter(|_| s.connected && s.notifying.contains(&n.uuid))
+                    .map(|c| (c.path.clone(), n.bytes.clone()))
+            });
+            (was.is_some(), path)
+        };
+        if let Some((path, bytes)) = send {
+            notify(conn, &path, bytes).await;
+        }
+        Ok(stopped)
+    }
+
+    /// The H10's running ACC stream goes silent (true) or speaks again (false);
+    /// STOP, START or a power cycle also end the silence. False for other straps.
+    fn set_stream_silent(&self, address: &str, silent: bool) -> Result<bool, ControlError> {
+        let i = self.strap(address)?;
+        Ok(self.sim.world().straps[i].firmware.set_silent(silent))
+    }
+
+    /// Splits the H10's control point answers over packets of at most `max`
+    /// bytes with the "more" flag (0: never split). False for other straps.
+    fn set_max_control_packet(&self, address: &str, max: u32) -> Result<bool, ControlError> {
+        let i = self.strap(address)?;
+        let max = (max > 0).then_some(max as usize);
+        Ok(self.sim.world().straps[i].firmware.set_max_packet(max))
     }
 
     /// (connected, in range, notifying characteristic count) of a strap.
@@ -261,42 +351,4 @@ impl Control {
         let s = &w.straps[i];
         Ok((s.connected, s.in_range, s.notifying.len() as u32))
     }
-}
-
-/// Client side of the control interface, for tests and tools.
-#[zbus::proxy(
-    interface = "org.postured.Sim1",
-    default_service = "org.postured.Sim1",
-    default_path = "/org/postured/Sim1",
-    gen_blocking = false
-)]
-pub trait Sim1 {
-    /// (address, name, kind, placement) of every strap.
-    fn straps(&self) -> zbus::Result<Vec<(String, String, String, String)>>;
-    /// Current scenario time.
-    fn scenario_time(&self) -> zbus::Result<f64>;
-    /// Scenario seconds per real second.
-    fn set_speed(&self, speed: f64) -> zbus::Result<()>;
-    /// Switch scenario.
-    fn set_scenario(&self, path: &str) -> zbus::Result<()>;
-    /// Link loss.
-    fn drop_link(&self, address: &str) -> zbus::Result<()>;
-    /// Out of range / back.
-    fn set_in_range(&self, address: &str, in_range: bool) -> zbus::Result<()>;
-    /// Adapter power.
-    fn set_adapter_powered(&self, on: bool) -> zbus::Result<()>;
-    /// RSSI.
-    fn set_rssi(&self, address: &str, rssi: i16) -> zbus::Result<()>;
-    /// Battery percent.
-    fn set_battery(&self, address: &str, percent: u8) -> zbus::Result<()>;
-    /// Raw bytes on the data characteristic.
-    fn inject_frame(&self, address: &str, bytes: &[u8]) -> zbus::Result<bool>;
-    /// Cut the next data frame.
-    fn truncate_next_frame(&self, address: &str, length: u32) -> zbus::Result<()>;
-    /// Writes received: (UUID, bytes, scenario time).
-    fn writes(&self, address: &str) -> zbus::Result<Vec<(String, Vec<u8>, f64)>>;
-    /// Forget writes.
-    fn clear_writes(&self, address: &str) -> zbus::Result<()>;
-    /// (connected, in range, notifying count).
-    fn link(&self, address: &str) -> zbus::Result<(bool, bool, u32)>;
 }

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use zbus::zvariant::{OwnedObjectPath, OwnedValue, Value};
 use zbus::{Connection, ObjectServer};
@@ -29,63 +30,49 @@ impl Device {
 
 #[zbus::interface(name = "org.bluez.Device1")]
 impl Device {
-    /// Connects: fails when the strap is out of range; exports the GATT tree and
-    /// then sets ServicesResolved.
-    async fn connect(
-        &self,
-        #[zbus(connection)] conn: &Connection,
-        #[zbus(object_server)] server: &ObjectServer,
-    ) -> Result<(), BluezError> {
-        let export_gatt = {
+    /// Connects as BlueZ does: fails when the strap is out of range, answers
+    /// InProgress while another attempt is under way, answers once the link is
+    /// up (subscriptions restored, notifications flowing) and resolves services
+    /// a little later.
+    async fn connect(&self, #[zbus(connection)] conn: &Connection) -> Result<(), BluezError> {
+        let timing = {
             let mut w = self.sim.world();
             if !w.adapter.powered {
                 return Err(BluezError::Failed("Resource Not Ready".into()));
             }
             let s = &mut w.straps[self.idx];
-            if !s.in_range {
-                return Err(BluezError::Failed("le-connection-abort-by-local".into()));
+            if s.connecting {
+                return Err(BluezError::InProgress("In Progress".into()));
             }
             if s.connected {
                 return Ok(());
             }
-            s.connected = true;
-            !std::mem::replace(&mut s.gatt_exported, true)
+            s.connecting = true;
+            s.timing
         };
-        let path = self.get(|s| s.path.clone());
-        emit_all(
-            conn,
-            &[Change {
-                path: path.clone(),
-                iface: DEVICE_IFACE,
-                props: vec![("Connected", Prop::Bool(true))],
-            }],
-        )
-        .await;
-        if export_gatt {
-            gatt::export(&self.sim, server, self.idx).await;
-        }
-        let still_up = {
+        tokio::time::sleep(Duration::from_millis(timing.link_ms.into())).await;
+        let up = {
             let mut w = self.sim.world();
+            let t = w.clock.now();
+            let powered = w.adapter.powered;
             let s = &mut w.straps[self.idx];
-            s.resolved = s.connected;
-            s.connected
+            s.connecting = false;
+            (powered && s.in_range).then(|| (s.link_up(t), s.link_epoch))
         };
-        if still_up {
-            emit_all(
-                conn,
-                &[Change {
-                    path,
-                    iface: DEVICE_IFACE,
-                    props: vec![("ServicesResolved", Prop::Bool(true))],
-                }],
-            )
-            .await;
-        }
+        let Some((changes, epoch)) = up else {
+            return Err(BluezError::Failed("le-connection-abort-by-local".into()));
+        };
+        emit_all(conn, &changes).await;
         tracing::info!(strap = self.idx, "connected");
+        let (sim, conn, idx) = (self.sim.clone(), conn.clone(), self.idx);
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(timing.resolve_ms.into())).await;
+            resolve_services(&sim, &conn, idx, epoch).await;
+        });
         Ok(())
     }
 
-    /// Disconnects; streams stop as on a real strap.
+    /// Disconnects; an H10's ACC stream runs on, as on a real strap.
     async fn disconnect(&self, #[zbus(connection)] conn: &Connection) -> Result<(), BluezError> {
         let changes = self.sim.world().straps[self.idx].drop_link();
         emit_all(conn, &changes).await;
@@ -189,6 +176,46 @@ impl Device {
     fn service_data(&self) -> HashMap<String, OwnedValue> {
         HashMap::new()
     }
+}
+
+/// Services resolved on the link of `epoch` (if it is still up): the GATT tree
+/// is exported the first time, then `ServicesResolved` and `UUIDs` change.
+async fn resolve_services(sim: &Arc<Sim>, conn: &Connection, i: usize, epoch: u64) {
+    let export = {
+        let mut w = sim.world();
+        let s = &mut w.straps[i];
+        if !s.connected || s.link_epoch != epoch {
+            return;
+        }
+        !std::mem::replace(&mut s.gatt_exported, true)
+    };
+    if export {
+        gatt::export(sim, conn.object_server(), i).await;
+    }
+    let changes = {
+        let mut w = sim.world();
+        let s = &mut w.straps[i];
+        if !s.connected || s.link_epoch != epoch {
+            return;
+        }
+        s.resolved = true;
+        let mut uuids = s.firmware.advertised();
+        uuids.extend(s.gatt.iter().map(|g| g.uuid.clone()));
+        uuids.dedup();
+        vec![
+            Change {
+                path: s.path.clone(),
+                iface: DEVICE_IFACE,
+                props: vec![("ServicesResolved", Prop::Bool(true))],
+            },
+            Change {
+                path: s.path.clone(),
+                iface: DEVICE_IFACE,
+                props: vec![("UUIDs", Prop::Strings(uuids))],
+            },
+        ]
+    };
+    emit_all(conn, &changes).await;
 }
 
 /// Exports strap `i`'s Device1 object (InterfacesAdded via the ObjectManager).

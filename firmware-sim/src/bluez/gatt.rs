@@ -147,6 +147,7 @@ impl Characteristic {
             let mut w = self.sim.world();
             let t = w.clock.now();
             let s = &mut w.straps[self.idx];
+            s.subscribe_calls.push((self.uuid.clone(), t));
             let newly = s.notifying.insert(self.uuid.clone());
             if newly {
                 s.firmware.set_notifying(&self.uuid, true, t);

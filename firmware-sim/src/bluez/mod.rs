@@ -7,6 +7,7 @@ mod adapter;
 pub mod control;
 mod device;
 mod gatt;
+mod sim1_proxy;
 pub mod world;
 
 use std::collections::HashMap;
@@ -178,10 +179,12 @@ async fn pump(sim: &Arc<Sim>, conn: &Connection) {
         let t = w.clock.now();
         let World { straps, motion, .. } = &mut *w;
         let mut out = Vec::new();
-        for s in straps.iter_mut().filter(|s| s.connected) {
+        // Every strap's firmware runs, linked or not: an H10's ACC stream goes on
+        // across a link loss, and what it makes meanwhile is lost on the air.
+        for s in straps.iter_mut() {
             let data_uuid = s.firmware.data_uuid();
             for n in s.firmware.tick(motion, t) {
-                if !s.notifying.contains(&n.uuid) {
+                if !s.connected || !s.notifying.contains(&n.uuid) {
                     continue;
                 }
                 let mut bytes = n.bytes;
@@ -226,6 +229,7 @@ pub(crate) async fn emit(conn: &Connection, change: &Change) {
                 Prop::Bool(b) => Value::from(*b),
                 Prop::I16(n) => Value::from(*n),
                 Prop::Bytes(b) => Value::from(b.clone()),
+                Prop::Strings(v) => Value::from(v.clone()),
             };
             (*k, v)
         })

@@ -19,6 +19,8 @@ pub enum Prop {
     I16(i16),
     /// `ay`
     Bytes(Vec<u8>),
+    /// `as`
+    Strings(Vec<String>),
 }
 
 /// One PropertiesChanged to emit.
@@ -98,6 +100,25 @@ pub struct WriteRecord {
     pub t: f64,
 }
 
+/// How long a `Connect` takes, as real BlueZ does it: the method answers once
+/// the link is up (`link_ms`), `ServicesResolved` follows `resolve_ms` later.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConnectTiming {
+    /// From the call to the link being up (and the answer).
+    pub link_ms: u32,
+    /// From the answer to `ServicesResolved = true`.
+    pub resolve_ms: u32,
+}
+
+impl Default for ConnectTiming {
+    fn default() -> Self {
+        Self {
+            link_ms: 3,
+            resolve_ms: 5,
+        }
+    }
+}
+
 /// One strap and its radio link.
 #[derive(Debug)]
 pub struct StrapState {
@@ -115,6 +136,13 @@ pub struct StrapState {
     pub rssi: i16,
     /// Link up.
     pub connected: bool,
+    /// A `Connect` is under way (a second one answers InProgress).
+    pub connecting: bool,
+    /// How long connects take.
+    pub timing: ConnectTiming,
+    /// Bumped on every link drop, so a connect that was overtaken by a drop
+    /// does not resolve services on the next link.
+    pub link_epoch: u64,
     /// Services resolved on this link.
     pub resolved: bool,
     /// Device1 object exported.
@@ -123,10 +151,13 @@ pub struct StrapState {
     pub gatt_exported: bool,
     /// GATT layout with BlueZ paths.
     pub gatt: Vec<GattService>,
-    /// Characteristic UUIDs with notifications on.
+    /// Characteristic UUIDs the client subscribed to (BlueZ's notify sessions:
+    /// they survive a disconnect and are re-enabled on the strap at reconnect).
     pub notifying: BTreeSet<String>,
     /// Writes received.
     pub writes: Vec<WriteRecord>,
+    /// StartNotify calls received: characteristic UUID and scenario time.
+    pub subscribe_calls: Vec<(String, f64)>,
     /// Cut the next data frame to this many bytes.
     pub truncate_next: Option<usize>,
     /// Last value per characteristic UUID.
@@ -148,12 +179,16 @@ impl StrapState {
             in_range: true,
             rssi: -52 - 6 * info.index.min(6) as i16,
             connected: false,
+            connecting: false,
+            timing: ConnectTiming::default(),
+            link_epoch: 0,
             resolved: false,
             exported: false,
             gatt_exported: false,
             gatt,
             notifying: BTreeSet::new(),
             writes: Vec::new(),
+            subscribe_calls: Vec::new(),
             truncate_next: None,
             values: HashMap::new(),
         }
@@ -168,31 +203,41 @@ impl StrapState {
     }
 
     /// Drops the link (client disconnect or link loss): returns what to signal.
+    /// The client's subscriptions stay, as BlueZ keeps its notify sessions.
     pub fn drop_link(&mut self) -> Vec<Change> {
         if !self.connected {
             return Vec::new();
         }
         self.connected = false;
         self.resolved = false;
+        self.link_epoch += 1;
         self.firmware.disconnected();
-        let mut changes: Vec<Change> = std::mem::take(&mut self.notifying)
-            .into_iter()
-            .filter_map(|uuid| self.char_by_uuid(&uuid).map(|c| c.path.clone()))
-            .map(|path| Change {
-                path,
-                iface: CHAR_IFACE,
-                props: vec![("Notifying", Prop::Bool(false))],
-            })
-            .collect();
-        changes.push(Change {
+        vec![Change {
             path: self.path.clone(),
             iface: DEVICE_IFACE,
             props: vec![
                 ("ServicesResolved", Prop::Bool(false)),
                 ("Connected", Prop::Bool(false)),
             ],
-        });
-        changes
+        }]
+    }
+
+    /// The link comes up at scenario time `t`: BlueZ re-enables every earlier
+    /// subscription on the strap by itself, so notifications flow at once.
+    /// Returns what to signal (Connected, and a fresh RSSI as on a real link).
+    pub fn link_up(&mut self, t: f64) -> Vec<Change> {
+        self.connected = true;
+        for uuid in &self.notifying {
+            self.firmware.set_notifying(uuid, true, t);
+        }
+        vec![Change {
+            path: self.path.clone(),
+            iface: DEVICE_IFACE,
+            props: vec![
+                ("Connected", Prop::Bool(true)),
+                ("RSSI", Prop::I16(self.rssi)),
+            ],
+        }]
     }
 }
 

@@ -19,6 +19,8 @@ pub const TYPE_ACC: u8 = 2;
 pub const TYPE_GYRO: u8 = 5;
 /// First byte of every control point response.
 pub const RESPONSE_CODE: u8 = 0xF0;
+/// First byte of the indication a sensor sends when it stops a stream itself.
+pub const STOPPED_CODE: u8 = 0x01;
 /// Device time an H10 restarts at after losing power: 2019-01-01 in ns since 2000-01-01.
 pub const H10_CLOCK_RESET_NS: u64 = 599_616_000_000_000_000;
 

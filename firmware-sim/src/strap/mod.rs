@@ -249,12 +249,50 @@ impl Firmware {
         }
     }
 
-    /// The link went down: streams stop, subscriptions end.
+    /// The link went down: subscriptions end; an H10's ACC stream runs on.
     pub fn disconnected(&mut self) {
         match self {
             Self::PolarH10(f) => f.disconnected(),
             Self::OpenImu(f) => f.disconnected(),
             Self::HeartRate(f) => f.disconnected(),
+        }
+    }
+
+    /// The strap lost power: streams and subscriptions end.
+    pub fn power_off(&mut self) {
+        match self {
+            Self::PolarH10(f) => f.power_off(),
+            _ => self.disconnected(),
+        }
+    }
+
+    /// An H10 stops its ACC stream on its own: the indication to send, if any.
+    pub fn stop_on_its_own(&mut self) -> Option<Notification> {
+        match self {
+            Self::PolarH10(f) => f.stop_on_its_own(),
+            _ => None,
+        }
+    }
+
+    /// An H10's running stream goes quiet (or speaks again); false for others.
+    pub fn set_silent(&mut self, silent: bool) -> bool {
+        match self {
+            Self::PolarH10(f) => {
+                f.set_silent(silent);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Splits an H10's control point answers over packets of `max` bytes.
+    pub fn set_max_packet(&mut self, max: Option<usize>) -> bool {
+        match self {
+            Self::PolarH10(f) => {
+                f.set_max_packet(max);
+                true
+            }
+            _ => false,
         }
     }
 

@@ -1,6 +1,9 @@
 //! Polar H10 firmware: Heart Rate with RR, Battery, Device Information and the
 //! PMD service (control point exchange, ACC frames of type 0x01 with the H10's
-//! own device clock).
+//! own device clock). Like a real H10, an ACC stream keeps running when the link
+//! drops until it is stopped or the strap loses power; faults a test can cause:
+//! the strap stopping the stream on its own (`01 02` indication), a stream that
+//! goes silent, and control point answers split with the "more" flag.
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -52,6 +55,10 @@ pub struct PolarH10 {
     pub battery: u8,
     /// Whether Battery Level notifications are on.
     pub battery_notifying: bool,
+    /// The ACC stream runs but sends nothing (until STOP, START or power off).
+    silent: bool,
+    /// Longest control point packet; longer answers are split with "more".
+    max_packet: Option<usize>,
 }
 
 impl PolarH10 {
@@ -69,6 +76,8 @@ impl PolarH10 {
             uptime_at_zero: rng.random_range(60.0..3600.0),
             battery: 94,
             battery_notifying: false,
+            silent: false,
+            max_packet: None,
         }
     }
 
@@ -136,13 +145,15 @@ impl PolarH10 {
             return Err(not_supported(uuid, "write"));
         }
         let response = self.control(bytes, t);
-        Ok(self
-            .control_notifying
-            .then(|| Notification {
-                uuid: pmd_uuid(PMD_CONTROL),
-                bytes: response,
-            })
+        if !self.control_notifying {
+            return Ok(Vec::new());
+        }
+        Ok(split_answer(&response, self.max_packet)
             .into_iter()
+            .map(|bytes| Notification {
+                uuid: pmd_uuid(PMD_CONTROL),
+                bytes,
+            })
             .collect())
     }
 
@@ -175,6 +186,7 @@ impl PolarH10 {
             opcode::GET_SETTINGS => pmd::settings_response(kind, &Capabilities::h10_acc()),
             opcode::START => self.start(req.settings, t),
             _ => {
+                self.silent = false;
                 if self.acc.take().is_none() {
                     return pmd::response(op, kind, Status::AlreadyInState, &[]);
                 }
@@ -199,6 +211,7 @@ impl PolarH10 {
         if !caps.ranges.contains(&range_g) {
             return fail(Status::InvalidRange);
         }
+        self.silent = false;
         self.acc = Some(AccStream {
             rate,
             range_g,
@@ -240,7 +253,7 @@ impl PolarH10 {
             }
             acc.next += SAMPLES_PER_FRAME;
             let last = acc.t0 + (acc.next - 1) as f64 * dt;
-            if self.data_notifying {
+            if self.data_notifying && !self.silent {
                 let bytes = pmd::raw_frame(pmd::TYPE_ACC, self.device_ns(last), 0x01, &samples);
                 out.push(Notification {
                     uuid: pmd_uuid(PMD_DATA),
@@ -252,14 +265,75 @@ impl PolarH10 {
         out
     }
 
-    /// Link lost: the measurement stops with it.
+    /// Link lost: subscriptions end (BlueZ restores them on the next connect),
+    /// but a running ACC stream keeps running, as on a real H10.
     pub fn disconnected(&mut self) {
-        self.acc = None;
         self.heart.notifying = false;
         self.control_notifying = false;
         self.data_notifying = false;
         self.battery_notifying = false;
     }
+
+    /// The battery ran out (or the strap came off its snap): everything stops.
+    pub fn power_off(&mut self) {
+        self.disconnected();
+        self.acc = None;
+        self.silent = false;
+    }
+
+    /// The strap stops its ACC stream on its own; returns the `01 02`
+    /// indication when a stream was running and indications are on.
+    pub fn stop_on_its_own(&mut self) -> Option<Notification> {
+        self.acc.take()?;
+        self.silent = false;
+        self.control_notifying.then(|| Notification {
+            uuid: pmd_uuid(PMD_CONTROL),
+            bytes: vec![pmd::STOPPED_CODE, pmd::TYPE_ACC],
+        })
+    }
+
+    /// Makes a running ACC stream go quiet (true) or speak again (false).
+    pub fn set_silent(&mut self, silent: bool) {
+        self.silent = silent;
+    }
+
+    /// Splits control point answers longer than `max` bytes (None: never).
+    pub fn set_max_packet(&mut self, max: Option<usize>) {
+        self.max_packet = max.map(|m| m.max(6));
+    }
+
+    /// Whether an ACC stream is running (for tests).
+    pub fn streaming(&self) -> bool {
+        self.acc.is_some()
+    }
+}
+
+/// A control point answer as packets of at most `max` bytes: the first keeps
+/// the header `F0 op type status more` with more = 1, each continuation is
+/// `[more][params...]` (Polar SDK BlePMDClient.sendPmdCommand joins them so).
+pub fn split_answer(answer: &[u8], max: Option<usize>) -> Vec<Vec<u8>> {
+    let Some(max) = max.filter(|m| answer.len() > *m && answer.len() > 5) else {
+        return vec![answer.to_vec()];
+    };
+    let mut packets = vec![answer[..max].to_vec()];
+    let mut rest = &answer[max..];
+    while !rest.is_empty() {
+        let n = rest.len().min(max - 1);
+        let mut p = vec![0];
+        p.extend_from_slice(&rest[..n]);
+        packets.push(p);
+        rest = &rest[n..];
+    }
+    let last = packets.len() - 1;
+    for (i, p) in packets.iter_mut().enumerate() {
+        let flag = u8::from(i < last);
+        if i == 0 {
+            p[4] = flag;
+        } else {
+            p[0] = flag;
+        }
+    }
+    packets
 }
 
 #[cfg(test)]
