@@ -391,6 +391,50 @@ async fn history_paging_corrections_posture_and_export() {
     );
 }
 
+/// Regression: a correction looked up a *session* by the *set* id, so a
+/// routine's later set (whose id is not its session's) could not be corrected.
+#[tokio::test]
+async fn a_correction_to_a_routines_later_set_is_kept() {
+    let a = api("").await;
+    let at = 1_800_200_000.0;
+    let session = SessionId::from_unix_s(at);
+    let s = &a.daemon.store;
+    s.start_session(session, at, Some("morning"));
+    let sets: Vec<SetId> = [1.0, 60.0]
+        .iter()
+        .map(|dt| SetId::from_unix_s(at + dt))
+        .collect();
+    for (&id, exercise) in sets.iter().zip(["pectoral-stretch", "cobra"]) {
+        s.start_set(SetInfo {
+            id,
+            session,
+            exercise: exercise.into(),
+            strap: "chest".into(),
+            side: None,
+            started_at: at,
+            target_reps: Some(3),
+            note: None,
+        });
+        s.end_set(id, at + 50.0, EndReason::TargetReached, 3);
+    }
+    s.end_session(session, at + 120.0);
+    s.flush().await.unwrap();
+    for (i, id) in sets.iter().enumerate() {
+        let (status, v) = a
+            .post(&format!("/api/sets/{}/correction", id.0), r#"{"reps": 2}"#)
+            .await;
+        assert_eq!(status, StatusCode::OK, "set {i}: {v}");
+    }
+    let (_, v) = a.get(&format!("/api/sessions/{}", session.0)).await;
+    let corrected: Vec<_> = v["sets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["corrected_reps"].as_u64())
+        .collect();
+    assert_eq!(corrected, [Some(2), Some(2)], "{v}");
+}
+
 #[tokio::test]
 async fn the_openapi_description_covers_every_route() {
     let a = api("").await;

@@ -134,13 +134,7 @@ pub async fn correct(
             "`reps` must be 0 to 1000",
         ));
     }
-    let known = d
-        .store
-        .session(SessionId(id))
-        .await
-        .map_err(internal)?
-        .is_some_and(|s| s.sets.iter().any(|x| x.set.info.id == SetId(id)));
-    if !known {
+    if d.store.set(SetId(id)).await.map_err(internal)?.is_none() {
         return Err(ApiError::new(StatusCode::NOT_FOUND, format!("no set {id}")));
     }
     d.store.correct_set(SetId(id), c.reps);
