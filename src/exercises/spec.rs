@@ -55,6 +55,28 @@ pub enum Placement {
     Any,
 }
 
+impl Placement {
+    /// Its one text form, as in the configuration and the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Placement::Chest => "chest",
+            Placement::UpperBack => "upper-back",
+            Placement::LowerBack => "lower-back",
+            Placement::Thigh => "thigh",
+            Placement::Ankle => "ankle",
+            Placement::Wrist => "wrist",
+            Placement::UpperArm => "upper-arm",
+            Placement::Any => "any",
+        }
+    }
+}
+
+impl std::fmt::Display for Placement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// What the counter watches.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
