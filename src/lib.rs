@@ -21,3 +21,4 @@ pub mod remote;
 pub mod rescore;
 pub mod store;
 pub mod synth;
+pub mod vocab;

@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use super::ApiError;
 use crate::daemon::Daemon;
 use crate::store::{Export, SessionId, SetId};
+use crate::vocab::Text;
 
 /// Largest page of sessions.
 pub const MAX_PAGE: u32 = 200;
@@ -68,28 +69,24 @@ pub async fn session(
     State(d): State<Daemon>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let id: i64 = id.parse().map_err(|_| {
+    let id: SessionId = id.parse().map_err(|_| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
             format!("{id:?} is not a session id"),
         )
     })?;
-    match d.store.session(SessionId(id)).await.map_err(internal)? {
+    match d.store.session(id).await.map_err(internal)? {
         Some(s) => {
             // The session with its sets' heart-rate readings beside them, as in
             // the export.
-            let heart_rate = d
-                .store
-                .session_heart_rate(SessionId(id))
-                .await
-                .map_err(internal)?;
+            let heart_rate = d.store.session_heart_rate(id).await.map_err(internal)?;
             let mut v = serde_json::to_value(&s).map_err(internal)?;
             v["heart_rate"] = serde_json::to_value(heart_rate).map_err(internal)?;
             Ok(Json(v).into_response())
         }
         None => Err(ApiError::new(
             StatusCode::NOT_FOUND,
-            format!("no session {id}"),
+            format!("no session {}", id.0),
         )),
     }
 }
@@ -124,7 +121,7 @@ pub async fn correct(
     Path(id): Path<String>,
     body: Result<Json<Correction>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let id: i64 = id
+    let id: SetId = id
         .parse()
         .map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, format!("{id:?} is not a set id")))?;
     let Json(c) = body?;
@@ -134,10 +131,13 @@ pub async fn correct(
             "`reps` must be 0 to 1000",
         ));
     }
-    if d.store.set(SetId(id)).await.map_err(internal)?.is_none() {
-        return Err(ApiError::new(StatusCode::NOT_FOUND, format!("no set {id}")));
+    if d.store.set(id).await.map_err(internal)?.is_none() {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            format!("no set {}", id.0),
+        ));
     }
-    d.store.correct_set(SetId(id), c.reps);
+    d.store.correct_set(id, c.reps);
     d.store.flush().await.map_err(internal)?;
     Ok(Json(json!({"set": id, "corrected_reps": c.reps})).into_response())
 }
@@ -191,11 +191,7 @@ fn csv(data: &Export) -> String {
                     rep.hold
                         .map_or(String::new(), |h| format!("{:.2}", h.held_s)),
                     rep.peak_deg,
-                    rep.side.map_or("", |s| if s == crate::motion::Side::Left {
-                        "left"
-                    } else {
-                        "right"
-                    }),
+                    rep.side.map_or("", Text::text),
                     rep.score,
                     flags.join(";"),
                 ));

@@ -12,6 +12,7 @@ use super::types::{
     StoredRep, StoredSlouch,
 };
 use crate::motion::{Hold, Rep, Sample, Side, SlouchEpisode};
+use crate::vocab::Text;
 
 type Range = (Option<f64>, Option<f64>);
 
@@ -133,11 +134,9 @@ fn set_row(r: &Row<'_>) -> rusqlite::Result<SetSummary> {
 }
 
 fn side(r: &Row<'_>, i: usize) -> rusqlite::Result<Option<Side>> {
-    Ok(match r.get::<_, Option<String>>(i)?.as_deref() {
-        Some("left") => Some(Side::Left),
-        Some("right") => Some(Side::Right),
-        _ => None,
-    })
+    Ok(r.get::<_, Option<String>>(i)?
+        .as_deref()
+        .and_then(Side::from_text))
 }
 
 fn reps_of(conn: &Connection, set: SetId) -> rusqlite::Result<Vec<StoredRep>> {
