@@ -5,9 +5,9 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::analyze;
-use crate::exercises;
-use crate::motion::{PostureConfig, Side, posture};
+use postured::analyze;
+use postured::exercises;
+use postured::motion::{PostureConfig, Side, posture};
 
 /// postured: counts back-care exercise reps and holds and watches posture, from BLE
 /// IMU straps (Polar H10, heart-rate straps, open IMU straps).
@@ -48,7 +48,7 @@ pub enum Command {
     /// private D-Bus, and the dashboard.
     Demo {
         /// Where the dashboard and API listen.
-        #[arg(long, default_value = crate::config::DEFAULT_LISTEN)]
+        #[arg(long, default_value = postured::config::DEFAULT_LISTEN)]
         listen: std::net::SocketAddr,
         /// What the simulated wearer does: a scenario of firmware-sim/scenarios
         /// (demo, desk-hour, prone-leg-raise, wall-slide, ...) or a scenario file.
@@ -205,9 +205,9 @@ fn parse_span(s: &str) -> Result<(f64, f64), String> {
     Ok((a, b))
 }
 
-/// Sets up tracing to stderr (journald-friendly under systemd: see [`crate::logging`]).
+/// Sets up tracing to stderr (journald-friendly under systemd: see [`postured::logging`]).
 pub fn init_logging(verbose: u8) {
-    crate::logging::init(verbose);
+    postured::logging::init(verbose);
 }
 
 /// Runs the parsed command.
@@ -227,13 +227,13 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Rescore { config, format } => run_rescore(config, format),
         Command::Demo { listen, scenario } => crate::demo::run(listen, &scenario),
         Command::PrintDefaultConfig => {
-            print!("{}", crate::config::DEFAULT_TOML);
+            print!("{}", postured::config::DEFAULT_TOML);
             Ok(())
         }
         Command::CheckConfig { config } => {
             let explicit = config.is_some();
-            let path = config.unwrap_or_else(crate::config::default_path);
-            let cfg = crate::config::Config::load(&path, explicit)?;
+            let path = config.unwrap_or_else(postured::config::default_path);
+            let cfg = postured::config::Config::load(&path, explicit)?;
             println!(
                 "{}: ok ({} straps, {} routines; database {}; listening on {})",
                 path.display(),
@@ -256,7 +256,7 @@ fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
 }
 
 fn run_analyze(args: &AnalyzeArgs) -> anyhow::Result<()> {
-    let recording = crate::recording::read(&args.input)?;
+    let recording = postured::recording::read(&args.input)?;
     tracing::debug!(
         samples = recording.samples.len(),
         gyro = recording.has_gyro,
@@ -306,10 +306,10 @@ fn run_analyze(args: &AnalyzeArgs) -> anyhow::Result<()> {
     }
 }
 
-fn load_config(path: Option<PathBuf>) -> anyhow::Result<crate::config::Config> {
+fn load_config(path: Option<PathBuf>) -> anyhow::Result<postured::config::Config> {
     let explicit = path.is_some();
-    let path = path.unwrap_or_else(crate::config::default_path);
-    Ok(crate::config::Config::load(&path, explicit)?)
+    let path = path.unwrap_or_else(postured::config::default_path);
+    Ok(postured::config::Config::load(&path, explicit)?)
 }
 
 fn ask(args: &DaemonArgs, path: &str, body: &serde_json::Value) -> anyhow::Result<()> {
@@ -335,10 +335,10 @@ fn run_rescore(config: Option<PathBuf>, format: Format) -> anyhow::Result<()> {
     if !db.exists() {
         bail!("no database at {}: nothing recorded yet", db.display());
     }
-    let store = crate::store::Store::open(&db)?;
+    let store = postured::store::Store::open(&db)?;
     let rt = tokio::runtime::Runtime::new()?;
     let catalog = exercises::Catalog::load(Some(&cfg.exercises_path()))?;
-    let rows = rt.block_on(crate::rescore::all(&store, &catalog))?;
+    let rows = rt.block_on(postured::rescore::all(&store, &catalog))?;
     match format {
         Format::Json => print_json(&rows),
         Format::Table => {
@@ -362,14 +362,14 @@ fn run_rescore(config: Option<PathBuf>, format: Format) -> anyhow::Result<()> {
 }
 
 fn run_daemon(config: Option<PathBuf>, listen: Option<std::net::SocketAddr>) -> anyhow::Result<()> {
-    let file = crate::daemon::ConfigFile {
+    let file = postured::daemon::ConfigFile {
         explicit: config.is_some(),
-        path: config.unwrap_or_else(crate::config::default_path),
+        path: config.unwrap_or_else(postured::config::default_path),
     };
     let cfg = file.load()?;
     tracing::info!(config = %file.path.display(), straps = cfg.straps.len(), "starting");
     let rt = tokio::runtime::Runtime::new()?;
-    let result = rt.block_on(crate::daemon::run(cfg, file, listen));
+    let result = rt.block_on(crate::service::run(cfg, file, listen));
     // Everything is saved by now; a blocking read still under way (the demo's
     // stdin watch) must not hold the exit up.
     rt.shutdown_timeout(std::time::Duration::from_secs(1));
@@ -382,7 +382,7 @@ fn run_scan(timeout: f64, format: Format) -> anyhow::Result<()> {
     }
     let rt = tokio::runtime::Runtime::new()?;
     let found = rt.block_on(async {
-        let bt = crate::device::Bluetooth::open().await?;
+        let bt = postured::device::Bluetooth::open().await?;
         let spinner = indicatif::ProgressBar::new_spinner()
             .with_message(format!("scanning for straps ({timeout:.0} s)"));
         spinner.enable_steady_tick(std::time::Duration::from_millis(100));

@@ -179,7 +179,7 @@ fn run_in(dir: &Path, listen: SocketAddr, scenario: Scenario) -> anyhow::Result<
         println!("Dashboard and API: http://{listen}/  (Ctrl-C to stop)");
         let status = tokio::select! {
             s = child.wait() => Some(s?),
-            () = crate::daemon::wait_for_signal() => None,
+            () = crate::service::wait_for_signal() => None,
         };
         // Closing the daemon's stdin asks it to stop cleanly.
         drop(stdin);

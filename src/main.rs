@@ -1,13 +1,18 @@
 //! The `postured` binary: parse the command line, run, map errors to exit codes.
 
+mod cli;
+mod demo;
+mod remote;
+mod service;
+
 use std::process::ExitCode;
 
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let cli = postured::cli::Cli::parse();
-    postured::cli::init_logging(cli.verbose);
-    match postured::cli::run(cli) {
+    let cli = cli::Cli::parse();
+    cli::init_logging(cli.verbose);
+    match cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err:#}");

@@ -5,7 +5,6 @@
 mod coordinator;
 pub mod live;
 pub mod reload;
-mod service;
 pub mod sets;
 mod strap;
 
@@ -13,7 +12,6 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use anyhow::Context;
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 use tokio_util::sync::CancellationToken;
 
@@ -25,7 +23,6 @@ use crate::store::SetId;
 use coordinator::{SetsTask, StrapLink, ToSets};
 pub use live::{Live, LiveEvent, PostureStatus, SetStatus, StrapLive, StrapStatus};
 pub use reload::{ConfigFile, ReloadError, Reloaded};
-pub use service::{run, wait_for_signal};
 pub use strap::StrapControl;
 
 /// Wall-clock time (Unix s).
@@ -238,8 +235,41 @@ impl Daemon {
     }
 }
 
+/// Why the daemon could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StartError {
+    /// A spec in the user's exercise directory is bad.
+    #[error("loading your exercise specs")]
+    Exercises(#[source] crate::exercises::SpecError),
+    /// The database's directory cannot be made.
+    #[error("creating {}", path.display())]
+    DatabaseDir {
+        /// The directory.
+        path: std::path::PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The database cannot be opened.
+    #[error("opening the database {}", path.display())]
+    Database {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why.
+        #[source]
+        source: crate::store::StoreError,
+    },
+    /// BlueZ cannot be reached.
+    #[error("opening Bluetooth")]
+    Bluetooth(#[source] crate::device::DeviceError),
+    /// BlueZ does not scan.
+    #[error("starting discovery")]
+    Discovery(#[source] crate::device::DeviceError),
+}
+
 /// Connects the configured straps and starts their detectors.
-pub async fn start(config: Config, cancel: &CancellationToken) -> anyhow::Result<Daemon> {
+pub async fn start(config: Config, cancel: &CancellationToken) -> Result<Daemon, StartError> {
     let config = Arc::new(config);
     if config.straps.is_empty() {
         tracing::warn!(
@@ -247,20 +277,25 @@ pub async fn start(config: Config, cancel: &CancellationToken) -> anyhow::Result
         );
     }
     let exercises = crate::exercises::Catalog::load(Some(&config.exercises_path()))
-        .context("loading your exercise specs")?;
+        .map_err(StartError::Exercises)?;
     let db = config.database_path();
     if let Some(dir) = db.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        std::fs::create_dir_all(dir).map_err(|source| StartError::DatabaseDir {
+            path: dir.to_owned(),
+            source,
+        })?;
     }
-    let store = crate::store::Store::open(&db)
-        .with_context(|| format!("opening the database {}", db.display()))?;
+    let store = crate::store::Store::open(&db).map_err(|source| StartError::Database {
+        path: db.clone(),
+        source,
+    })?;
     tracing::info!(database = %db.display(), "history database open");
     // Without straps there is nothing to connect: history and the API still work.
     let bt = if config.straps.is_empty() {
         None
     } else {
-        let bt = Bluetooth::open().await.context("opening Bluetooth")?;
-        bt.start_discovery().await.context("starting discovery")?;
+        let bt = Bluetooth::open().await.map_err(StartError::Bluetooth)?;
+        bt.start_discovery().await.map_err(StartError::Discovery)?;
         Some(bt)
     };
     let (events, _) = broadcast::channel(1024);
