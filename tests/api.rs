@@ -1,55 +1,31 @@
 //! Every API endpoint over real HTTP, including bad input and the Host, token and
 //! content-type rules; history from a real SQLite file.
 
-use std::path::Path;
+mod common;
 
-use postured::config::Config;
 use postured::daemon::Daemon;
 use postured::motion::{Rep, SlouchEpisode};
 use postured::store::{EndReason, SessionId, SetId, SetInfo};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use tokio_util::sync::CancellationToken;
+
+use common::TestDaemon;
 
 struct Api {
     base: String,
     http: reqwest::Client,
     daemon: Daemon,
-    _cancel: CancellationToken,
+    _running: TestDaemon,
 }
 
 async fn api(extra: &str) -> Api {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
-        "api-{}-{}",
-        std::process::id(),
-        rand_suffix()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    let text = format!("database = {:?}\n{extra}", dir.join("history.db"));
-    let cancel = CancellationToken::new();
-    let daemon = postured::daemon::start(
-        Config::parse(&text, Path::new("test.toml")).unwrap(),
-        &cancel,
-    )
-    .await
-    .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let app = postured::http::router(daemon.clone());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let running = TestDaemon::start(extra).await;
     Api {
-        base,
+        base: running.base.clone(),
         http: reqwest::Client::new(),
-        daemon,
-        _cancel: cancel,
+        daemon: running.daemon.clone(),
+        _running: running,
     }
-}
-
-fn rand_suffix() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos() as u64
 }
 
 impl Api {
@@ -178,9 +154,7 @@ async fn live_endpoints_and_bad_requests() {
 
 #[tokio::test]
 async fn user_exercise_specs_join_the_builtins() {
-    let specs =
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("specs-{}", std::process::id()));
-    std::fs::create_dir_all(&specs).unwrap();
+    let specs = common::scratch("specs");
     let neck = "id = \"neck-tilt\"\nname = \"Neck tilt\"\nplacement = [\"upper-back\"]\n[measure]\nkind = \"tilt\"\n[target]\nangle_deg = [10.0, 30.0]\nhold_s = [5.0, 8.0]\nreps = 6\n";
     std::fs::write(specs.join("neck-tilt.toml"), neck).unwrap();
     let a = api(&format!("exercises_dir = {specs:?}\n")).await;

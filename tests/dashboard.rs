@@ -17,55 +17,12 @@ use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use firmware_sim::scenario::Scenario;
-use postured::config::Config;
 use serde_json::{Value, json};
-use tokio_util::sync::CancellationToken;
 
-const SCENARIO: &str = r#"
-description = "Sitting, a slouch, then prone leg raises."
-[[straps]]
-kind = "polar-h10"
-placement = "chest"
-[[straps]]
-kind = "open-imu"
-placement = "thigh"
-side = "left"
-[[segments]]
-activity = "sit"
-duration_s = 12.0
-[[segments]]
-activity = "slouch"
-duration_s = 60.0
-tilt_deg = 25.0
-[[segments]]
-activity = "sit"
-duration_s = 10.0
-[[segments]]
-activity = "lie-prone"
-duration_s = 15.0
-[[segments]]
-activity = "exercise"
-exercise = "prone-leg-raise"
-reps = 5
-hold_s = 9.0
-sides = "alternate"
-partial_rep_chance = 0.0
-[[segments]]
-activity = "lie-prone"
-duration_s = 60.0
-"#;
-
-const CONFIG: &str = r#"
-[posture]
-delay_s = 10.0
-[[strap]]
-address = "F0:5E:D0:00:00:01"
-placement = "chest"
-[[strap]]
-address = "F0:5E:D0:00:00:02"
-placement = "thigh"
-side = "left"
-"#;
+/// What the simulated wearer does.
+const SCENARIO: &str = include_str!("fixtures/dashboard-scenario.toml");
+/// The daemon's configuration (the harness adds the database).
+const CONFIG: &str = include_str!("fixtures/dashboard-config.toml");
 
 /// Scenario seconds per wall second.
 const SPEED: f64 = 4.0;
@@ -214,26 +171,6 @@ async fn screenshot(b: &Client, name: &str) {
     println!("screenshot: {}", path.display());
 }
 
-/// The daemon with its HTTP server on `port`; stopped with the returned token.
-async fn daemon(db: &Path, port: u16) -> CancellationToken {
-    let cancel = CancellationToken::new();
-    let text = format!("database = {db:?}\n{CONFIG}");
-    let daemon = postured::daemon::start(Config::parse(&text, Path::new("dash")).unwrap(), &cancel)
-        .await
-        .unwrap();
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
-        .await
-        .unwrap();
-    let stop = cancel.clone();
-    tokio::spawn(async move {
-        axum::serve(listener, postured::http::router(daemon))
-            .with_graceful_shutdown(stop.cancelled_owned())
-            .await
-            .unwrap()
-    });
-    cancel
-}
-
 #[test]
 #[ignore = "run by the_dashboard_in_a_real_browser on its private bus"]
 fn inner_dashboard() {
@@ -242,19 +179,15 @@ fn inner_dashboard() {
     }
     let rt = common::runtime();
     rt.block_on(async {
-        let tmp =
-            Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("dash-{}", std::process::id()));
-        std::fs::create_dir_all(&tmp).unwrap();
+        let tmp = common::scratch("dash");
         let driver = chromedriver().await;
         let b = browser(&driver, &tmp.join("profile")).await;
 
         let scenario = Scenario::parse(SCENARIO, Path::new("dash.toml")).unwrap();
         let _sim =
             common::simulate(scenario, &["polar-h10:chest", "open-imu:thigh:left"], SPEED).await;
-        let port = common::free_port();
-        let db = tmp.join("history.db");
-        let stop = daemon(&db, port).await;
-        let base = format!("http://127.0.0.1:{port}");
+        let running = common::TestDaemon::start_in(&tmp, CONFIG, 0).await;
+        let (base, port) = (running.base.clone(), running.addr.port());
 
         // The page loads, connects to the live stream and lists both straps.
         b.goto(&format!("{base}/")).await.unwrap();
@@ -445,13 +378,13 @@ fn inner_dashboard() {
         );
 
         // The daemon restarts: the page says so, then reconnects by itself.
-        stop.cancel();
+        running.stop().await;
         until(30, "the page to notice", || async {
             text(&b, "#conn").await != "live"
         })
         .await;
         tokio::time::sleep(Duration::from_secs(1)).await;
-        let stop = daemon(&db, port).await;
+        let running = common::TestDaemon::start_in(&tmp, CONFIG, port).await;
         until(60, "the page to reconnect", || async {
             text(&b, "#conn").await == "live"
         })
@@ -477,6 +410,6 @@ fn inner_dashboard() {
         );
 
         let _ = b.close().await;
-        stop.cancel();
+        running.stop().await;
     });
 }

@@ -8,6 +8,11 @@
 
 #![allow(dead_code, reason = "each test binary uses a part")]
 
+mod harness;
+
+#[allow(unused_imports, reason = "each test binary uses a part")]
+pub use harness::{TestDaemon, scratch};
+
 use std::path::Path;
 
 use firmware_sim::bluez::control::Sim1Proxy;
