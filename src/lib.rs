@@ -22,4 +22,5 @@ pub mod recording;
 pub mod rescore;
 pub mod store;
 pub mod synth;
+pub mod totals;
 pub mod vocab;

@@ -495,7 +495,27 @@ async fn the_dashboard_its_assets_routines_and_progress() {
     assert_eq!(v["suggestions"][0]["advice"]["kind"], "keep", "{v}");
     assert_eq!(v["weekly"]["this_week_reps"], 2);
     assert_eq!(v["weekly"]["last_week_reps"], 0);
+    // From a UTC midnight 14 days back: that day, 13 more, and today.
+    let now = postured::daemon::now_s();
+    let from = ((now - 14.0 * 86_400.0) / 86_400.0).floor() * 86_400.0;
+    let (s, v) = a.get(&format!("/api/totals?from={from}")).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["days"].as_array().unwrap().len(), 15, "{v}");
+    let last_week = v["weeks"].as_array().unwrap().last().unwrap()["start"]
+        .as_f64()
+        .unwrap();
+    assert!(last_week <= now && now <= last_week + 7.0 * 86_400.0, "{v}");
+    let sessions: u64 = v["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["sessions"].as_u64().unwrap())
+        .sum();
+    assert_eq!(sessions, 1, "{v}");
     for bad in [
+        "/api/totals",
+        "/api/totals?from=x",
+        "/api/totals?from=1&utc_offset_min=5000",
         "/api/progress?utc_offset_min=5000",
         "/api/progress?utc_offset_min=x",
         "/api/progress?tz=1",

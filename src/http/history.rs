@@ -217,21 +217,60 @@ pub async fn progress(
     q: Result<Query<ProgressQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(q) = q.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.body_text()))?;
-    let offset = q.utc_offset_min.unwrap_or(0);
-    if offset.abs() > 14 * 60 {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "`utc_offset_min` must be -840 to 840",
-        ));
-    }
+    let offset = utc_offset_s(q.utc_offset_min)?;
     let now = crate::daemon::now_s();
     let data = d
         .store
         .export(Some(now - PROGRESS_SPAN_S), None)
         .await
         .map_err(internal)?;
-    let p = crate::progress::assess(&data.sessions, &d.exercises, now, f64::from(offset) * 60.0);
+    let p = crate::progress::assess(&data.sessions, &d.exercises, now, offset);
     Ok(Json(p).into_response())
+}
+
+/// `?from=&utc_offset_min=` for `GET /api/totals`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TotalsQuery {
+    /// Start (Unix s).
+    from: f64,
+    /// The wearer's offset from UTC (minutes; east positive).
+    utc_offset_min: Option<i32>,
+}
+
+pub async fn totals(
+    State(d): State<Daemon>,
+    q: Result<Query<TotalsQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(q) = q.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.body_text()))?;
+    let offset = utc_offset_s(q.utc_offset_min)?;
+    let now = crate::daemon::now_s();
+    if !q.from.is_finite() || q.from > now {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "`from` must be a time before now",
+        ));
+    }
+    let from = q.from.max(now - MAX_TOTALS_SPAN_S);
+    let data = d.store.export(Some(from), None).await.map_err(internal)?;
+    let posture = d.store.posture(Some(from), None).await.map_err(internal)?;
+    let t = crate::totals::totals(&data.sessions, &posture.hours, from, now, offset);
+    Ok(Json(t).into_response())
+}
+
+/// The longest span `GET /api/totals` adds up (s): a year.
+const MAX_TOTALS_SPAN_S: f64 = 366.0 * 86_400.0;
+
+/// `utc_offset_min`, checked, in seconds.
+fn utc_offset_s(min: Option<i32>) -> Result<f64, ApiError> {
+    let offset = min.unwrap_or(0);
+    if offset.abs() > 14 * 60 {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "`utc_offset_min` must be -840 to 840",
+        ));
+    }
+    Ok(f64::from(offset) * 60.0)
 }
 
 pub async fn metrics(State(d): State<Daemon>) -> impl IntoResponse {

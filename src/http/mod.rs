@@ -54,6 +54,7 @@ pub fn router(daemon: Daemon) -> Router {
         .route("/api/sets/{id}/correction", post(history::correct))
         .route("/api/export", get(history::export))
         .route("/api/progress", get(history::progress))
+        .route("/api/totals", get(history::totals))
         .route("/api/openapi.json", get(openapi))
         .route("/metrics", get(history::metrics))
         .fallback(|| async {

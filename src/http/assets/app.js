@@ -690,13 +690,6 @@ function localDate(unix) {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
 }
 
-/** Local days from `from` to today, as midnights (Unix s). */
-function daysSince(from) {
-  const days = [];
-  for (let t = dayStart(from); t <= Date.now() / 1000; t = dayStart(t + DAY_S + 3600)) days.push(t);
-  return days;
-}
-
 async function showHistory() {
   const weeks = Number($("history-weeks").value);
   const now = Date.now() / 1000;
@@ -705,12 +698,13 @@ async function showHistory() {
   if (!dayInput.value) dayInput.value = localDate(now);
   const day = new Date(`${dayInput.value}T00:00:00`).getTime() / 1000;
   const offset = -new Date().getTimezoneOffset();
-  let data, dayPosture, progress;
+  let data, dayPosture, progress, totals;
   try {
-    [data, dayPosture, progress] = await Promise.all([
+    [data, dayPosture, progress, totals] = await Promise.all([
       api(`/api/export?from=${from}`),
       api(`/api/posture?from=${day}&to=${dayStart(day + DAY_S + 3600)}`),
       api(`/api/progress?utc_offset_min=${offset}`),
+      api(`/api/totals?from=${from}&utc_offset_min=${offset}`),
     ]);
   } catch (e) {
     $("history-sessions").replaceChildren(el("li", { class: "message error", text: `Could not load the history: ${e.message}` }));
@@ -718,42 +712,30 @@ async function showHistory() {
   }
   destroyCharts();
   renderProgress(progress);
-  const days = daysSince(from);
+  // Daily and weekly totals come from the daemon (GET /api/totals): "on target"
+  // has one definition, in progress.rs.
+  const days = totals.days.map((d) => d.start);
+  const sessionsPerDay = totals.days.map((d) => d.sessions);
 
   // Sessions a day against three a day.
-  const perDay = new Map(days.map((d) => [d, 0]));
-  for (const s of data.sessions) {
-    const d = dayStart(s.started_at);
-    if (perDay.has(d)) perDay.set(d, perDay.get(d) + 1);
-  }
   chart($("chart-sessions"), {
-    data: data.sessions.length ? [days, days.map((d) => perDay.get(d)), days.map(() => 3)] : [[]],
+    data: data.sessions.length ? [days, sessionsPerDay, days.map(() => 3)] : [[]],
     series: [barSeries("sessions", css("--accent")), bandSeries("advice: 3 a day", css("--ok"))],
     xTime: true,
     xRange: [from - DAY_S / 2, now + DAY_S / 2],
-    yRange: [0, Math.max(4, ...perDay.values()) + 0.5],
+    yRange: [0, Math.max(4, ...sessionsPerDay) + 0.5],
     empty: "No sessions in this period yet.",
   });
 
   // Holds on target per week.
-  const weekStarts = [];
-  for (let i = 0; i < weeks; i++) weekStarts.push(dayStart(from + i * 7 * DAY_S + 3600));
-  const holds = weekStarts.map(() => ({ all: 0, good: 0 }));
-  for (const s of data.sessions)
-    for (const set of s.sets)
-      for (const r of set.reps) {
-        if (!r.counted || !r.hold) continue;
-        const w = Math.min(weeks - 1, Math.floor((set.started_at - from) / (7 * DAY_S)));
-        if (w < 0) continue;
-        holds[w].all += 1;
-        if (!r.flags.includes("short_hold") && !r.flags.includes("drifted")) holds[w].good += 1;
-      }
+  const weekStarts = totals.weeks.map((w) => w.start);
+  const holds = totals.weeks.map((w) => ({ all: w.holds, good: w.holds_on_target }));
   const anyHolds = holds.some((h) => h.all > 0);
   chart($("chart-holds"), {
     data: anyHolds ? [weekStarts, holds.map((h) => h.good), holds.map((h) => h.all)] : [[]],
     series: [barSeries("holds on target", css("--ok")), { label: "all holds", stroke: css("--muted"), width: 2, dash: [6, 4], points: { show: true } }],
     xTime: true,
-    xRange: [from - 4 * DAY_S, from + (weeks - 0.5) * 7 * DAY_S + 4 * DAY_S],
+    xRange: [from - 4 * DAY_S, from + (weekStarts.length - 0.5) * 7 * DAY_S + 4 * DAY_S],
     yRange: [0, Math.max(...holds.map((h) => h.all), 1) * 1.15],
     yLabel: "holds",
     empty: "No holds in this period yet.",
@@ -773,17 +755,9 @@ async function showHistory() {
   });
 
   // Upright fraction per day.
-  const byDay = new Map();
-  for (const h of data.posture.hours) {
-    const d = dayStart(h.hour_start);
-    const v = byDay.get(d) ?? { up: 0, all: 0 };
-    v.up += h.upright_s;
-    v.all += h.upright_s + h.slouched_s;
-    byDay.set(d, v);
-  }
-  const postureDays = days.filter((d) => byDay.get(d)?.all > 0);
+  const postureDays = totals.days.filter((d) => d.upright_s + d.slouched_s > 0);
   chart($("chart-posture-days"), {
-    data: postureDays.length ? [postureDays, postureDays.map((d) => Math.round((byDay.get(d).up / byDay.get(d).all) * 100))] : [[]],
+    data: postureDays.length ? [postureDays.map((d) => d.start), postureDays.map((d) => Math.round((d.upright_s / (d.upright_s + d.slouched_s)) * 100))] : [[]],
     series: [barSeries("upright %", css("--accent"))],
     xTime: true,
     xRange: [from - DAY_S / 2, now + DAY_S / 2],
