@@ -1,6 +1,7 @@
 //! The `postured` binary: parse the command line, run, map errors to exit codes.
 
 mod cli;
+mod commands;
 mod demo;
 mod remote;
 mod service;

@@ -252,6 +252,14 @@ pub fn assess(
         });
     }
 
+    Progress {
+        suggestions,
+        weekly: weekly(&sets, now),
+    }
+}
+
+/// Counted reps in the seven days to `now` against the seven before.
+fn weekly(sets: &[&SetDetail], now: f64) -> WeeklyVolume {
     let week = |from: f64, to: f64| -> u32 {
         sets.iter()
             .filter(|s| (from..to).contains(&s.set.info.started_at))
@@ -269,13 +277,10 @@ pub fn assess(
             (f64::from(this_week_reps) / f64::from(last_week_reps) - 1.0) * 100.0
         )
     });
-    Progress {
-        suggestions,
-        weekly: WeeklyVolume {
-            this_week_reps,
-            last_week_reps,
-            warning,
-        },
+    WeeklyVolume {
+        this_week_reps,
+        last_week_reps,
+        warning,
     }
 }
 

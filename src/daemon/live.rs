@@ -1,7 +1,9 @@
 //! What the daemon knows right now, for the API and the live event stream.
 
 use serde::Serialize;
-use tokio::sync::watch;
+use tokio::sync::{broadcast, mpsc, watch};
+
+use crate::store::Store;
 
 use crate::device::{LinkState, StrapKind};
 use crate::exercises::Placement;
@@ -191,4 +193,29 @@ impl Live {
             .map(|s| s.borrow().posture.clone())
             .unwrap_or_default()
     }
+}
+
+/// Longest a live event waits for the database before it goes out anyway (the
+/// disk may be full; alerts must not wait on it).
+const COMMIT_WAIT: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// Sends a strap's live events in order; a rep or the end of a set goes out once
+/// the database has it, so what a listener has seen survives a crash.
+pub fn ordered_publisher(
+    store: Store,
+    events: broadcast::Sender<LiveEvent>,
+) -> mpsc::UnboundedSender<LiveEvent> {
+    let (tx, mut rx) = mpsc::unbounded_channel::<LiveEvent>();
+    tokio::spawn(async move {
+        while let Some(e) = rx.recv().await {
+            if matches!(
+                e,
+                LiveEvent::Rep { .. } | LiveEvent::SetEnded { .. } | LiveEvent::Slouch(_)
+            ) {
+                let _ = tokio::time::timeout(COMMIT_WAIT, store.flush()).await;
+            }
+            let _ = events.send(e);
+        }
+    });
+    tx
 }

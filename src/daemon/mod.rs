@@ -6,23 +6,23 @@ mod coordinator;
 pub mod live;
 pub mod reload;
 pub mod sets;
+mod start;
 mod strap;
 
-use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use tokio::sync::{broadcast, mpsc, oneshot, watch};
+use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
 use crate::alerts::SlouchAlert;
 use crate::config::Config;
-use crate::device::Bluetooth;
 use crate::exercises::Placement;
 use crate::store::SetId;
-use coordinator::{SetsTask, StrapLink, ToSets};
+use coordinator::ToSets;
 pub use live::{Live, LiveEvent, PostureStatus, SetStatus, StrapLive, StrapStatus};
 pub use reload::{ConfigFile, ReloadError, Reloaded};
+pub use start::{StartError, start};
 pub use strap::StrapControl;
 
 /// Wall-clock time (Unix s).
@@ -233,145 +233,4 @@ impl Daemon {
             let _ = h.control.send(what()).await;
         }
     }
-}
-
-/// Why the daemon could not start.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum StartError {
-    /// A spec in the user's exercise directory is bad.
-    #[error("loading your exercise specs")]
-    Exercises(#[source] crate::exercises::SpecError),
-    /// The database's directory cannot be made.
-    #[error("creating {}", path.display())]
-    DatabaseDir {
-        /// The directory.
-        path: std::path::PathBuf,
-        /// Why.
-        #[source]
-        source: std::io::Error,
-    },
-    /// The database cannot be opened.
-    #[error("opening the database {}", path.display())]
-    Database {
-        /// The file.
-        path: std::path::PathBuf,
-        /// Why.
-        #[source]
-        source: crate::store::StoreError,
-    },
-    /// BlueZ cannot be reached.
-    #[error("opening Bluetooth")]
-    Bluetooth(#[source] crate::device::DeviceError),
-    /// BlueZ does not scan.
-    #[error("starting discovery")]
-    Discovery(#[source] crate::device::DeviceError),
-}
-
-/// Connects the configured straps and starts their detectors.
-pub async fn start(config: Config, cancel: &CancellationToken) -> Result<Daemon, StartError> {
-    let config = Arc::new(config);
-    if config.straps.is_empty() {
-        tracing::warn!(
-            "no straps configured: add [[strap]] entries (`postured scan` lists the straps in range)"
-        );
-    }
-    let exercises = crate::exercises::Catalog::load(Some(&config.exercises_path()))
-        .map_err(StartError::Exercises)?;
-    let db = config.database_path();
-    if let Some(dir) = db.parent() {
-        std::fs::create_dir_all(dir).map_err(|source| StartError::DatabaseDir {
-            path: dir.to_owned(),
-            source,
-        })?;
-    }
-    let store = crate::store::Store::open(&db).map_err(|source| StartError::Database {
-        path: db.clone(),
-        source,
-    })?;
-    tracing::info!(database = %db.display(), "history database open");
-    // Without straps there is nothing to connect: history and the API still work.
-    let bt = if config.straps.is_empty() {
-        None
-    } else {
-        let bt = Bluetooth::open().await.map_err(StartError::Bluetooth)?;
-        bt.start_discovery().await.map_err(StartError::Discovery)?;
-        Some(bt)
-    };
-    let (events, _) = broadcast::channel(1024);
-    let desktop = config
-        .alerts
-        .desktop
-        .then(|| crate::alerts::spawn_desktop(None));
-    let publish = strap::ordered_publisher(store.clone(), events.clone());
-    let (sets_tx, sets_rx) = mpsc::unbounded_channel();
-    let (running_tx, running_rx) = watch::channel(None::<SetId>);
-    // Every strap's live state first, so that each task can read all of them.
-    let mut channels: Vec<_> = config
-        .straps
-        .iter()
-        .map(|cfg| watch::channel(strap::initial(cfg)))
-        .collect();
-    let mut by_label: Vec<_> = channels.iter().map(|(_, rx)| rx.clone()).collect();
-    by_label.sort_by_key(|rx| rx.borrow().status.strap.clone());
-    let live = Live::new(by_label);
-    let mut straps = Vec::new();
-    let mut links = HashMap::new();
-    let mut seats = Vec::new();
-    for (cfg, (mine, live_rx)) in config.straps.iter().zip(channels.drain(..)) {
-        let (strap_tx, strap_rx) = mpsc::channel(1024);
-        let (cmd_tx, cmd_rx) = mpsc::channel(16);
-        let (ctl_tx, ctl_rx) = mpsc::channel(16);
-        if let Some(bt) = &bt {
-            bt.spawn_strap(cfg.clone(), strap_tx, cmd_rx, cancel.clone());
-        }
-        let shared = strap::Shared {
-            live: live.clone(),
-            running: running_rx.clone(),
-            events: publish.clone(),
-            sets: sets_tx.clone(),
-            store: store.clone(),
-            desktop: desktop.clone(),
-        };
-        let task = strap::StrapTask::new(cfg, config.clone(), shared, mine, cmd_tx);
-        tokio::spawn(task.run(strap_rx, ctl_rx, cancel.clone()));
-        seats.push(sets::Seat {
-            strap: cfg.label(),
-            placement: cfg.placement,
-            side: cfg.side,
-            streaming: false,
-        });
-        links.insert(
-            cfg.label(),
-            StrapLink {
-                control: ctl_tx.clone(),
-                live: live_rx,
-            },
-        );
-        straps.push(StrapHandle {
-            placement: cfg.placement,
-            control: ctl_tx,
-        });
-    }
-    let exercises = Arc::new(exercises);
-    let task = SetsTask {
-        core: sets::Coordinator::new(exercises.clone(), seats, set_settings(&config)),
-        straps: links,
-        store: store.clone(),
-        events: publish,
-        running: running_tx,
-    };
-    tokio::spawn(task.run(sets_rx, cancel.clone()));
-    Ok(Daemon {
-        live: Arc::new(live),
-        events,
-        settings: Arc::new(RwLock::new(config.clone())),
-        config,
-        store,
-        exercises,
-        stopping: cancel.clone(),
-        straps: Arc::new(straps),
-        sets: sets_tx,
-        desktop: Arc::new(std::sync::Mutex::new(desktop)),
-    })
 }

@@ -5,20 +5,24 @@
 
 use std::sync::Arc;
 
-use tokio::sync::{broadcast, mpsc, oneshot, watch};
+use tokio::sync::{mpsc, oneshot, watch};
 use tokio_util::sync::CancellationToken;
 
 use super::ControlError;
 use super::coordinator::ToSets;
 use super::live::{Live, LiveEvent, PostureStatus, SetStatus, StrapLive, StrapStatus};
-use super::sets::{Detected, Input};
+use super::sets::Input;
 use crate::config::{Config, StrapConfig};
 use crate::device::{Command, StrapEvent, StrapEventKind};
-use crate::exercises::{ExerciseSpec, Placement, Sides};
+use crate::exercises::{ExerciseSpec, Placement};
 use crate::motion::PostureTotals;
-use crate::motion::{Counter, Frame, Monitor, PostureEvent, RepEvent, Side, Tracker};
+use crate::motion::{Frame, Monitor, PostureEvent, Side, Tracker};
 use crate::protocol::open_imu::Haptic;
 use crate::store::{SetId, Store};
+
+mod set;
+
+use set::ActiveSet;
 
 /// How often the live stream gets a tick (s of sample time).
 const TICK_S: f64 = 0.25;
@@ -73,17 +77,6 @@ pub enum StrapControl {
         /// Where desktop notifications go now.
         desktop: Option<mpsc::Sender<crate::alerts::SlouchAlert>>,
     },
-}
-
-struct ActiveSet {
-    id: SetId,
-    routine: Option<String>,
-    spec: ExerciseSpec,
-    counter: Counter,
-    started_at: f64,
-    /// The counter reached the target: it counts no more while the coordinator
-    /// ends the set.
-    done: bool,
 }
 
 /// The detectors of one strap.
@@ -193,31 +186,6 @@ impl StrapTask {
     fn update_posture(&self, f: impl FnOnce(&mut PostureStatus)) {
         self.mine.send_modify(|l| f(&mut l.posture));
     }
-}
-
-/// Longest a live event waits for the database before it goes out anyway (the
-/// disk may be full; alerts must not wait on it).
-const COMMIT_WAIT: std::time::Duration = std::time::Duration::from_millis(500);
-
-/// Sends a strap's live events in order; a rep or the end of a set goes out once
-/// the database has it, so what a listener has seen survives a crash.
-pub fn ordered_publisher(
-    store: Store,
-    events: broadcast::Sender<LiveEvent>,
-) -> mpsc::UnboundedSender<LiveEvent> {
-    let (tx, mut rx) = mpsc::unbounded_channel::<LiveEvent>();
-    tokio::spawn(async move {
-        while let Some(e) = rx.recv().await {
-            if matches!(
-                e,
-                LiveEvent::Rep { .. } | LiveEvent::SetEnded { .. } | LiveEvent::Slouch(_)
-            ) {
-                let _ = tokio::time::timeout(COMMIT_WAIT, store.flush()).await;
-            }
-            let _ = events.send(e);
-        }
-    });
-    tx
 }
 
 impl StrapTask {
@@ -345,46 +313,6 @@ impl StrapTask {
         self.last_t
     }
 
-    /// Tells the coordinator what the counter saw; it decides what the set does.
-    fn on_rep(&mut self, e: RepEvent, t: f64) {
-        let Some(set) = &mut self.set else { return };
-        let event = match e {
-            RepEvent::RepDone(rep) => Detected::Rep(rep),
-            RepEvent::Attempt(rep) => Detected::Attempt(rep),
-            RepEvent::SetDone { .. } => {
-                set.done = true;
-                Detected::TargetReached
-            }
-            _ => Detected::Activity,
-        };
-        let set = set.id;
-        self.tell_sets(Input::Detected { set, t, event });
-    }
-
-    fn set_status(&self) -> Option<SetStatus> {
-        let set = self.set.as_ref()?;
-        let p = set.counter.progress();
-        Some(SetStatus {
-            id: set.id,
-            exercise: set.spec.id.clone(),
-            name: set.spec.name.clone(),
-            strap: self.label.clone(),
-            side: self.side.filter(|_| set.spec.target.sides != Sides::None),
-            routine: set.routine.clone(),
-            reps: p.reps,
-            target_reps: set.spec.target.reps,
-            hold_s: set.spec.target.hold_s,
-            angle_target_deg: set.spec.target.angle_deg,
-            tolerance_deg: set.spec.target.tolerance_deg,
-            held_s: p.held_s,
-            holding: p.holding,
-            in_rep: p.in_rep,
-            referenced: p.referenced,
-            angle_deg: p.angle_deg,
-            started_at: set.started_at,
-        })
-    }
-
     fn tick(&mut self, t: f64) {
         let set = self.set_status();
         if set.is_some() {
@@ -419,43 +347,6 @@ impl StrapTask {
                 posture: self.shared.live.posture(),
             });
         }
-    }
-
-    fn start_set(
-        &mut self,
-        id: SetId,
-        routine: Option<String>,
-        spec: ExerciseSpec,
-        started_at: f64,
-        ready: Option<oneshot::Sender<Result<SetStatus, ControlError>>>,
-    ) {
-        self.set = Some(ActiveSet {
-            id,
-            routine,
-            counter: Counter::new(&spec, self.side, None),
-            spec,
-            started_at,
-            done: false,
-        });
-        let status = self.set_status();
-        self.mine.send_modify(|l| l.set.clone_from(&status));
-        if let Some(s) = status {
-            if let Some(ready) = ready {
-                let _ = ready.send(Ok(s.clone()));
-            }
-            self.publish(LiveEvent::SetStarted(s));
-        }
-    }
-
-    /// Stops counting `id` and tells the coordinator the final count.
-    // The place where the count settles when a set ends (issue 11): a
-    // `Counter::settle` call goes here, before the count is read, and the
-    // attempts it withdraws go to the coordinator as `Detected::Attempt`.
-    fn finish(&mut self, id: SetId) {
-        let set = self.set.take_if(|s| s.id == id);
-        self.mine.send_modify(|l| l.set = None);
-        let reps = set.map_or(0, |s| s.counter.reps());
-        self.tell_sets(Input::Counted { set: id, reps });
     }
 
     fn on_control(&mut self, c: StrapControl) {

@@ -209,6 +209,13 @@ impl ExerciseSpec {
         if self.placement.is_empty() {
             return bad("placement", "must name at least one placement".into());
         }
+        self.check_target()?;
+        self.check_measure()
+    }
+
+    /// The dose's numbers are in range.
+    fn check_target(&self) -> Result<(), (String, String)> {
+        let bad = |key: &str, why: String| Err((key.to_owned(), why));
         let t = &self.target;
         if let Some([lo, hi]) = t.angle_deg
             && !(lo.is_finite() && hi.is_finite() && 0.0 < lo && lo <= hi && hi <= 180.0)
@@ -249,7 +256,7 @@ impl ExerciseSpec {
         {
             return bad("target.tempo_s", format!("{tempo} must be positive"));
         }
-        self.check_measure()
+        Ok(())
     }
 
     fn check_measure(&self) -> Result<(), (String, String)> {
