@@ -472,6 +472,29 @@ async fn the_dashboard_its_assets_routines_and_progress() {
         );
         assert!(r.text().await.unwrap().len() > 1000, "{asset}");
     }
+    // Every module the page imports (app.js and the modules it imports) is served.
+    let mut modules = vec!["app.js".to_owned()];
+    let mut i = 0;
+    while let Some(m) = modules.get(i).cloned() {
+        i += 1;
+        let r = a
+            .http
+            .get(format!("{}/assets/{m}", a.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{m}");
+        let ct = r.headers()["content-type"].to_str().unwrap().to_owned();
+        assert!(ct.starts_with("text/javascript"), "{m}: {ct}");
+        let text = r.text().await.unwrap();
+        for import in text.split("from \"./").skip(1) {
+            let name = import.split('"').next().unwrap().to_owned();
+            if !modules.contains(&name) {
+                modules.push(name);
+            }
+        }
+    }
+    assert!(modules.len() >= 7, "{modules:?}");
     let (s, v) = a.get("/assets/../Cargo.toml").await;
     assert_eq!(s, StatusCode::NOT_FOUND, "{v}");
     let (s, v) = a.get("/assets/nope.js").await;
