@@ -1,13 +1,20 @@
-//! Scores the rep counter on the real barbell sets in
-//! `../shared/data/barbell-metamotion` (a MetaMotion IMU on the wrist, 12.5 Hz):
-//! counted reps against each set's nominal count.
+//! Scores the rep counter on the real barbell sets (a MetaMotion IMU on the
+//! wrist, 12.5 Hz; 57 sets nobody here made): counted reps against each set's
+//! nominal count. The data is not in this repository: it is read from
+//! `$POSTURED_BARBELL_DATA`, else `../shared/data/barbell-metamotion`, and the
+//! example fails saying so when it is not there.
 //!
 //! ```text
 //! cargo run --release --example score_barbell              # one spec per lift
 //! cargo run --release --example score_barbell -- --generic # the built-in `reps`
 //! cargo run --release --example score_barbell -- --grid    # search each lift's parameters
 //! cargo run --release --example score_barbell -- --data DIR
+//! cargo run --example score_barbell -- --check             # fail below the pinned accuracy
 //! ```
+//!
+//! `--check` is the accuracy test (it was `tests/barbell.rs`): it pins what was
+//! reached so a change that makes it worse fails. `scripts/test.sh` runs it when
+//! the data is there and says loudly when it is not.
 
 #[path = "barbell/score.rs"]
 mod score;
@@ -69,6 +76,35 @@ fn grid(sets: &[Set]) {
     }
 }
 
+/// The per-lift specs keep their accuracy on the barbell sets.
+fn check(sets: &[Set]) -> anyhow::Result<()> {
+    let exercise_sets = sets.iter().filter(|s| s.exercise != "rest").count();
+    anyhow::ensure!(exercise_sets == 57, "{exercise_sets} exercise sets, not 57");
+    let counted: Vec<i64> = sets
+        .iter()
+        .map(|s| count(s, &spec_for(&s.exercise, false)))
+        .collect();
+    let (exact, one, n) = tally(sets, &counted, |s| s.exercise != "rest");
+    // Measured: 50/57 exact (88%), 54/57 within one (95%). The published simple
+    // counter gets 68% and 86%. Three sets hold fewer reps than their label (see
+    // docs/barbell-labels.md), so 100% within one is out of reach honestly.
+    anyhow::ensure!(exact >= 50, "exact {exact}/{n}");
+    let off: Vec<_> = sets
+        .iter()
+        .zip(&counted)
+        .filter(|(s, c)| s.exercise != "rest" && (*c - s.nominal).abs() > 1)
+        .map(|(s, c)| format!("{} {}/{}", s.file, c, s.nominal))
+        .collect();
+    anyhow::ensure!(one >= 54, "within one {one}/{n}; off by more: {off:?}");
+    let (heavy_exact, heavy_one, heavy_n) = tally(sets, &counted, |s| s.category == "heavy");
+    anyhow::ensure!(
+        heavy_one == heavy_n,
+        "every heavy set within one: {heavy_one}/{heavy_n} ({heavy_exact} exact)"
+    );
+    println!("barbell check passed: {exact}/{n} exact, {one}/{n} within one");
+    Ok(())
+}
+
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     let generic = args.iter().any(|a| a == "--generic");
@@ -81,6 +117,9 @@ fn main() -> anyhow::Result<()> {
     if args.iter().any(|a| a == "--grid") {
         grid(&sets);
         return Ok(());
+    }
+    if args.iter().any(|a| a == "--check") {
+        return check(&sets);
     }
     let counted: Vec<i64> = sets
         .iter()

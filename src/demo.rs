@@ -6,7 +6,7 @@
 //! the environment once per process, and setting it in-process needs `unsafe`.
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Stdio;
 
 use anyhow::{Context, bail};
@@ -22,14 +22,56 @@ pub const EXIT_WITH_PARENT: &str = "POSTURED_EXIT_WITH_PARENT";
 /// The simulated straps: a Polar H10 on the chest, an open IMU strap on the left thigh.
 const STRAPS: [&str; 2] = ["polar-h10:chest", "open-imu:thigh:left"];
 
-fn scenario_path(name: &str) -> PathBuf {
-    let p = Path::new(name);
-    if p.extension().is_some() || p.components().count() > 1 {
-        return p.to_owned();
+macro_rules! embed {
+    ($name:literal) => {
+        (
+            $name,
+            include_str!(concat!("../firmware-sim/scenarios/", $name, ".toml")),
+        )
+    };
+}
+
+/// The scenarios of `firmware-sim/scenarios`, embedded so that the demo works
+/// wherever the binary is (a Debian package has no source tree).
+const SCENARIOS: &[(&str, &str)] = &[
+    embed!("back-extension"),
+    embed!("ball-bridge"),
+    embed!("cat-cow"),
+    embed!("childs-pose"),
+    embed!("cobra"),
+    embed!("crunch"),
+    embed!("demo"),
+    embed!("desk-hour"),
+    embed!("hamstring-stretch"),
+    embed!("knees-to-chest"),
+    embed!("pectoral-stretch"),
+    embed!("pelvic-tilt"),
+    embed!("plank"),
+    embed!("prone-leg-raise"),
+    embed!("prone-scapular-squeeze"),
+    embed!("shoulder-rolls"),
+    embed!("side-plank"),
+    embed!("squat"),
+    embed!("supine-leg-raise"),
+    embed!("upright-back-stretch"),
+    embed!("wall-slide"),
+];
+
+/// The scenario `name`: an embedded one by its name, else a file.
+fn load_scenario(name: &str) -> anyhow::Result<Scenario> {
+    if let Some((_, text)) = SCENARIOS.iter().find(|(n, _)| *n == name) {
+        let path = Path::new("firmware-sim/scenarios").join(format!("{name}.toml"));
+        return Scenario::parse(text, &path).with_context(|| format!("scenario {name}"));
     }
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("firmware-sim/scenarios")
-        .join(format!("{name}.toml"))
+    let path = Path::new(name);
+    if path.extension().is_none() && path.components().count() == 1 {
+        let known: Vec<&str> = SCENARIOS.iter().map(|(n, _)| *n).collect();
+        bail!(
+            "no scenario {name:?}: give a file or one of {}",
+            known.join(", ")
+        );
+    }
+    Scenario::load(path).with_context(|| format!("loading scenario {}", path.display()))
 }
 
 fn config_text(db: &Path, listen: SocketAddr) -> String {
@@ -43,9 +85,7 @@ fn config_text(db: &Path, listen: SocketAddr) -> String {
 
 /// Runs the demo until Ctrl-C.
 pub fn run(listen: SocketAddr, scenario: &str) -> anyhow::Result<()> {
-    let path = scenario_path(scenario);
-    let scenario =
-        Scenario::load(&path).with_context(|| format!("loading scenario {}", path.display()))?;
+    let scenario = load_scenario(scenario)?;
     let dir = std::env::temp_dir().join(format!("postured-demo-{}", std::process::id()));
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     #[cfg(unix)]
@@ -139,7 +179,7 @@ fn run_in(dir: &Path, listen: SocketAddr, scenario: Scenario) -> anyhow::Result<
         println!("Dashboard and API: http://{listen}/  (Ctrl-C to stop)");
         let status = tokio::select! {
             s = child.wait() => Some(s?),
-            () = crate::daemon::wait_for_signal() => None,
+            () = crate::service::wait_for_signal() => None,
         };
         // Closing the daemon's stdin asks it to stop cleanly.
         drop(stdin);
@@ -154,4 +194,33 @@ fn run_in(dir: &Path, listen: SocketAddr, scenario: Scenario) -> anyhow::Result<
         }
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_scenario_file_is_embedded_and_parses() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("firmware-sim/scenarios");
+        let mut files: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(|e| {
+                let name = e.unwrap().file_name().into_string().unwrap();
+                name.strip_suffix(".toml").map(str::to_owned)
+            })
+            .collect();
+        files.sort();
+        let embedded: Vec<&str> = SCENARIOS.iter().map(|(n, _)| *n).collect();
+        assert_eq!(files, embedded);
+        for (name, _) in SCENARIOS {
+            load_scenario(name).unwrap();
+        }
+    }
+
+    #[test]
+    fn an_unknown_name_lists_the_embedded_ones() {
+        let err = load_scenario("nope").unwrap_err().to_string();
+        assert!(err.contains("desk-hour"), "{err}");
+    }
 }

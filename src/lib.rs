@@ -1,14 +1,16 @@
 //! postured: back-care exercise and posture tracking from BLE IMU straps.
 //!
-//! The detection core ([`motion`]) is pure and sample-driven; reading files and
-//! printing ([`recording`], [`cli`]) happen at the edges.
+//! The detection core ([`motion`]) is pure and sample-driven; the set
+//! coordinator ([`daemon::sets`]) is pure too; the daemon wires them to the
+//! straps ([`device`]), the history ([`store`]) and the API ([`http::serve`]).
+//! The command line, remote commands, the demo and `postured run`'s life under
+//! systemd are the binary's (`src/main.rs`); the library returns its own error
+//! types.
 
 pub mod alerts;
 pub mod analyze;
-pub mod cli;
 pub mod config;
 pub mod daemon;
-pub mod demo;
 pub mod device;
 pub mod exercises;
 pub mod http;
@@ -18,7 +20,8 @@ pub mod plot;
 pub mod progress;
 pub mod protocol;
 pub mod recording;
-pub mod remote;
 pub mod rescore;
 pub mod store;
 pub mod synth;
+pub mod totals;
+pub mod vocab;

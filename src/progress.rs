@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::exercises::{Catalog, ExerciseSpec};
 use crate::motion::Flag;
-use crate::store::{EndReason, SessionDetail, SetDetail};
+use crate::store::{EndReason, SessionDetail, SetDetail, StoredRep};
 
 /// Sets in a row on target before a step up is suggested.
 pub const SETS_BEFORE_STEP: usize = 3;
@@ -103,6 +103,13 @@ fn reps_of(set: &SetDetail) -> u32 {
     set.set.corrected_reps.unwrap_or(set.set.counted_reps)
 }
 
+/// A rep is on target when it was counted and met the whole target (hold,
+/// range, pace): no flag. The one definition, used by set advice here and by
+/// the history's totals ([`crate::totals`]).
+pub fn rep_on_target(rep: &StoredRep) -> bool {
+    rep.counted && rep.rep.flags.is_empty()
+}
+
 /// A set is on target when it reached its rep target and most of its reps met
 /// the whole target (hold, range).
 fn on_target(set: &SetDetail, spec: &ExerciseSpec) -> bool {
@@ -111,7 +118,7 @@ fn on_target(set: &SetDetail, spec: &ExerciseSpec) -> bool {
     if reps_of(set) < target || counted.is_empty() {
         return false;
     }
-    let good = counted.iter().filter(|r| r.rep.flags.is_empty()).count();
+    let good = counted.iter().filter(|r| rep_on_target(r)).count();
     good as f64 >= ON_TARGET_SHARE * counted.len() as f64
 }
 
@@ -245,6 +252,14 @@ pub fn assess(
         });
     }
 
+    Progress {
+        suggestions,
+        weekly: weekly(&sets, now),
+    }
+}
+
+/// Counted reps in the seven days to `now` against the seven before.
+fn weekly(sets: &[&SetDetail], now: f64) -> WeeklyVolume {
     let week = |from: f64, to: f64| -> u32 {
         sets.iter()
             .filter(|s| (from..to).contains(&s.set.info.started_at))
@@ -262,13 +277,10 @@ pub fn assess(
             (f64::from(this_week_reps) / f64::from(last_week_reps) - 1.0) * 100.0
         )
     });
-    Progress {
-        suggestions,
-        weekly: WeeklyVolume {
-            this_week_reps,
-            last_week_reps,
-            warning,
-        },
+    WeeklyVolume {
+        this_week_reps,
+        last_week_reps,
+        warning,
     }
 }
 

@@ -4,7 +4,7 @@
 use anyhow::{Context, bail};
 use serde_json::Value;
 
-use crate::config::Config;
+use postured::config::Config;
 
 /// Where the daemon listens, and its token, from the configuration.
 pub fn base_url(cfg: &Config) -> String {

@@ -1,55 +1,31 @@
 //! Every API endpoint over real HTTP, including bad input and the Host, token and
 //! content-type rules; history from a real SQLite file.
 
-use std::path::Path;
+mod common;
 
-use postured::config::Config;
 use postured::daemon::Daemon;
 use postured::motion::{Rep, SlouchEpisode};
 use postured::store::{EndReason, SessionId, SetId, SetInfo};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use tokio_util::sync::CancellationToken;
+
+use common::TestDaemon;
 
 struct Api {
     base: String,
     http: reqwest::Client,
     daemon: Daemon,
-    _cancel: CancellationToken,
+    _running: TestDaemon,
 }
 
 async fn api(extra: &str) -> Api {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
-        "api-{}-{}",
-        std::process::id(),
-        rand_suffix()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    let text = format!("database = {:?}\n{extra}", dir.join("history.db"));
-    let cancel = CancellationToken::new();
-    let daemon = postured::daemon::start(
-        Config::parse(&text, Path::new("test.toml")).unwrap(),
-        &cancel,
-    )
-    .await
-    .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let app = postured::http::router(daemon.clone());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let running = TestDaemon::start(extra).await;
     Api {
-        base,
+        base: running.base.clone(),
         http: reqwest::Client::new(),
-        daemon,
-        _cancel: cancel,
+        daemon: running.daemon.clone(),
+        _running: running,
     }
-}
-
-fn rand_suffix() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos() as u64
 }
 
 impl Api {
@@ -178,9 +154,7 @@ async fn live_endpoints_and_bad_requests() {
 
 #[tokio::test]
 async fn user_exercise_specs_join_the_builtins() {
-    let specs =
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("specs-{}", std::process::id()));
-    std::fs::create_dir_all(&specs).unwrap();
+    let specs = common::scratch("specs");
     let neck = "id = \"neck-tilt\"\nname = \"Neck tilt\"\nplacement = [\"upper-back\"]\n[measure]\nkind = \"tilt\"\n[target]\nangle_deg = [10.0, 30.0]\nhold_s = [5.0, 8.0]\nreps = 6\n";
     std::fs::write(specs.join("neck-tilt.toml"), neck).unwrap();
     let a = api(&format!("exercises_dir = {specs:?}\n")).await;
@@ -391,6 +365,50 @@ async fn history_paging_corrections_posture_and_export() {
     );
 }
 
+/// Regression: a correction looked up a *session* by the *set* id, so a
+/// routine's later set (whose id is not its session's) could not be corrected.
+#[tokio::test]
+async fn a_correction_to_a_routines_later_set_is_kept() {
+    let a = api("").await;
+    let at = 1_800_200_000.0;
+    let session = SessionId::from_unix_s(at);
+    let s = &a.daemon.store;
+    s.start_session(session, at, Some("morning"));
+    let sets: Vec<SetId> = [1.0, 60.0]
+        .iter()
+        .map(|dt| SetId::from_unix_s(at + dt))
+        .collect();
+    for (&id, exercise) in sets.iter().zip(["pectoral-stretch", "cobra"]) {
+        s.start_set(SetInfo {
+            id,
+            session,
+            exercise: exercise.into(),
+            strap: "chest".into(),
+            side: None,
+            started_at: at,
+            target_reps: Some(3),
+            note: None,
+        });
+        s.end_set(id, at + 50.0, EndReason::TargetReached, 3);
+    }
+    s.end_session(session, at + 120.0);
+    s.flush().await.unwrap();
+    for (i, id) in sets.iter().enumerate() {
+        let (status, v) = a
+            .post(&format!("/api/sets/{}/correction", id.0), r#"{"reps": 2}"#)
+            .await;
+        assert_eq!(status, StatusCode::OK, "set {i}: {v}");
+    }
+    let (_, v) = a.get(&format!("/api/sessions/{}", session.0)).await;
+    let corrected: Vec<_> = v["sets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["corrected_reps"].as_u64())
+        .collect();
+    assert_eq!(corrected, [Some(2), Some(2)], "{v}");
+}
+
 #[tokio::test]
 async fn the_openapi_description_covers_every_route() {
     let a = api("").await;
@@ -454,6 +472,29 @@ async fn the_dashboard_its_assets_routines_and_progress() {
         );
         assert!(r.text().await.unwrap().len() > 1000, "{asset}");
     }
+    // Every module the page imports (app.js and the modules it imports) is served.
+    let mut modules = vec!["app.js".to_owned()];
+    let mut i = 0;
+    while let Some(m) = modules.get(i).cloned() {
+        i += 1;
+        let r = a
+            .http
+            .get(format!("{}/assets/{m}", a.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{m}");
+        let ct = r.headers()["content-type"].to_str().unwrap().to_owned();
+        assert!(ct.starts_with("text/javascript"), "{m}: {ct}");
+        let text = r.text().await.unwrap();
+        for import in text.split("from \"./").skip(1) {
+            let name = import.split('"').next().unwrap().to_owned();
+            if !modules.contains(&name) {
+                modules.push(name);
+            }
+        }
+    }
+    assert!(modules.len() >= 7, "{modules:?}");
     let (s, v) = a.get("/assets/../Cargo.toml").await;
     assert_eq!(s, StatusCode::NOT_FOUND, "{v}");
     let (s, v) = a.get("/assets/nope.js").await;
@@ -477,7 +518,27 @@ async fn the_dashboard_its_assets_routines_and_progress() {
     assert_eq!(v["suggestions"][0]["advice"]["kind"], "keep", "{v}");
     assert_eq!(v["weekly"]["this_week_reps"], 2);
     assert_eq!(v["weekly"]["last_week_reps"], 0);
+    // From a UTC midnight 14 days back: that day, 13 more, and today.
+    let now = postured::daemon::now_s();
+    let from = ((now - 14.0 * 86_400.0) / 86_400.0).floor() * 86_400.0;
+    let (s, v) = a.get(&format!("/api/totals?from={from}")).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["days"].as_array().unwrap().len(), 15, "{v}");
+    let last_week = v["weeks"].as_array().unwrap().last().unwrap()["start"]
+        .as_f64()
+        .unwrap();
+    assert!(last_week <= now && now <= last_week + 7.0 * 86_400.0, "{v}");
+    let sessions: u64 = v["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["sessions"].as_u64().unwrap())
+        .sum();
+    assert_eq!(sessions, 1, "{v}");
     for bad in [
+        "/api/totals",
+        "/api/totals?from=x",
+        "/api/totals?from=1&utc_offset_min=5000",
         "/api/progress?utc_offset_min=5000",
         "/api/progress?utc_offset_min=x",
         "/api/progress?tz=1",

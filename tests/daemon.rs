@@ -11,55 +11,12 @@ use std::time::{Duration, Instant};
 
 use firmware_sim::motion::plan::Timeline;
 use firmware_sim::scenario::Scenario;
-use postured::config::Config;
 use serde_json::Value;
-use tokio_util::sync::CancellationToken;
 
-const SCENARIO: &str = r#"
-description = "Sitting, a slouch, then prone leg raises."
-[[straps]]
-kind = "polar-h10"
-placement = "chest"
-[[straps]]
-kind = "open-imu"
-placement = "thigh"
-side = "left"
-[[segments]]
-activity = "sit"
-duration_s = 15.0
-[[segments]]
-activity = "slouch"
-duration_s = 45.0
-tilt_deg = 25.0
-[[segments]]
-activity = "sit"
-duration_s = 10.0
-[[segments]]
-activity = "lie-prone"
-duration_s = 12.0
-[[segments]]
-activity = "exercise"
-exercise = "prone-leg-raise"
-reps = 5
-hold_s = 9.0
-sides = "alternate"
-partial_rep_chance = 0.0
-[[segments]]
-activity = "lie-prone"
-duration_s = 30.0
-"#;
-
-const CONFIG: &str = r#"
-[posture]
-delay_s = 20.0
-[[strap]]
-address = "F0:5E:D0:00:00:01"
-placement = "chest"
-[[strap]]
-address = "F0:5E:D0:00:00:02"
-placement = "thigh"
-side = "left"
-"#;
+/// What the simulated wearer does.
+const SCENARIO: &str = include_str!("fixtures/e2e-scenario.toml");
+/// The daemon's configuration (the harness adds the database).
+const CONFIG: &str = include_str!("fixtures/e2e-config.toml");
 
 #[test]
 fn a_slouch_and_a_set_of_leg_raises_end_to_end() {
@@ -89,26 +46,13 @@ fn inner_end_to_end() {
     }
     let rt = common::runtime();
     rt.block_on(async {
-        let scenario = Scenario::parse(SCENARIO, Path::new("e2e.toml")).unwrap();
+        let scenario = Scenario::parse(SCENARIO, Path::new("fixtures/e2e-scenario.toml")).unwrap();
         let truth = Timeline::new(&scenario, 1).truth();
         // Scenario time at 8x: the whole thing in about half a minute.
         let _sim =
             common::simulate(scenario, &["polar-h10:chest", "open-imu:thigh:left"], 8.0).await;
-        let cancel = CancellationToken::new();
-        let db =
-            Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("e2e-{}.db", std::process::id()));
-        let text = format!("database = {db:?}\n{CONFIG}");
-        let daemon =
-            postured::daemon::start(Config::parse(&text, Path::new("e2e")).unwrap(), &cancel)
-                .await
-                .unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(async move {
-            axum::serve(listener, postured::http::router(daemon))
-                .await
-                .unwrap()
-        });
+        let running = common::TestDaemon::start(CONFIG).await;
+        let (base, db) = (running.base.clone(), running.dir.join("history.db"));
         let mut events = common::sse(format!("{base}/api/events"));
 
         // The slouch: one alert, then the episode's end.
@@ -257,6 +201,6 @@ fn inner_end_to_end() {
             rescored[0]["samples"].as_u64().unwrap() > 100 * 100,
             "{rescored}"
         );
-        cancel.cancel();
+        running.stop().await;
     });
 }

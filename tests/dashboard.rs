@@ -17,55 +17,12 @@ use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use firmware_sim::scenario::Scenario;
-use postured::config::Config;
 use serde_json::{Value, json};
-use tokio_util::sync::CancellationToken;
 
-const SCENARIO: &str = r#"
-description = "Sitting, a slouch, then prone leg raises."
-[[straps]]
-kind = "polar-h10"
-placement = "chest"
-[[straps]]
-kind = "open-imu"
-placement = "thigh"
-side = "left"
-[[segments]]
-activity = "sit"
-duration_s = 12.0
-[[segments]]
-activity = "slouch"
-duration_s = 60.0
-tilt_deg = 25.0
-[[segments]]
-activity = "sit"
-duration_s = 10.0
-[[segments]]
-activity = "lie-prone"
-duration_s = 15.0
-[[segments]]
-activity = "exercise"
-exercise = "prone-leg-raise"
-reps = 5
-hold_s = 9.0
-sides = "alternate"
-partial_rep_chance = 0.0
-[[segments]]
-activity = "lie-prone"
-duration_s = 60.0
-"#;
-
-const CONFIG: &str = r#"
-[posture]
-delay_s = 10.0
-[[strap]]
-address = "F0:5E:D0:00:00:01"
-placement = "chest"
-[[strap]]
-address = "F0:5E:D0:00:00:02"
-placement = "thigh"
-side = "left"
-"#;
+/// What the simulated wearer does.
+const SCENARIO: &str = include_str!("fixtures/dashboard-scenario.toml");
+/// The daemon's configuration (the harness adds the database).
+const CONFIG: &str = include_str!("fixtures/dashboard-config.toml");
 
 /// Scenario seconds per wall second.
 const SPEED: f64 = 4.0;
@@ -214,26 +171,6 @@ async fn screenshot(b: &Client, name: &str) {
     println!("screenshot: {}", path.display());
 }
 
-/// The daemon with its HTTP server on `port`; stopped with the returned token.
-async fn daemon(db: &Path, port: u16) -> CancellationToken {
-    let cancel = CancellationToken::new();
-    let text = format!("database = {db:?}\n{CONFIG}");
-    let daemon = postured::daemon::start(Config::parse(&text, Path::new("dash")).unwrap(), &cancel)
-        .await
-        .unwrap();
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
-        .await
-        .unwrap();
-    let stop = cancel.clone();
-    tokio::spawn(async move {
-        axum::serve(listener, postured::http::router(daemon))
-            .with_graceful_shutdown(stop.cancelled_owned())
-            .await
-            .unwrap()
-    });
-    cancel
-}
-
 #[test]
 #[ignore = "run by the_dashboard_in_a_real_browser on its private bus"]
 fn inner_dashboard() {
@@ -242,201 +179,23 @@ fn inner_dashboard() {
     }
     let rt = common::runtime();
     rt.block_on(async {
-        let tmp =
-            Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("dash-{}", std::process::id()));
-        std::fs::create_dir_all(&tmp).unwrap();
+        let tmp = common::scratch("dash");
         let driver = chromedriver().await;
         let b = browser(&driver, &tmp.join("profile")).await;
 
         let scenario = Scenario::parse(SCENARIO, Path::new("dash.toml")).unwrap();
         let _sim =
             common::simulate(scenario, &["polar-h10:chest", "open-imu:thigh:left"], SPEED).await;
-        let port = common::free_port();
-        let db = tmp.join("history.db");
-        let stop = daemon(&db, port).await;
-        let base = format!("http://127.0.0.1:{port}");
+        let running = common::TestDaemon::start_in(&tmp, CONFIG, 0).await;
+        let base = running.base.clone();
 
-        // The page loads, connects to the live stream and lists both straps.
-        b.goto(&format!("{base}/")).await.unwrap();
-        until(30, "the live stream", || async {
-            text(&b, "#conn").await == "live"
-        })
-        .await;
-        until(60, "two streaming straps", || async {
-            text(&b, "#straps").await.matches("streaming").count() == 2
-        })
-        .await;
-        let title = b.title().await.unwrap();
-        assert_eq!(title, "postured");
-
-        // The slouch: the banner, then Snooze hides it and says until when.
-        until(90, "the slouch banner", || async {
-            displayed(&b, "#alert-banner").await
-        })
-        .await;
-        let banner = text(&b, "#alert-banner").await;
-        assert!(banner.contains("Sit up straight"), "{banner}");
-        assert!(text(&b, "#posture-text").await.starts_with("Slouching"));
-        screenshot(&b, "slouch-alert.png").await;
-        click(&b, "#snooze").await;
-        until(10, "the banner to go", || async {
-            !displayed(&b, "#alert-banner").await
-        })
-        .await;
-        assert!(text(&b, "#set-message").await.contains("snoozed until"));
-
-        // A set started from the page.
-        let select = b.find(Locator::Id("exercise-select")).await.unwrap();
-        select.select_by_value("prone-leg-raise").await.unwrap();
-        assert!(text(&b, "#exercise-dose").await.contains("hold 8–12 s"));
-        click(&b, "#start-set").await;
-        until(10, "the running set", || async {
-            displayed(&b, "#set-running").await
-        })
-        .await;
-        assert_eq!(text(&b, "#rep-counter").await, "0 of 5, left");
-        assert_eq!(text(&b, "#hold-target").await, "8–12 s");
-
-        // Reps count up one by one while the hold timer runs and turns green.
-        let mut counts: Vec<String> = Vec::new();
-        let mut holds: Vec<f64> = Vec::new();
-        let mut on_target = false;
-        let deadline = Instant::now() + Duration::from_secs(240);
-        while !text(&b, "#set-message").await.contains("ended") {
-            assert!(
-                Instant::now() < deadline,
-                "the set did not end; counts {counts:?}"
-            );
-            if displayed(&b, "#set-running").await {
-                let c = text(&b, "#rep-counter").await;
-                if counts.last() != Some(&c) {
-                    counts.push(c);
-                }
-                let held = text(&b, "#hold-time").await;
-                if let Some(s) = held.strip_suffix(" s").and_then(|s| s.parse::<f64>().ok()) {
-                    holds.push(s);
-                }
-                let class = b
-                    .find(Locator::Id("hold"))
-                    .await
-                    .unwrap()
-                    .attr("class")
-                    .await
-                    .unwrap()
-                    .unwrap_or_default();
-                if class.contains("on-target") && !on_target {
-                    on_target = true;
-                    screenshot(&b, "live.png").await;
-                }
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        println!("counter: {counts:?}");
-        let seen: Vec<&str> = counts.iter().map(String::as_str).collect();
-        for want in [
-            "1 of 5, left",
-            "2 of 5, left",
-            "3 of 5, left",
-            "4 of 5, left",
-        ] {
-            assert!(
-                seen.contains(&want),
-                "the counter never showed {want:?}: {seen:?}"
-            );
-        }
-        let rising = holds.windows(2).filter(|w| w[1] > w[0]).count();
-        let top = holds.iter().copied().fold(0.0, f64::max);
-        assert!(rising >= 10, "the hold timer hardly ran: {holds:?}");
-        assert!(
-            (8.0..=11.0).contains(&top),
-            "the hold timer topped at {top} s"
-        );
-        assert!(on_target, "the hold never showed as on target");
-        let ended = text(&b, "#set-message").await;
-        assert!(
-            ended.contains("5 reps") && ended.contains("target reached"),
-            "{ended}"
-        );
-
-        // The session's detail: five reps with holds and angles, charted.
-        until(10, "the session in the recent list", || async {
-            b.find(Locator::Css("#recent-sessions a")).await.is_ok()
-        })
-        .await;
-        click(&b, "#recent-sessions a").await;
-        until(10, "the hold, angle and heart-rate charts", || async {
-            b.find(Locator::Css(".chart-holds canvas")).await.is_ok()
-                && b.find(Locator::Css(".chart-angles canvas")).await.is_ok()
-                && b.find(Locator::Css(".chart-heart canvas")).await.is_ok()
-        })
-        .await;
-        let rows = b
-            .find_all(Locator::Css(".reps-table tbody tr:not(.muted)"))
-            .await
-            .unwrap();
-        assert_eq!(rows.len(), 5);
-        let summary = text(&b, ".set-summary").await;
-        assert!(summary.starts_with("5 of 5 reps counted"), "{summary}");
-        let caption = text(&b, ".chart-holds .caption").await;
-        assert!(
-            caption.starts_with("Shaded band: the target, 8–12 s."),
-            "{caption}"
-        );
-        screenshot(&b, "session.png").await;
-
-        // A correction from the page is kept beside the count.
-        let input = b.find(Locator::Css(".correct-input")).await.unwrap();
-        input.clear().await.unwrap();
-        input.send_keys("4").await.unwrap();
-        click(&b, ".correct-form button").await;
-        until(10, "the correction to save", || async {
-            text(&b, ".correct-form .message").await == "Saved."
-        })
-        .await;
-        let page: Value = common::get_json(format!("{base}/api/sessions")).await;
-        assert_eq!(page["items"][0]["sets"][0]["corrected_reps"], 4);
-        assert_eq!(page["items"][0]["sets"][0]["counted_reps"], 5);
-
-        // History: the day's session and posture, and progress advice.
-        click(&b, "#nav-history").await;
-        until(10, "the history charts", || async {
-            b.find(Locator::Css("#chart-sessions canvas")).await.is_ok()
-                && b.find(Locator::Css("#chart-holds canvas")).await.is_ok()
-        })
-        .await;
-        assert!(text(&b, "#suggestions").await.contains("Prone leg raise"));
-        assert_eq!(
-            b.find_all(Locator::Css("#history-sessions li a"))
-                .await
-                .unwrap()
-                .len(),
-            1
-        );
-        screenshot(&b, "history.png").await;
-
-        // Back on the live view: a set started and stopped from the page, then
-        // the upright pose calibrated.
-        click(&b, "#nav-live").await;
-        let select = b.find(Locator::Id("exercise-select")).await.unwrap();
-        select.select_by_value("pectoral-stretch").await.unwrap();
-        click(&b, "#start-set").await;
-        until(10, "the second set", || async {
-            displayed(&b, "#set-running").await
-                && text(&b, "#set-name").await == "Doorway pectoral stretch"
-        })
-        .await;
-        click(&b, "#stop-set").await;
-        until(10, "the set to stop", || async {
-            text(&b, "#set-message").await.contains("(stopped)")
-        })
-        .await;
-        assert!(!displayed(&b, "#set-running").await);
-        click(&b, "#calibrate").await;
-        until(10, "the calibration", || async {
-            text(&b, "#set-message").await == "Calibrated: this is upright now."
-        })
-        .await;
-
+        the_page_goes_live(&b, &base).await;
+        the_slouch_alert_shows_and_snoozes(&b).await;
+        a_set_from_the_page_counts_up_with_its_hold_timer(&b).await;
+        the_session_page_charts_the_reps(&b).await;
+        a_correction_is_kept_beside_the_count(&b, &base).await;
+        the_history_shows_the_day_and_advice(&b).await;
+        a_set_stopped_from_the_page_and_calibration(&b).await;
         let log = console(&driver, &b).await;
         assert!(
             errors(&log).is_empty(),
@@ -444,39 +203,246 @@ fn inner_dashboard() {
             errors(&log)
         );
 
-        // The daemon restarts: the page says so, then reconnects by itself.
-        stop.cancel();
-        until(30, "the page to notice", || async {
-            text(&b, "#conn").await != "live"
-        })
-        .await;
-        tokio::time::sleep(Duration::from_secs(1)).await;
-        let stop = daemon(&db, port).await;
-        until(60, "the page to reconnect", || async {
-            text(&b, "#conn").await == "live"
-        })
-        .await;
-        until(60, "the straps to stream again", || async {
-            text(&b, "#straps").await.matches("streaming").count() == 2
-        })
-        .await;
-        // Only the refused connections while it was down may be in the console.
-        let log = console(&driver, &b).await;
-        let unexpected: Vec<_> = errors(&log)
-            .into_iter()
-            .filter(|e| {
-                !e["message"]
-                    .as_str()
-                    .unwrap_or("")
-                    .contains("ERR_CONNECTION_REFUSED")
-            })
-            .collect();
-        assert!(
-            unexpected.is_empty(),
-            "console errors after the restart: {unexpected:#?}"
-        );
-
+        let running = the_page_reconnects_after_a_restart(&driver, &b, running, &tmp).await;
         let _ = b.close().await;
-        stop.cancel();
+        running.stop().await;
     });
+}
+
+/// The page loads, connects to the live stream and lists both straps.
+async fn the_page_goes_live(b: &Client, base: &str) {
+    b.goto(&format!("{base}/")).await.unwrap();
+    until(30, "the live stream", || async {
+        text(b, "#conn").await == "live"
+    })
+    .await;
+    until(60, "two streaming straps", || async {
+        text(b, "#straps").await.matches("streaming").count() == 2
+    })
+    .await;
+    let title = b.title().await.unwrap();
+    assert_eq!(title, "postured");
+}
+
+/// The slouch: the banner, then Snooze hides it and says until when.
+async fn the_slouch_alert_shows_and_snoozes(b: &Client) {
+    until(90, "the slouch banner", || async {
+        displayed(b, "#alert-banner").await
+    })
+    .await;
+    let banner = text(b, "#alert-banner").await;
+    assert!(banner.contains("Sit up straight"), "{banner}");
+    assert!(text(b, "#posture-text").await.starts_with("Slouching"));
+    screenshot(b, "slouch-alert.png").await;
+    click(b, "#snooze").await;
+    until(10, "the banner to go", || async {
+        !displayed(b, "#alert-banner").await
+    })
+    .await;
+    assert!(text(b, "#set-message").await.contains("snoozed until"));
+}
+
+/// A set started from the page: reps count up one by one while the hold timer
+/// runs and turns green, and the set ends at its target.
+async fn a_set_from_the_page_counts_up_with_its_hold_timer(b: &Client) {
+    let select = b.find(Locator::Id("exercise-select")).await.unwrap();
+    select.select_by_value("prone-leg-raise").await.unwrap();
+    assert!(text(b, "#exercise-dose").await.contains("hold 8–12 s"));
+    click(b, "#start-set").await;
+    until(10, "the running set", || async {
+        displayed(b, "#set-running").await
+    })
+    .await;
+    assert_eq!(text(b, "#rep-counter").await, "0 of 5, left");
+    assert_eq!(text(b, "#hold-target").await, "8–12 s");
+
+    // Reps count up one by one while the hold timer runs and turns green.
+    let mut counts: Vec<String> = Vec::new();
+    let mut holds: Vec<f64> = Vec::new();
+    let mut on_target = false;
+    let deadline = Instant::now() + Duration::from_secs(240);
+    while !text(b, "#set-message").await.contains("ended") {
+        assert!(
+            Instant::now() < deadline,
+            "the set did not end; counts {counts:?}"
+        );
+        if displayed(b, "#set-running").await {
+            let c = text(b, "#rep-counter").await;
+            if counts.last() != Some(&c) {
+                counts.push(c);
+            }
+            let held = text(b, "#hold-time").await;
+            if let Some(s) = held.strip_suffix(" s").and_then(|s| s.parse::<f64>().ok()) {
+                holds.push(s);
+            }
+            let class = b
+                .find(Locator::Id("hold"))
+                .await
+                .unwrap()
+                .attr("class")
+                .await
+                .unwrap()
+                .unwrap_or_default();
+            if class.contains("on-target") && !on_target {
+                on_target = true;
+                screenshot(b, "live.png").await;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    println!("counter: {counts:?}");
+    let seen: Vec<&str> = counts.iter().map(String::as_str).collect();
+    for want in [
+        "1 of 5, left",
+        "2 of 5, left",
+        "3 of 5, left",
+        "4 of 5, left",
+    ] {
+        assert!(
+            seen.contains(&want),
+            "the counter never showed {want:?}: {seen:?}"
+        );
+    }
+    let rising = holds.windows(2).filter(|w| w[1] > w[0]).count();
+    let top = holds.iter().copied().fold(0.0, f64::max);
+    assert!(rising >= 10, "the hold timer hardly ran: {holds:?}");
+    assert!(
+        (8.0..=11.0).contains(&top),
+        "the hold timer topped at {top} s"
+    );
+    assert!(on_target, "the hold never showed as on target");
+    let ended = text(b, "#set-message").await;
+    assert!(
+        ended.contains("5 reps") && ended.contains("target reached"),
+        "{ended}"
+    );
+}
+
+/// The session's detail: five reps with holds and angles, charted.
+async fn the_session_page_charts_the_reps(b: &Client) {
+    until(10, "the session in the recent list", || async {
+        b.find(Locator::Css("#recent-sessions a")).await.is_ok()
+    })
+    .await;
+    click(b, "#recent-sessions a").await;
+    until(10, "the hold, angle and heart-rate charts", || async {
+        b.find(Locator::Css(".chart-holds canvas")).await.is_ok()
+            && b.find(Locator::Css(".chart-angles canvas")).await.is_ok()
+            && b.find(Locator::Css(".chart-heart canvas")).await.is_ok()
+    })
+    .await;
+    let rows = b
+        .find_all(Locator::Css(".reps-table tbody tr:not(.muted)"))
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 5);
+    let summary = text(b, ".set-summary").await;
+    assert!(summary.starts_with("5 of 5 reps counted"), "{summary}");
+    let caption = text(b, ".chart-holds .caption").await;
+    assert!(
+        caption.starts_with("Shaded band: the target, 8–12 s."),
+        "{caption}"
+    );
+    screenshot(b, "session.png").await;
+}
+
+/// A correction from the page is kept beside the count.
+async fn a_correction_is_kept_beside_the_count(b: &Client, base: &str) {
+    let input = b.find(Locator::Css(".correct-input")).await.unwrap();
+    input.clear().await.unwrap();
+    input.send_keys("4").await.unwrap();
+    click(b, ".correct-form button").await;
+    until(10, "the correction to save", || async {
+        text(b, ".correct-form .message").await == "Saved."
+    })
+    .await;
+    let page: Value = common::get_json(format!("{base}/api/sessions")).await;
+    assert_eq!(page["items"][0]["sets"][0]["corrected_reps"], 4);
+    assert_eq!(page["items"][0]["sets"][0]["counted_reps"], 5);
+}
+
+/// History: the day's session and posture, and progress advice.
+async fn the_history_shows_the_day_and_advice(b: &Client) {
+    click(b, "#nav-history").await;
+    until(10, "the history charts", || async {
+        b.find(Locator::Css("#chart-sessions canvas")).await.is_ok()
+            && b.find(Locator::Css("#chart-holds canvas")).await.is_ok()
+    })
+    .await;
+    assert!(text(b, "#suggestions").await.contains("Prone leg raise"));
+    assert_eq!(
+        b.find_all(Locator::Css("#history-sessions li a"))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    screenshot(b, "history.png").await;
+}
+
+/// Back on the live view: a set started and stopped from the page, then
+/// the upright pose calibrated.
+async fn a_set_stopped_from_the_page_and_calibration(b: &Client) {
+    click(b, "#nav-live").await;
+    let select = b.find(Locator::Id("exercise-select")).await.unwrap();
+    select.select_by_value("pectoral-stretch").await.unwrap();
+    click(b, "#start-set").await;
+    until(10, "the second set", || async {
+        displayed(b, "#set-running").await
+            && text(b, "#set-name").await == "Doorway pectoral stretch"
+    })
+    .await;
+    click(b, "#stop-set").await;
+    until(10, "the set to stop", || async {
+        text(b, "#set-message").await.contains("(stopped)")
+    })
+    .await;
+    assert!(!displayed(b, "#set-running").await);
+    click(b, "#calibrate").await;
+    until(10, "the calibration", || async {
+        text(b, "#set-message").await == "Calibrated: this is upright now."
+    })
+    .await;
+}
+
+/// The daemon restarts on the same port and database: the page says so, then
+/// reconnects by itself, with only refused connections in the console meanwhile.
+async fn the_page_reconnects_after_a_restart(
+    driver: &Driver,
+    b: &Client,
+    running: common::TestDaemon,
+    tmp: &Path,
+) -> common::TestDaemon {
+    let port = running.addr.port();
+    running.stop().await;
+    until(30, "the page to notice", || async {
+        text(b, "#conn").await != "live"
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let running = common::TestDaemon::start_in(tmp, CONFIG, port).await;
+    until(60, "the page to reconnect", || async {
+        text(b, "#conn").await == "live"
+    })
+    .await;
+    until(60, "the straps to stream again", || async {
+        text(b, "#straps").await.matches("streaming").count() == 2
+    })
+    .await;
+    // Only the refused connections while it was down may be in the console.
+    let log = console(driver, b).await;
+    let unexpected: Vec<_> = errors(&log)
+        .into_iter()
+        .filter(|e| {
+            !e["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("ERR_CONNECTION_REFUSED")
+        })
+        .collect();
+    assert!(
+        unexpected.is_empty(),
+        "console errors after the restart: {unexpected:#?}"
+    );
+    running
 }

@@ -26,9 +26,10 @@ struct Setup {
 }
 
 impl Setup {
-    fn new(dir: &Path, port: u16) -> Self {
+    /// The daemon listens on port 0: it binds a free one (no race) and logs it.
+    fn new(dir: &Path) -> Self {
         let head = format!(
-            "database = {:?}\nexercises_dir = {:?}\n[http]\nlisten = \"127.0.0.1:{port}\"\n",
+            "database = {:?}\nexercises_dir = {:?}\n[http]\nlisten = \"127.0.0.1:0\"\n",
             dir.join("history.db"),
             dir.join("exercises"),
         );
@@ -48,6 +49,20 @@ impl Setup {
             ));
         }
         std::fs::write(&self.config, text).unwrap();
+    }
+
+    /// `http://ADDR` from the daemon's "listening on http://ADDR/".
+    fn base(&self) -> String {
+        let log = self.log();
+        let at = log
+            .split("listening on ")
+            .nth(1)
+            .expect("the daemon listens");
+        at.split_whitespace()
+            .next()
+            .unwrap()
+            .trim_end_matches('/')
+            .to_owned()
     }
 
     fn log(&self) -> String {
@@ -136,9 +151,7 @@ fn inner_reload() {
             Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("reload-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        let port = common::free_port();
-        let base = format!("http://127.0.0.1:{port}");
-        let setup = Setup::new(&dir, port);
+        let setup = Setup::new(&dir);
         setup.write(&settings(30.0, 15.0), 1);
         let mut daemon = tokio::process::Command::new(env!("CARGO_BIN_EXE_postured"))
             .args(["run", "--config"])
@@ -150,6 +163,8 @@ fn inner_reload() {
             .spawn()
             .unwrap();
         let pid = daemon.id().unwrap();
+        setup.logged("listening on http://", 1).await;
+        let base = setup.base();
         streaming(&base).await;
         let mut events = common::sse(format!("{base}/api/events"));
         tolerance(&mut events, 15.0).await;

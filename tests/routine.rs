@@ -2,12 +2,9 @@
 
 mod common;
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
-use postured::config::Config;
 use serde_json::Value;
-use tokio_util::sync::CancellationToken;
 
 #[test]
 fn a_routine_runs_set_after_set() {
@@ -23,16 +20,8 @@ fn inner_routine() {
     let rt = common::runtime();
     rt.block_on(async {
         let _sim = common::simulator("prone-leg-raise", &["open-imu:thigh:left"], 10.0).await;
-        let db = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("routine-{}.db", std::process::id()));
-        let text = format!(
-            "database = {db:?}\n[alerts]\ndesktop = false\n[[strap]]\naddress = \"F0:5E:D0:00:00:01\"\nplacement = \"thigh\"\nside = \"left\"\n\
-             [[routine]]\nname = \"legs\"\nexercises = [\"prone-leg-raise\", \"prone-leg-raise\"]\n"
-        );
-        let cancel = CancellationToken::new();
-        let daemon = postured::daemon::start(Config::parse(&text, Path::new("routine")).unwrap(), &cancel).await.unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(listener, postured::http::router(daemon)).await.unwrap() });
+        let running = common::TestDaemon::start(include_str!("fixtures/routine-config.toml")).await;
+        let base = running.base.clone();
         let client = reqwest::Client::new();
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
@@ -44,9 +33,21 @@ fn inner_routine() {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         let mut events = common::sse(format!("{base}/api/events"));
-        let post = |b: &'static str| client.post(format!("{base}/api/sets")).header("content-type", "application/json").body(b).send();
+        let post = |b: &'static str| {
+            client
+                .post(format!("{base}/api/sets"))
+                .header("content-type", "application/json")
+                .body(b)
+                .send()
+        };
         assert_eq!(post(r#"{"routine": "arms"}"#).await.unwrap().status(), 404);
-        assert_eq!(post(r#"{"routine": "legs", "exercise": "plank"}"#).await.unwrap().status(), 422);
+        assert_eq!(
+            post(r#"{"routine": "legs", "exercise": "plank"}"#)
+                .await
+                .unwrap()
+                .status(),
+            422
+        );
         assert_eq!(post(r#"{"routine": "legs"}"#).await.unwrap().status(), 201);
 
         let mut seen: Vec<(String, Value)> = Vec::new();
@@ -57,15 +58,33 @@ fn inner_routine() {
                 seen.push((t, e));
             }
         }
-        let kinds: Vec<&str> = seen.iter().map(|(t, _)| t.as_str()).filter(|t| *t != "rep").collect();
-        assert_eq!(kinds, ["set_started", "set_ended", "set_started", "set_ended", "routine_ended"], "{seen:?}");
+        let kinds: Vec<&str> = seen
+            .iter()
+            .map(|(t, _)| t.as_str())
+            .filter(|t| *t != "rep")
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "set_started",
+                "set_ended",
+                "set_started",
+                "set_ended",
+                "routine_ended"
+            ],
+            "{seen:?}"
+        );
         assert_eq!(seen.last().unwrap().1["completed"], true, "{seen:?}");
         let page: Value = common::get_json(format!("{base}/api/sessions")).await;
         assert_eq!(page["total"], 1, "{page}");
         assert_eq!(page["items"][0]["routine"], "legs");
         let sets = page["items"][0]["sets"].as_array().unwrap();
         assert_eq!(sets.len(), 2);
-        assert!(sets.iter().all(|s| s["counted_reps"] == 5 && s["end_reason"] == "target_reached"), "{page}");
-        cancel.cancel();
+        assert!(
+            sets.iter()
+                .all(|s| s["counted_reps"] == 5 && s["end_reason"] == "target_reached"),
+            "{page}"
+        );
+        running.stop().await;
     });
 }

@@ -1,5 +1,5 @@
-//! Shared by `examples/score_barbell.rs` and `tests/barbell.rs`: loads the barbell
-//! sets and counts them with one spec per lift (or the generic `reps`).
+//! Loads the barbell sets and counts them with one spec per lift (or the generic
+//! `reps`), for `examples/score_barbell.rs`.
 
 use std::path::{Path, PathBuf};
 
@@ -15,9 +15,17 @@ pub struct Set {
     pub samples: Vec<Sample>,
 }
 
-/// Where the data is by default: `../shared/data/barbell-metamotion`.
+/// The variable that says where the data is.
+pub const DATA_VAR: &str = "POSTURED_BARBELL_DATA";
+
+/// Where the data is: `$POSTURED_BARBELL_DATA`, else
+/// `../shared/data/barbell-metamotion` beside this repository (it is not ours to
+/// ship, so it is not in the repository).
 pub fn default_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/barbell-metamotion")
+    std::env::var_os(DATA_VAR).map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/barbell-metamotion"),
+        PathBuf::from,
+    )
 }
 
 /// The spec for a lift: `examples/barbell/<lift>.toml`, or the built-in `reps`.
@@ -31,7 +39,15 @@ pub fn spec_for(lift: &str, generic: bool) -> ExerciseSpec {
 
 /// Reads the manifest and every set.
 pub fn load(dir: &Path) -> anyhow::Result<Vec<Set>> {
-    let manifest = csv::Reader::from_path(dir.join("manifest.csv"))?;
+    let manifest_path = dir.join("manifest.csv");
+    if !manifest_path.is_file() {
+        anyhow::bail!(
+            "no barbell data at {} (no manifest.csv): set {DATA_VAR} to the \
+             barbell-metamotion folder, or pass --data DIR",
+            dir.display()
+        );
+    }
+    let manifest = csv::Reader::from_path(manifest_path)?;
     let mut sets = Vec::new();
     for rec in manifest.into_deserialize::<std::collections::HashMap<String, String>>() {
         let rec = rec?;

@@ -1,5 +1,5 @@
 //! `postured analyze`: its arguments, and the glue from them to
-//! [`crate::analyze::files`], which streams each recording through the detection
+//! [`postured::analyze::files`], which streams each recording through the detection
 //! core.
 
 use std::path::PathBuf;
@@ -7,9 +7,9 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 
 use super::{Format, print_json};
-use crate::analyze::files::{self, Report, Settings, Task};
-use crate::exercises;
-use crate::motion::{PostureConfig, Side, posture};
+use postured::analyze::files::{self, Report, Settings, Task};
+use postured::exercises;
+use postured::motion::{PostureConfig, Side, posture};
 
 #[derive(Debug, clap::Args)]
 pub struct AnalyzeArgs {
@@ -135,9 +135,9 @@ fn plot(
     side: Option<Side>,
     reference_s: Option<(f64, f64)>,
 ) -> anyhow::Result<()> {
-    let samples = crate::recording::read(path)?.samples;
+    let samples = postured::recording::read(path)?.samples;
     let reference =
-        reference_s.and_then(|(a, b)| crate::analyze::reference_between(&samples, a, b));
-    let svg = crate::analyze::plot(spec, &samples, side, reference);
+        reference_s.and_then(|(a, b)| postured::analyze::reference_between(&samples, a, b));
+    let svg = postured::analyze::plot(spec, &samples, side, reference);
     std::fs::write(out, svg).with_context(|| format!("cannot write the plot to {}", out.display()))
 }

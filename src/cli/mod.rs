@@ -3,10 +3,9 @@
 
 use std::path::PathBuf;
 
-use anyhow::bail;
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::exercises;
+use crate::commands::{ask, run_exercises, run_rescore, run_scan};
 
 mod analyze;
 
@@ -51,7 +50,7 @@ pub enum Command {
     /// private D-Bus, and the dashboard.
     Demo {
         /// Where the dashboard and API listen.
-        #[arg(long, default_value = crate::config::DEFAULT_LISTEN)]
+        #[arg(long, default_value = postured::config::DEFAULT_LISTEN)]
         listen: std::net::SocketAddr,
         /// What the simulated wearer does: a scenario of firmware-sim/scenarios
         /// (demo, desk-hour, prone-leg-raise, wall-slide, ...) or a scenario file.
@@ -165,9 +164,9 @@ pub enum ExercisesAction {
     },
 }
 
-/// Sets up tracing to stderr (journald-friendly under systemd: see [`crate::logging`]).
+/// Sets up tracing to stderr (journald-friendly under systemd: see [`postured::logging`]).
 pub fn init_logging(verbose: u8) {
-    crate::logging::init(verbose);
+    postured::logging::init(verbose);
 }
 
 /// Runs the parsed command.
@@ -187,13 +186,13 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Rescore { config, format } => run_rescore(config, format),
         Command::Demo { listen, scenario } => crate::demo::run(listen, &scenario),
         Command::PrintDefaultConfig => {
-            print!("{}", crate::config::DEFAULT_TOML);
+            print!("{}", postured::config::DEFAULT_TOML);
             Ok(())
         }
         Command::CheckConfig { config } => {
             let explicit = config.is_some();
-            let path = config.unwrap_or_else(crate::config::default_path);
-            let cfg = crate::config::Config::load(&path, explicit)?;
+            let path = config.unwrap_or_else(postured::config::default_path);
+            let cfg = postured::config::Config::load(&path, explicit)?;
             println!(
                 "{}: ok ({} straps, {} routines; database {}; listening on {})",
                 path.display(),
@@ -210,140 +209,22 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
+pub(crate) fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
     println!("{}", serde_json::to_string_pretty(value)?);
     Ok(())
 }
 
-fn load_config(path: Option<PathBuf>) -> anyhow::Result<crate::config::Config> {
-    let explicit = path.is_some();
-    let path = path.unwrap_or_else(crate::config::default_path);
-    Ok(crate::config::Config::load(&path, explicit)?)
-}
-
-fn ask(args: &DaemonArgs, path: &str, body: &serde_json::Value) -> anyhow::Result<()> {
-    let cfg = load_config(args.config.clone())?;
-    let url = args
-        .url
-        .clone()
-        .unwrap_or_else(|| crate::remote::base_url(&cfg));
-    let rt = tokio::runtime::Runtime::new()?;
-    let answer = rt.block_on(crate::remote::post(
-        &cfg,
-        url.trim_end_matches('/'),
-        path,
-        body,
-    ))?;
-    println!("{}", serde_json::to_string_pretty(&answer)?);
-    Ok(())
-}
-
-fn run_rescore(config: Option<PathBuf>, format: Format) -> anyhow::Result<()> {
-    let cfg = load_config(config)?;
-    let db = cfg.database_path();
-    if !db.exists() {
-        bail!("no database at {}: nothing recorded yet", db.display());
-    }
-    let store = crate::store::Store::open(&db)?;
-    let rt = tokio::runtime::Runtime::new()?;
-    let catalog = exercises::Catalog::load(Some(&cfg.exercises_path()))?;
-    let rows = rt.block_on(crate::rescore::all(&store, &catalog))?;
-    match format {
-        Format::Json => print_json(&rows),
-        Format::Table => {
-            println!(
-                "{:<15} {:<24} {:>6} {:>9} {:>7}",
-                "set", "exercise", "stored", "corrected", "recount"
-            );
-            for r in &rows {
-                let corrected = r
-                    .corrected_reps
-                    .map_or_else(|| "-".into(), |n| n.to_string());
-                let recount = r.recount.map_or_else(|| "-".into(), |n| n.to_string());
-                println!(
-                    "{:<15} {:<24} {:>6} {:>9} {:>7}",
-                    r.set, r.exercise, r.stored_reps, corrected, recount
-                );
-            }
-            Ok(())
-        }
-    }
-}
-
 fn run_daemon(config: Option<PathBuf>, listen: Option<std::net::SocketAddr>) -> anyhow::Result<()> {
-    let file = crate::daemon::ConfigFile {
+    let file = postured::daemon::ConfigFile {
         explicit: config.is_some(),
-        path: config.unwrap_or_else(crate::config::default_path),
+        path: config.unwrap_or_else(postured::config::default_path),
     };
     let cfg = file.load()?;
     tracing::info!(config = %file.path.display(), straps = cfg.straps.len(), "starting");
     let rt = tokio::runtime::Runtime::new()?;
-    let result = rt.block_on(crate::daemon::run(cfg, file, listen));
+    let result = rt.block_on(crate::service::run(cfg, file, listen));
     // Everything is saved by now; a blocking read still under way (the demo's
     // stdin watch) must not hold the exit up.
     rt.shutdown_timeout(std::time::Duration::from_secs(1));
     result
-}
-
-fn run_scan(timeout: f64, format: Format) -> anyhow::Result<()> {
-    if !(timeout.is_finite() && (0.1..=600.0).contains(&timeout)) {
-        bail!("--timeout must be between 0.1 and 600 seconds");
-    }
-    let rt = tokio::runtime::Runtime::new()?;
-    let found = rt.block_on(async {
-        let bt = crate::device::Bluetooth::open().await?;
-        let spinner = indicatif::ProgressBar::new_spinner()
-            .with_message(format!("scanning for straps ({timeout:.0} s)"));
-        spinner.enable_steady_tick(std::time::Duration::from_millis(100));
-        let found = bt.scan(std::time::Duration::from_secs_f64(timeout)).await;
-        spinner.finish_and_clear();
-        found
-    })?;
-    match format {
-        Format::Json => print_json(&found),
-        Format::Table => {
-            if found.is_empty() {
-                eprintln!(
-                    "no supported straps found: is the strap on and not connected to another device?"
-                );
-            }
-            println!("{:<19} {:<10} {:>5}  name", "address", "kind", "rssi");
-            for f in &found {
-                let rssi = f.rssi.map_or_else(|| "-".into(), |r| r.to_string());
-                println!(
-                    "{:<19} {:<10} {:>5}  {}",
-                    f.address,
-                    f.kind.as_str(),
-                    rssi,
-                    f.name.as_deref().unwrap_or("-")
-                );
-            }
-            Ok(())
-        }
-    }
-}
-
-fn run_exercises(action: ExercisesAction) -> anyhow::Result<()> {
-    match action {
-        ExercisesAction::List {
-            format: Format::Json,
-        } => print_json(&exercises::builtins()),
-        ExercisesAction::List {
-            format: Format::Table,
-        } => {
-            for s in exercises::builtins() {
-                println!("{:<24} {}", s.id, s.name);
-            }
-            Ok(())
-        }
-        ExercisesAction::Show { id } => {
-            if let Some((_, src)) = exercises::BUILTIN_SOURCES.iter().find(|(i, _)| *i == id) {
-                print!("{src}");
-            } else {
-                let spec = exercises::resolve(&id)?;
-                print!("{}", toml::to_string_pretty(&spec)?);
-            }
-            Ok(())
-        }
-    }
 }

@@ -1,13 +1,14 @@
 //! What the daemon knows right now, for the API and the live event stream.
 
-use std::collections::BTreeMap;
-use std::sync::RwLock;
-
 use serde::Serialize;
+use tokio::sync::{broadcast, mpsc, watch};
+
+use crate::store::Store;
 
 use crate::device::{LinkState, StrapKind};
 use crate::exercises::Placement;
 use crate::motion::{PostureState, Rep, Side, SlouchEpisode};
+use crate::store::{EndReason, SetId};
 
 /// One strap as the API shows it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -40,7 +41,7 @@ pub struct StrapStatus {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SetStatus {
     /// Set id.
-    pub id: i64,
+    pub id: SetId,
     /// Exercise id.
     pub exercise: String,
     /// Exercise name.
@@ -112,18 +113,18 @@ pub enum LiveEvent {
     /// A rep was counted.
     Rep {
         /// Set id.
-        set: i64,
+        set: SetId,
         /// The rep.
         rep: Rep,
     },
     /// A set ended.
     SetEnded {
         /// Set id.
-        set: i64,
+        set: SetId,
         /// Reps counted.
         reps: u32,
-        /// Why: target_reached, stopped, quiet_timeout.
-        reason: &'static str,
+        /// Why.
+        reason: EndReason,
     },
     /// The wearer has slouched past the delay.
     SlouchAlert {
@@ -143,45 +144,78 @@ pub enum LiveEvent {
     },
 }
 
-/// Shared live state.
-#[derive(Debug, Default)]
+/// One strap's live state. Its strap task alone writes it (through a `watch`
+/// channel); the API and the other tasks read it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StrapLive {
+    /// The strap.
+    pub status: StrapStatus,
+    /// The set it counts, if any.
+    pub set: Option<SetStatus>,
+    /// Posture as this strap sees it (a trunk strap's monitor; on any strap
+    /// the snooze).
+    pub posture: PostureStatus,
+}
+
+/// Live state: every strap's, read from the channels their tasks write.
+#[derive(Debug, Clone, Default)]
 pub struct Live {
-    /// Straps by label.
-    pub straps: RwLock<BTreeMap<String, StrapStatus>>,
-    /// The running set.
-    pub set: RwLock<Option<SetStatus>>,
-    /// Posture.
-    pub posture: RwLock<PostureStatus>,
+    straps: Vec<watch::Receiver<StrapLive>>,
 }
 
 impl Live {
+    /// Live state read from these straps' channels.
+    pub fn new(straps: Vec<watch::Receiver<StrapLive>>) -> Self {
+        Self { straps }
+    }
+
     /// All straps.
     pub fn straps(&self) -> Vec<StrapStatus> {
         self.straps
-            .read()
-            .map(|m| m.values().cloned().collect())
+            .iter()
+            .map(|s| s.borrow().status.clone())
+            .collect()
+    }
+
+    /// The running set, on whichever strap.
+    pub fn set(&self) -> Option<SetStatus> {
+        self.straps.iter().find_map(|s| s.borrow().set.clone())
+    }
+
+    /// Posture now: a trunk strap's (the first), else the snooze alone.
+    pub fn posture(&self) -> PostureStatus {
+        let trunk =
+            |s: &StrapLive| matches!(s.status.placement, Placement::Chest | Placement::UpperBack);
+        self.straps
+            .iter()
+            .find(|s| trunk(&s.borrow()))
+            .or_else(|| self.straps.first())
+            .map(|s| s.borrow().posture.clone())
             .unwrap_or_default()
     }
+}
 
-    /// Updates one strap and returns its new status.
-    pub fn update_strap(
-        &self,
-        label: &str,
-        f: impl FnOnce(&mut StrapStatus),
-    ) -> Option<StrapStatus> {
-        let mut map = self.straps.write().ok()?;
-        let s = map.get_mut(label)?;
-        f(s);
-        Some(s.clone())
-    }
+/// Longest a live event waits for the database before it goes out anyway (the
+/// disk may be full; alerts must not wait on it).
+const COMMIT_WAIT: std::time::Duration = std::time::Duration::from_millis(500);
 
-    /// The running set.
-    pub fn set(&self) -> Option<SetStatus> {
-        self.set.read().ok().and_then(|s| s.clone())
-    }
-
-    /// Posture now.
-    pub fn posture(&self) -> PostureStatus {
-        self.posture.read().map(|p| p.clone()).unwrap_or_default()
-    }
+/// Sends a strap's live events in order; a rep or the end of a set goes out once
+/// the database has it, so what a listener has seen survives a crash.
+pub fn ordered_publisher(
+    store: Store,
+    events: broadcast::Sender<LiveEvent>,
+) -> mpsc::UnboundedSender<LiveEvent> {
+    let (tx, mut rx) = mpsc::unbounded_channel::<LiveEvent>();
+    tokio::spawn(async move {
+        while let Some(e) = rx.recv().await {
+            if matches!(
+                e,
+                LiveEvent::Rep { .. } | LiveEvent::SetEnded { .. } | LiveEvent::Slouch(_)
+            ) {
+                let _ = tokio::time::timeout(COMMIT_WAIT, store.flush()).await;
+            }
+            let _ = events.send(e);
+        }
+    });
+    tx
 }

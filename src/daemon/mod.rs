@@ -2,25 +2,27 @@
 //! to their detectors (one task per strap), the detectors to the live state and
 //! event stream, and those to the HTTP API. One cancellation token stops all.
 
+mod coordinator;
 pub mod live;
 pub mod reload;
-mod service;
+pub mod sets;
+mod start;
 mod strap;
 
 use std::sync::{Arc, RwLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use anyhow::Context;
 use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
 use crate::alerts::SlouchAlert;
 use crate::config::Config;
-use crate::device::{Bluetooth, LinkState};
-use crate::exercises::{ExerciseSpec, Placement};
-pub use live::{Live, LiveEvent, PostureStatus, SetStatus, StrapStatus};
+use crate::exercises::Placement;
+use crate::store::SetId;
+use coordinator::ToSets;
+pub use live::{Live, LiveEvent, PostureStatus, SetStatus, StrapLive, StrapStatus};
 pub use reload::{ConfigFile, ReloadError, Reloaded};
-pub use service::{run, wait_for_signal};
+pub use start::{StartError, start};
 pub use strap::StrapControl;
 
 /// Wall-clock time (Unix s).
@@ -31,18 +33,18 @@ pub fn now_s() -> f64 {
 }
 
 /// Why a request to the daemon could not be done.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ControlError {
     /// No built-in exercise of that id.
     #[error("no exercise {0:?}; GET /api/exercises lists them")]
     UnknownExercise(String),
     /// No connected strap sits where the exercise needs one.
-    #[error("no strap worn at {0} is streaming")]
-    NoStrap(String),
+    #[error("no strap worn at {} is streaming", placements(.0))]
+    NoStrap(Vec<Placement>),
     /// A set is already running.
-    #[error("set {0} is running; stop it first")]
-    SetRunning(i64),
+    #[error("set {} is running; stop it first", .0.0)]
+    SetRunning(SetId),
     /// No set is running.
     #[error("no set is running")]
     NoSet,
@@ -52,6 +54,17 @@ pub enum ControlError {
     /// No trunk strap to calibrate with.
     #[error("no chest or upper-back strap is streaming")]
     NoTrunkStrap,
+    /// The daemon is stopping.
+    #[error("the daemon is stopping")]
+    Stopping,
+}
+
+/// `chest or upper-back`.
+fn placements(p: &[Placement]) -> String {
+    p.iter()
+        .map(|p| p.as_str())
+        .collect::<Vec<_>>()
+        .join(" or ")
 }
 
 struct StrapHandle {
@@ -76,21 +89,13 @@ pub struct Daemon {
     /// Cancelled when the daemon stops: long-lived responses (the live stream)
     /// end with it, so a graceful shutdown does not wait on open dashboards.
     pub stopping: CancellationToken,
-    straps: Arc<Vec<(String, StrapHandle)>>,
-    routine: Arc<std::sync::Mutex<Option<RoutineRun>>>,
+    straps: Arc<Vec<StrapHandle>>,
+    /// The set coordinator's task.
+    sets: mpsc::UnboundedSender<ToSets>,
     /// The configuration in force: the start one with what reloads applied.
     settings: Arc<RwLock<Arc<Config>>>,
     /// Desktop notifications, once started.
     desktop: Arc<std::sync::Mutex<Option<mpsc::Sender<SlouchAlert>>>>,
-}
-
-/// A routine being followed.
-#[derive(Debug, Clone)]
-struct RoutineRun {
-    name: String,
-    exercises: Vec<String>,
-    next: usize,
-    session: i64,
 }
 
 impl std::fmt::Debug for Daemon {
@@ -98,6 +103,14 @@ impl std::fmt::Debug for Daemon {
         f.debug_struct("Daemon")
             .field("straps", &self.straps.len())
             .finish_non_exhaustive()
+    }
+}
+
+/// The settings of `config` the set coordinator follows.
+fn set_settings(config: &Config) -> sets::Settings {
+    sets::Settings {
+        quiet_timeout_s: config.sets.quiet_timeout_s,
+        routines: config.routines.clone(),
     }
 }
 
@@ -134,6 +147,11 @@ impl Daemon {
         if let Ok(mut s) = self.settings.write() {
             *s = in_force.clone();
         }
+        let _ = self
+            .sets
+            .send(ToSets::Input(sets::Input::Reconfigure(set_settings(
+                &in_force,
+            ))));
         self.tell_all(|| StrapControl::Reconfigure {
             config: in_force.clone(),
             desktop: desktop.clone(),
@@ -155,161 +173,42 @@ impl Daemon {
         )
     }
 
-    fn streaming(&self, label: &str) -> bool {
-        self.live.straps.read().is_ok_and(|m| {
-            m.get(label)
-                .is_some_and(|s| s.state == LinkState::Streaming)
-        })
+    /// Asks the set coordinator; its answer is the set's status.
+    async fn ask_sets(&self, input: sets::Input) -> Result<SetStatus, ControlError> {
+        let (tx, rx) = oneshot::channel();
+        self.sets
+            .send(ToSets::Command(input, tx))
+            .map_err(|_| ControlError::Stopping)?;
+        rx.await.map_err(|_| ControlError::Stopping)?
     }
 
     /// Starts a set of `exercise` on the first streaming strap worn where it needs
     /// one; returns the set's status.
     pub async fn start_set(&self, exercise: &str) -> Result<SetStatus, ControlError> {
-        self.start_set_in(exercise, None).await
+        self.ask_sets(sets::Input::StartSet(exercise.to_owned()))
+            .await
     }
 
     /// Starts the configured routine `name`: its first exercise now, each next one
     /// when the previous set reaches its target, all in one session.
     pub async fn start_routine(&self, name: &str) -> Result<SetStatus, ControlError> {
-        let settings = self.settings();
-        let routine = settings
-            .routines
-            .iter()
-            .find(|r| r.name == name)
-            .ok_or_else(|| ControlError::UnknownRoutine(name.to_owned()))?;
-        if let Some(s) = self.live.set() {
-            return Err(ControlError::SetRunning(s.id));
-        }
-        let first = routine
-            .exercises
-            .first()
-            .ok_or_else(|| ControlError::UnknownRoutine(name.to_owned()))?;
-        let session = (now_s() * 1000.0) as i64;
-        if let Ok(mut r) = self.routine.lock() {
-            *r = Some(RoutineRun {
-                name: name.to_owned(),
-                exercises: routine.exercises.clone(),
-                next: 1,
-                session,
-            });
-        }
-        self.store
-            .start_session(crate::store::SessionId(session), now_s(), Some(name));
-        match self.start_set_in(first, Some(session)).await {
-            Ok(s) => Ok(s),
-            Err(e) => {
-                self.end_routine(false);
-                Err(e)
-            }
-        }
+        self.ask_sets(sets::Input::StartRoutine(name.to_owned()))
+            .await
     }
 
-    /// Ends the running routine, if any, and its session.
-    fn end_routine(&self, completed: bool) {
-        let run = self.routine.lock().ok().and_then(|mut r| r.take());
-        if let Some(run) = run {
-            self.store
-                .end_session(crate::store::SessionId(run.session), now_s());
-            tracing::info!(routine = %run.name, completed, "routine ended");
-            let _ = self.events.send(LiveEvent::RoutineEnded {
-                name: run.name,
-                completed,
-            });
-        }
-    }
-
-    /// After a set ended: the routine's next exercise, or the routine's end.
-    async fn after_set(&self, reason: &str) {
-        let next = self.routine.lock().ok().and_then(|mut r| {
-            let run = r.as_mut()?;
-            let exercise = run.exercises.get(run.next).cloned()?;
-            run.next += 1;
-            Some((exercise, run.session))
-        });
-        match next {
-            Some((exercise, session)) if reason == "target_reached" => {
-                if let Err(e) = self.start_set_in(&exercise, Some(session)).await {
-                    tracing::warn!("routine: cannot start {exercise}: {e}");
-                    self.end_routine(false);
-                }
-            }
-            Some(_) => self.end_routine(false),
-            None => self.end_routine(reason == "target_reached"),
-        }
-    }
-
-    async fn start_set_in(
-        &self,
-        exercise: &str,
-        session: Option<i64>,
-    ) -> Result<SetStatus, ControlError> {
-        if let Some(s) = self.live.set() {
-            return Err(ControlError::SetRunning(s.id));
-        }
-        let spec: ExerciseSpec = self
-            .exercises
-            .get(exercise)
-            .cloned()
-            .ok_or_else(|| ControlError::UnknownExercise(exercise.to_owned()))?;
-        let fits =
-            |p: Placement| spec.placement.contains(&Placement::Any) || spec.placement.contains(&p);
-        let (label, handle) = self
-            .straps
-            .iter()
-            .find(|(label, h)| fits(h.placement) && self.streaming(label))
-            .ok_or_else(|| {
-                ControlError::NoStrap(
-                    spec.placement
-                        .iter()
-                        .map(|p| format!("{p:?}").to_lowercase())
-                        .collect::<Vec<_>>()
-                        .join(" or "),
-                )
-            })?;
-        let id = (now_s() * 1000.0) as i64;
-        let _ = handle
-            .control
-            .send(StrapControl::StartSet {
-                id,
-                session,
-                routine: self
-                    .routine
-                    .lock()
-                    .ok()
-                    .and_then(|r| r.as_ref().map(|r| r.name.clone()))
-                    .filter(|_| session.is_some()),
-                spec: Box::new(spec.clone()),
-            })
-            .await;
-        self.tell_all(|| StrapControl::Exercising(true)).await;
-        tracing::info!(strap = %label, set = id, exercise, "set started");
-        // The strap task publishes the set's status; wait for it briefly.
-        for _ in 0..50 {
-            if let Some(s) = self.live.set() {
-                return Ok(s);
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-        }
-        self.live.set().ok_or(ControlError::NoSet)
-    }
-
-    /// Stops the running set (and the routine it belongs to).
+    /// Stops the running set (and the routine it belongs to); returns its status
+    /// as it stopped.
     pub async fn stop_set(&self) -> Result<SetStatus, ControlError> {
-        let set = self.live.set().ok_or(ControlError::NoSet)?;
-        if let Some((_, h)) = self.straps.iter().find(|(l, _)| *l == set.strap) {
-            let _ = h.control.send(StrapControl::StopSet).await;
-        }
-        self.tell_all(|| StrapControl::Exercising(false)).await;
-        Ok(set)
+        self.ask_sets(sets::Input::Stop).await
     }
 
     /// Takes the current pose of the trunk straps as upright.
     pub async fn calibrate(&self) -> Result<(), ControlError> {
         let mut done = false;
-        for (_, h) in self
+        for h in self
             .straps
             .iter()
-            .filter(|(_, h)| matches!(h.placement, Placement::Chest | Placement::UpperBack))
+            .filter(|h| matches!(h.placement, Placement::Chest | Placement::UpperBack))
         {
             let (tx, rx) = oneshot::channel();
             let _ = h.control.send(StrapControl::Calibrate(tx)).await;
@@ -330,117 +229,8 @@ impl Daemon {
     }
 
     async fn tell_all(&self, what: impl Fn() -> StrapControl) {
-        for (_, h) in self.straps.iter() {
+        for h in self.straps.iter() {
             let _ = h.control.send(what()).await;
-        }
-    }
-}
-
-/// Connects the configured straps and starts their detectors.
-pub async fn start(config: Config, cancel: &CancellationToken) -> anyhow::Result<Daemon> {
-    let config = Arc::new(config);
-    if config.straps.is_empty() {
-        tracing::warn!(
-            "no straps configured: add [[strap]] entries (`postured scan` lists the straps in range)"
-        );
-    }
-    let exercises = crate::exercises::Catalog::load(Some(&config.exercises_path()))
-        .context("loading your exercise specs")?;
-    let db = config.database_path();
-    if let Some(dir) = db.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    }
-    let store = crate::store::Store::open(&db)
-        .with_context(|| format!("opening the database {}", db.display()))?;
-    tracing::info!(database = %db.display(), "history database open");
-    // Without straps there is nothing to connect: history and the API still work.
-    let bt = if config.straps.is_empty() {
-        None
-    } else {
-        let bt = Bluetooth::open().await.context("opening Bluetooth")?;
-        bt.start_discovery().await.context("starting discovery")?;
-        Some(bt)
-    };
-    let live = Arc::new(Live::default());
-    let (events, _) = broadcast::channel(1024);
-    let desktop = config
-        .alerts
-        .desktop
-        .then(|| crate::alerts::spawn_desktop(None));
-    let mut straps = Vec::new();
-    for cfg in &config.straps {
-        let label = cfg.label();
-        live.straps
-            .write()
-            .map_err(|_| anyhow::anyhow!("live state poisoned"))?
-            .insert(
-                label.clone(),
-                StrapStatus {
-                    strap: label.clone(),
-                    kind: None,
-                    address: cfg.address.clone(),
-                    name: cfg.name.clone(),
-                    state: LinkState::Scanning,
-                    battery: None,
-                    placement: cfg.placement,
-                    side: cfg.side,
-                    heart_rate: None,
-                    bad_frames: 0,
-                    lost_frames: 0,
-                },
-            );
-        let (strap_tx, strap_rx) = mpsc::channel(1024);
-        let (cmd_tx, cmd_rx) = mpsc::channel(16);
-        let (ctl_tx, ctl_rx) = mpsc::channel(16);
-        if let Some(bt) = &bt {
-            bt.spawn_strap(cfg.clone(), strap_tx, cmd_rx, cancel.clone());
-        }
-        let shared = strap::Shared {
-            live: live.clone(),
-            events: events.clone(),
-            store: store.clone(),
-            desktop: desktop.clone(),
-        };
-        let task = strap::StrapTask::new(cfg, config.clone(), shared, cmd_tx);
-        tokio::spawn(task.run(strap_rx, ctl_rx, cancel.clone()));
-        straps.push((
-            label,
-            StrapHandle {
-                placement: cfg.placement,
-                control: ctl_tx,
-            },
-        ));
-    }
-    let daemon = Daemon {
-        live,
-        events,
-        settings: Arc::new(RwLock::new(config.clone())),
-        config,
-        store,
-        exercises: Arc::new(exercises),
-        stopping: cancel.clone(),
-        straps: Arc::new(straps),
-        routine: Arc::default(),
-        desktop: Arc::new(std::sync::Mutex::new(desktop)),
-    };
-    tokio::spawn(end_of_set_watch(daemon.clone(), cancel.clone()));
-    Ok(daemon)
-}
-
-/// When a set ends by itself (target reached, quiet), posture alerts resume.
-async fn end_of_set_watch(daemon: Daemon, cancel: CancellationToken) {
-    let mut rx = daemon.events.subscribe();
-    loop {
-        tokio::select! {
-            () = cancel.cancelled() => return,
-            e = rx.recv() => match e {
-                Ok(LiveEvent::SetEnded { reason, .. }) => {
-                    daemon.tell_all(|| StrapControl::Exercising(false)).await;
-                    daemon.after_set(reason).await;
-                }
-                Err(broadcast::error::RecvError::Closed) => return,
-                _ => {}
-            },
         }
     }
 }

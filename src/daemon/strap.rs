@@ -1,20 +1,28 @@
 //! One task per strap owns that strap's detectors (orientation, posture monitor,
-//! rep counter), so no locks guard them. It turns the strap's events into live
-//! state, live events and alerts.
+//! rep counter), so no locks guard them, and its live state (a `watch` channel
+//! only it writes). It turns the strap's events into live state, live events
+//! and alerts, and tells the set coordinator what the counter sees.
 
 use std::sync::Arc;
 
-use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 use tokio_util::sync::CancellationToken;
 
-use super::live::{Live, LiveEvent, SetStatus};
+use super::ControlError;
+use super::coordinator::ToSets;
+use super::live::{Live, LiveEvent, PostureStatus, SetStatus, StrapLive, StrapStatus};
+use super::sets::Input;
 use crate::config::{Config, StrapConfig};
 use crate::device::{Command, StrapEvent, StrapEventKind};
-use crate::exercises::{ExerciseSpec, Placement, Sides};
+use crate::exercises::{ExerciseSpec, Placement};
 use crate::motion::PostureTotals;
-use crate::motion::{Counter, Frame, Monitor, PostureEvent, RepEvent, Side, Tracker};
+use crate::motion::{Frame, Monitor, PostureEvent, Side, Tracker};
 use crate::protocol::open_imu::Haptic;
-use crate::store::{EndReason, SessionId, SetId, SetInfo, Store};
+use crate::store::{SetId, Store};
+
+mod set;
+
+use set::ActiveSet;
 
 /// How often the live stream gets a tick (s of sample time).
 const TICK_S: f64 = 0.25;
@@ -22,10 +30,14 @@ const TICK_S: f64 = 0.25;
 /// What every strap task shares.
 #[derive(Debug, Clone)]
 pub struct Shared {
-    /// Live state for the API.
-    pub live: Arc<Live>,
-    /// Live events.
-    pub events: broadcast::Sender<LiveEvent>,
+    /// Every strap's live state, for the ticks.
+    pub live: Live,
+    /// The set being counted, on whichever strap (the coordinator writes it).
+    pub running: watch::Receiver<Option<SetId>>,
+    /// Live events, in the order they are sent ([`ordered_publisher`]).
+    pub events: mpsc::UnboundedSender<LiveEvent>,
+    /// The set coordinator.
+    pub sets: mpsc::UnboundedSender<ToSets>,
     /// History.
     pub store: Store,
     /// Desktop notifications, when enabled.
@@ -35,19 +47,21 @@ pub struct Shared {
 /// What the coordinator asks of a strap task.
 #[derive(Debug)]
 pub enum StrapControl {
-    /// Count a set of this exercise.
+    /// Count a set of this exercise; answer with its status on `ready`.
     StartSet {
         /// Set id.
-        id: i64,
-        /// The routine's session, or `None` for a session of its own.
-        session: Option<i64>,
+        id: SetId,
         /// The routine's name, when the set is part of one.
         routine: Option<String>,
         /// The spec.
         spec: Box<ExerciseSpec>,
+        /// When it started (Unix s).
+        started_at: f64,
+        /// Who waits for the set's first status.
+        ready: Option<oneshot::Sender<Result<SetStatus, ControlError>>>,
     },
-    /// Stop the running set.
-    StopSet,
+    /// Stop counting `set` and tell the coordinator the final count.
+    Finish(SetId),
     /// An exercise set is (or is no longer) running on some strap: no posture
     /// alerts meanwhile.
     Exercising(bool),
@@ -65,16 +79,6 @@ pub enum StrapControl {
     },
 }
 
-struct ActiveSet {
-    id: i64,
-    own_session: bool,
-    routine: Option<String>,
-    spec: ExerciseSpec,
-    counter: Counter,
-    started_at: f64,
-    last_activity: f64,
-}
-
 /// The detectors of one strap.
 pub struct StrapTask {
     label: String,
@@ -83,23 +87,43 @@ pub struct StrapTask {
     tracker: Tracker,
     monitor: Option<Monitor>,
     set: Option<ActiveSet>,
-    live: Arc<Live>,
-    events: mpsc::UnboundedSender<LiveEvent>,
+    mine: watch::Sender<StrapLive>,
+    shared: Shared,
     device: mpsc::Sender<Command>,
-    store: Store,
-    desktop: Option<mpsc::Sender<crate::alerts::SlouchAlert>>,
     next_tick: f64,
     last_t: f64,
     posture_saved: PostureTotals,
 }
 
+/// The live state a strap starts with.
+pub fn initial(strap: &StrapConfig) -> StrapLive {
+    StrapLive {
+        status: StrapStatus {
+            strap: strap.label(),
+            kind: None,
+            address: strap.address.clone(),
+            name: strap.name.clone(),
+            state: crate::device::LinkState::Scanning,
+            battery: None,
+            placement: strap.placement,
+            side: strap.side,
+            heart_rate: None,
+            bad_frames: 0,
+            lost_frames: 0,
+        },
+        set: None,
+        posture: PostureStatus::default(),
+    }
+}
+
 impl StrapTask {
-    /// A task for the configured strap `strap`, sending commands to its device
-    /// task over `device`.
+    /// A task for the configured strap `strap`, writing its live state to
+    /// `mine` and sending commands to its device task over `device`.
     pub fn new(
         strap: &StrapConfig,
         cfg: Arc<Config>,
         shared: Shared,
+        mine: watch::Sender<StrapLive>,
         device: mpsc::Sender<Command>,
     ) -> Self {
         let trunk = matches!(strap.placement, Placement::Chest | Placement::UpperBack);
@@ -110,11 +134,9 @@ impl StrapTask {
             cfg,
             tracker: Tracker::new(),
             set: None,
-            live: shared.live,
-            events: ordered_publisher(shared.store.clone(), shared.events),
+            mine,
+            shared,
             device,
-            store: shared.store,
-            desktop: shared.desktop,
             next_tick: f64::NEG_INFINITY,
             last_t: 0.0,
             posture_saved: PostureTotals::default(),
@@ -144,88 +166,95 @@ impl StrapTask {
     }
 
     fn publish(&self, e: LiveEvent) {
-        let _ = self.events.send(e);
+        let _ = self.shared.events.send(e);
     }
-}
 
-/// Longest a live event waits for the database before it goes out anyway (the
-/// disk may be full; alerts must not wait on it).
-const COMMIT_WAIT: std::time::Duration = std::time::Duration::from_millis(500);
+    fn tell_sets(&self, input: Input) {
+        let _ = self.shared.sets.send(ToSets::Input(input));
+    }
 
-/// Sends a strap's live events in order; a rep or the end of a set goes out once
-/// the database has it, so what a listener has seen survives a crash.
-pub fn ordered_publisher(
-    store: Store,
-    events: broadcast::Sender<LiveEvent>,
-) -> mpsc::UnboundedSender<LiveEvent> {
-    let (tx, mut rx) = mpsc::unbounded_channel::<LiveEvent>();
-    tokio::spawn(async move {
-        while let Some(e) = rx.recv().await {
-            if matches!(
-                e,
-                LiveEvent::Rep { .. } | LiveEvent::SetEnded { .. } | LiveEvent::Slouch(_)
-            ) {
-                let _ = tokio::time::timeout(COMMIT_WAIT, store.flush()).await;
-            }
-            let _ = events.send(e);
-        }
-    });
-    tx
+    /// Changes this strap's status; returns the new one.
+    fn update_status(&self, f: impl FnOnce(&mut StrapStatus)) -> StrapStatus {
+        let mut status = None;
+        self.mine.send_modify(|l| {
+            f(&mut l.status);
+            status = Some(l.status.clone());
+        });
+        status.unwrap_or_else(|| self.mine.borrow().status.clone())
+    }
+
+    fn update_posture(&self, f: impl FnOnce(&mut PostureStatus)) {
+        self.mine.send_modify(|l| f(&mut l.posture));
+    }
 }
 
 impl StrapTask {
     fn on_strap(&mut self, e: StrapEvent) {
         let status = match e.kind {
             StrapEventKind::Samples(samples) => {
-                if let Some(set) = &self.set {
-                    self.store.append_samples(SetId(set.id), &samples);
-                }
-                for s in &samples {
-                    if let Some(frame) = self.tracker.update(s) {
-                        self.on_frame(&frame);
-                    }
-                }
+                self.on_samples(&samples);
                 None
             }
             StrapEventKind::State(state) => {
-                self.live.update_strap(&self.label, |s| s.state = state)
+                self.tell_sets(Input::Link {
+                    strap: self.label.clone(),
+                    streaming: state == crate::device::LinkState::Streaming,
+                });
+                Some(self.update_status(|s| s.state = state))
             }
             StrapEventKind::Identified {
                 kind,
                 address,
                 name,
-            } => self.live.update_strap(&self.label, |s| {
+            } => Some(self.update_status(|s| {
                 s.kind = Some(kind);
                 s.address = Some(address);
                 s.name = name;
-            }),
-            StrapEventKind::Battery(pct) => self
-                .live
-                .update_strap(&self.label, |s| s.battery = Some(pct)),
+            })),
+            StrapEventKind::Battery(pct) => Some(self.update_status(|s| s.battery = Some(pct))),
             StrapEventKind::HeartRate(hr) => {
                 // A running set keeps the heart rate during it, whichever strap
                 // counts the set; a strap off the skin reports nothing useful.
+                let running = *self.shared.running.borrow();
                 if hr.bpm > 0
                     && hr.contact != Some(false)
-                    && let Some(set) = self.live.set()
+                    && let Some(set) = running
                 {
-                    self.store
-                        .append_heart_rate(SetId(set.id), super::now_s(), hr.bpm);
+                    self.shared
+                        .store
+                        .append_heart_rate(set, super::now_s(), hr.bpm);
                 }
-                self.live
-                    .update_strap(&self.label, |s| s.heart_rate = Some(hr.bpm));
-                None
+                Some(self.update_status(|s| s.heart_rate = Some(hr.bpm)))
             }
             StrapEventKind::BadFrame(why) => {
                 tracing::debug!(strap = %self.label, "bad frame: {why}");
-                self.live.update_strap(&self.label, |s| s.bad_frames += 1)
+                Some(self.update_status(|s| s.bad_frames += 1))
             }
-            StrapEventKind::Gap { lost_frames } => self
-                .live
-                .update_strap(&self.label, |s| s.lost_frames += u64::from(lost_frames)),
+            StrapEventKind::Gap { lost_frames } => {
+                Some(self.update_status(|s| s.lost_frames += u64::from(lost_frames)))
+            }
         };
         if let Some(status) = status {
             self.publish(LiveEvent::Strap(status));
+        }
+    }
+
+    fn on_samples(&mut self, samples: &[crate::motion::Sample]) {
+        if let Some(set) = &self.set {
+            self.shared.store.append_samples(set.id, samples);
+        }
+        for s in samples {
+            if let Some(frame) = self.tracker.update(s) {
+                self.on_frame(&frame);
+            }
+        }
+        // Quiet time is measured on the strap's clock, like everything the
+        // detectors do.
+        if let Some(set) = self.set.as_ref().filter(|s| !s.done) {
+            self.tell_sets(Input::Time {
+                set: set.id,
+                t: self.last_t,
+            });
         }
     }
 
@@ -239,13 +268,12 @@ impl StrapTask {
             self.on_posture(e);
         }
         let mut reps = Vec::new();
-        if let Some(set) = &mut self.set {
+        if let Some(set) = self.set.as_mut().filter(|s| !s.done) {
             set.counter.update(f, &mut reps);
         }
         for e in reps {
             self.on_rep(e, f.t);
         }
-        self.check_quiet(f.t);
         if f.t >= self.next_tick {
             self.next_tick = f.t + TICK_S;
             self.tick(f.t);
@@ -261,23 +289,19 @@ impl StrapTask {
                 if self.cfg.alerts.vibrate {
                     let _ = self.device.try_send(Command::Vibrate(Haptic::Double));
                 }
-                if let Some(d) = &self.desktop {
+                if let Some(d) = &self.shared.desktop {
                     let slouched_s = self.tracker_time() - start_s;
                     let _ = d.try_send(crate::alerts::SlouchAlert {
                         slouched_s,
                         tilt_deg,
                     });
                 }
-                if let Ok(mut p) = self.live.posture.write() {
-                    p.alert_start_s = Some(start_s);
-                }
+                self.update_posture(|p| p.alert_start_s = Some(start_s));
                 self.publish(LiveEvent::SlouchAlert { start_s, tilt_deg });
             }
             &PostureEvent::SlouchEnded(ep) => {
-                if let Ok(mut p) = self.live.posture.write() {
-                    p.alert_start_s = None;
-                }
-                self.store.record_slouch(&self.label, &ep);
+                self.update_posture(|p| p.alert_start_s = None);
+                self.shared.store.record_slouch(&self.label, &ep);
                 self.publish(LiveEvent::Slouch(ep));
             }
             PostureEvent::SlouchStarted { .. } | PostureEvent::State { .. } => {}
@@ -289,61 +313,10 @@ impl StrapTask {
         self.last_t
     }
 
-    fn on_rep(&mut self, e: RepEvent, t: f64) {
-        let Some(set) = &mut self.set else { return };
-        set.last_activity = t;
-        match e {
-            RepEvent::RepDone(rep) => {
-                let id = set.id;
-                self.store.record_rep(SetId(id), &rep, true);
-                self.publish(LiveEvent::Rep { set: id, rep });
-            }
-            RepEvent::Attempt(rep) => self.store.record_rep(SetId(set.id), &rep, false),
-            RepEvent::SetDone { .. } => self.end_set("target_reached"),
-            _ => {}
-        }
-    }
-
-    fn check_quiet(&mut self, t: f64) {
-        if self
-            .set
-            .as_ref()
-            .is_some_and(|s| t - s.last_activity > self.cfg.sets.quiet_timeout_s)
-        {
-            self.end_set("quiet_timeout");
-        }
-    }
-
-    fn set_status(&self) -> Option<SetStatus> {
-        let set = self.set.as_ref()?;
-        let p = set.counter.progress();
-        Some(SetStatus {
-            id: set.id,
-            exercise: set.spec.id.clone(),
-            name: set.spec.name.clone(),
-            strap: self.label.clone(),
-            side: self.side.filter(|_| set.spec.target.sides != Sides::None),
-            routine: set.routine.clone(),
-            reps: p.reps,
-            target_reps: set.spec.target.reps,
-            hold_s: set.spec.target.hold_s,
-            angle_target_deg: set.spec.target.angle_deg,
-            tolerance_deg: set.spec.target.tolerance_deg,
-            held_s: p.held_s,
-            holding: p.holding,
-            in_rep: p.in_rep,
-            referenced: p.referenced,
-            angle_deg: p.angle_deg,
-            started_at: set.started_at,
-        })
-    }
-
     fn tick(&mut self, t: f64) {
         let set = self.set_status();
-        if let Some(s) = &set
-            && let Ok(mut live) = self.live.set.write()
-        {
-            *live = Some(s.clone());
+        if set.is_some() {
+            self.mine.send_modify(|l| l.set.clone_from(&set));
         }
         if let Some(m) = &self.monitor {
             let totals = m.totals();
@@ -352,99 +325,40 @@ impl StrapTask {
                 totals.slouched_s - self.posture_saved.slouched_s,
             );
             if du + ds >= 60.0 {
-                self.store
+                self.shared
+                    .store
                     .add_posture_time((t / 3600.0).floor() as i64 * 3600, du, ds);
                 self.posture_saved = totals;
             }
-            if let Ok(mut p) = self.live.posture.write() {
-                p.state = Some(m.state());
-                p.tilt_deg = m.tilt_deg();
-                p.tolerance_deg = self.cfg.posture.tolerance_deg;
-                p.calibrated = m.reference().is_some();
-            }
+            let (state, tilt_deg, calibrated) = (m.state(), m.tilt_deg(), m.reference().is_some());
+            let tolerance_deg = self.cfg.posture.tolerance_deg;
+            self.update_posture(|p| {
+                p.state = Some(state);
+                p.tilt_deg = tilt_deg;
+                p.tolerance_deg = tolerance_deg;
+                p.calibrated = calibrated;
+            });
         }
         if set.is_some() || self.monitor.is_some() {
             // Every tick tells the running set, whichever strap counts it.
             self.publish(LiveEvent::Tick {
                 t,
-                set: set.or_else(|| self.live.set()),
-                posture: self.live.posture(),
+                set: set.or_else(|| self.shared.live.set()),
+                posture: self.shared.live.posture(),
             });
         }
-    }
-
-    fn start_set(
-        &mut self,
-        id: i64,
-        routine_session: Option<i64>,
-        routine: Option<String>,
-        spec: ExerciseSpec,
-    ) {
-        let own_session = routine_session.is_none();
-        let session = routine_session.unwrap_or(id);
-        let now = super::now_s();
-        let side = self.side;
-        if own_session {
-            self.store.start_session(SessionId(id), now, None);
-        }
-        self.store.start_set(SetInfo {
-            id: SetId(id),
-            session: SessionId(session),
-            exercise: spec.id.clone(),
-            strap: self.label.clone(),
-            side: side.filter(|_| spec.target.sides != Sides::None),
-            started_at: now,
-            target_reps: Some(spec.target.reps),
-            note: None,
-        });
-        self.set = Some(ActiveSet {
-            id,
-            own_session,
-            routine,
-            counter: Counter::new(&spec, side, None),
-            spec,
-            started_at: now,
-            // Quiet time is measured on the strap's clock, like everything the
-            // detectors do; before any sample, the wall clock stands in.
-            last_activity: if self.last_t > 0.0 { self.last_t } else { now },
-        });
-        if let Some(s) = self.set_status() {
-            if let Ok(mut live) = self.live.set.write() {
-                *live = Some(s.clone());
-            }
-            self.publish(LiveEvent::SetStarted(s));
-        }
-    }
-
-    fn end_set(&mut self, reason: &'static str) {
-        let Some(set) = self.set.take() else { return };
-        if let Ok(mut live) = self.live.set.write() {
-            *live = None;
-        }
-        tracing::info!(strap = %self.label, set = set.id, reps = set.counter.reps(), reason, "set ended");
-        let now = super::now_s();
-        let why = EndReason::parse(reason).unwrap_or(EndReason::Stopped);
-        self.store
-            .end_set(SetId(set.id), now, why, set.counter.reps());
-        if set.own_session {
-            self.store.end_session(SessionId(set.id), now);
-        }
-        self.publish(LiveEvent::SetEnded {
-            set: set.id,
-            reps: set.counter.reps(),
-            reason,
-        });
     }
 
     fn on_control(&mut self, c: StrapControl) {
         match c {
             StrapControl::StartSet {
                 id,
-                session,
                 routine,
                 spec,
-            } => self.start_set(id, session, routine, *spec),
-            StrapControl::StopSet => self.end_set("stopped"),
+                started_at,
+                ready,
+            } => self.start_set(id, routine, *spec, started_at, ready),
+            StrapControl::Finish(id) => self.finish(id),
             StrapControl::Exercising(on) => {
                 if let Some(m) = &mut self.monitor {
                     m.set_exercising(on);
@@ -463,15 +377,13 @@ impl StrapTask {
                     m.set_config(config.posture);
                 }
                 self.cfg = config;
-                self.desktop = desktop;
+                self.shared.desktop = desktop;
             }
             StrapControl::Snooze(until) => {
                 if let Some(m) = &mut self.monitor {
                     m.snooze(until);
                 }
-                if let Ok(mut p) = self.live.posture.write() {
-                    p.snoozed_until = Some(until);
-                }
+                self.update_posture(|p| p.snoozed_until = Some(until));
             }
         }
     }

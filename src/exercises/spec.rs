@@ -55,6 +55,28 @@ pub enum Placement {
     Any,
 }
 
+impl Placement {
+    /// Its one text form, as in the configuration and the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Placement::Chest => "chest",
+            Placement::UpperBack => "upper-back",
+            Placement::LowerBack => "lower-back",
+            Placement::Thigh => "thigh",
+            Placement::Ankle => "ankle",
+            Placement::Wrist => "wrist",
+            Placement::UpperArm => "upper-arm",
+            Placement::Any => "any",
+        }
+    }
+}
+
+impl std::fmt::Display for Placement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// What the counter watches.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
@@ -198,6 +220,13 @@ impl ExerciseSpec {
         if self.placement.is_empty() {
             return bad("placement", "must name at least one placement".into());
         }
+        self.check_target()?;
+        self.check_measure()
+    }
+
+    /// The dose's numbers are in range.
+    fn check_target(&self) -> Result<(), (String, String)> {
+        let bad = |key: &str, why: String| Err((key.to_owned(), why));
         let t = &self.target;
         if let Some([lo, hi]) = t.angle_deg
             && !(lo.is_finite() && hi.is_finite() && 0.0 < lo && lo <= hi && hi <= 180.0)
@@ -238,7 +267,7 @@ impl ExerciseSpec {
         {
             return bad("target.tempo_s", format!("{tempo} must be positive"));
         }
-        self.check_measure()
+        Ok(())
     }
 
     fn check_measure(&self) -> Result<(), (String, String)> {

@@ -20,6 +20,41 @@ const FILES: &[(&str, &str, &str)] = &[
         include_str!("assets/app.js"),
     ),
     (
+        "api.js",
+        "text/javascript; charset=utf-8",
+        include_str!("assets/api.js"),
+    ),
+    (
+        "charts.js",
+        "text/javascript; charset=utf-8",
+        include_str!("assets/charts.js"),
+    ),
+    (
+        "dom.js",
+        "text/javascript; charset=utf-8",
+        include_str!("assets/dom.js"),
+    ),
+    (
+        "history.js",
+        "text/javascript; charset=utf-8",
+        include_str!("assets/history.js"),
+    ),
+    (
+        "labels.js",
+        "text/javascript; charset=utf-8",
+        include_str!("assets/labels.js"),
+    ),
+    (
+        "live.js",
+        "text/javascript; charset=utf-8",
+        include_str!("assets/live.js"),
+    ),
+    (
+        "session.js",
+        "text/javascript; charset=utf-8",
+        include_str!("assets/session.js"),
+    ),
+    (
         "style.css",
         "text/css; charset=utf-8",
         include_str!("assets/style.css"),

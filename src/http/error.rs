@@ -47,6 +47,7 @@ impl From<ControlError> for ApiError {
             | ControlError::SetRunning(_)
             | ControlError::NoSet
             | ControlError::NoTrunkStrap => StatusCode::CONFLICT,
+            ControlError::Stopping => StatusCode::SERVICE_UNAVAILABLE,
         };
         Self::new(status, e.to_string())
     }

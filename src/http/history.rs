@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use super::ApiError;
 use crate::daemon::Daemon;
 use crate::store::{Export, SessionId, SetId};
+use crate::vocab::Text;
 
 /// Largest page of sessions.
 pub const MAX_PAGE: u32 = 200;
@@ -68,28 +69,24 @@ pub async fn session(
     State(d): State<Daemon>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let id: i64 = id.parse().map_err(|_| {
+    let id: SessionId = id.parse().map_err(|_| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
             format!("{id:?} is not a session id"),
         )
     })?;
-    match d.store.session(SessionId(id)).await.map_err(internal)? {
+    match d.store.session(id).await.map_err(internal)? {
         Some(s) => {
             // The session with its sets' heart-rate readings beside them, as in
             // the export.
-            let heart_rate = d
-                .store
-                .session_heart_rate(SessionId(id))
-                .await
-                .map_err(internal)?;
+            let heart_rate = d.store.session_heart_rate(id).await.map_err(internal)?;
             let mut v = serde_json::to_value(&s).map_err(internal)?;
             v["heart_rate"] = serde_json::to_value(heart_rate).map_err(internal)?;
             Ok(Json(v).into_response())
         }
         None => Err(ApiError::new(
             StatusCode::NOT_FOUND,
-            format!("no session {id}"),
+            format!("no session {}", id.0),
         )),
     }
 }
@@ -124,7 +121,7 @@ pub async fn correct(
     Path(id): Path<String>,
     body: Result<Json<Correction>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let id: i64 = id
+    let id: SetId = id
         .parse()
         .map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, format!("{id:?} is not a set id")))?;
     let Json(c) = body?;
@@ -134,16 +131,13 @@ pub async fn correct(
             "`reps` must be 0 to 1000",
         ));
     }
-    let known = d
-        .store
-        .session(SessionId(id))
-        .await
-        .map_err(internal)?
-        .is_some_and(|s| s.sets.iter().any(|x| x.set.info.id == SetId(id)));
-    if !known {
-        return Err(ApiError::new(StatusCode::NOT_FOUND, format!("no set {id}")));
+    if d.store.set(id).await.map_err(internal)?.is_none() {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            format!("no set {}", id.0),
+        ));
     }
-    d.store.correct_set(SetId(id), c.reps);
+    d.store.correct_set(id, c.reps);
     d.store.flush().await.map_err(internal)?;
     Ok(Json(json!({"set": id, "corrected_reps": c.reps})).into_response())
 }
@@ -197,11 +191,7 @@ fn csv(data: &Export) -> String {
                     rep.hold
                         .map_or(String::new(), |h| format!("{:.2}", h.held_s)),
                     rep.peak_deg,
-                    rep.side.map_or("", |s| if s == crate::motion::Side::Left {
-                        "left"
-                    } else {
-                        "right"
-                    }),
+                    rep.side.map_or("", Text::text),
                     rep.score,
                     flags.join(";"),
                 ));
@@ -227,21 +217,60 @@ pub async fn progress(
     q: Result<Query<ProgressQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(q) = q.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.body_text()))?;
-    let offset = q.utc_offset_min.unwrap_or(0);
-    if offset.abs() > 14 * 60 {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "`utc_offset_min` must be -840 to 840",
-        ));
-    }
+    let offset = utc_offset_s(q.utc_offset_min)?;
     let now = crate::daemon::now_s();
     let data = d
         .store
         .export(Some(now - PROGRESS_SPAN_S), None)
         .await
         .map_err(internal)?;
-    let p = crate::progress::assess(&data.sessions, &d.exercises, now, f64::from(offset) * 60.0);
+    let p = crate::progress::assess(&data.sessions, &d.exercises, now, offset);
     Ok(Json(p).into_response())
+}
+
+/// `?from=&utc_offset_min=` for `GET /api/totals`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TotalsQuery {
+    /// Start (Unix s).
+    from: f64,
+    /// The wearer's offset from UTC (minutes; east positive).
+    utc_offset_min: Option<i32>,
+}
+
+pub async fn totals(
+    State(d): State<Daemon>,
+    q: Result<Query<TotalsQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(q) = q.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.body_text()))?;
+    let offset = utc_offset_s(q.utc_offset_min)?;
+    let now = crate::daemon::now_s();
+    if !q.from.is_finite() || q.from > now {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "`from` must be a time before now",
+        ));
+    }
+    let from = q.from.max(now - MAX_TOTALS_SPAN_S);
+    let data = d.store.export(Some(from), None).await.map_err(internal)?;
+    let posture = d.store.posture(Some(from), None).await.map_err(internal)?;
+    let t = crate::totals::totals(&data.sessions, &posture.hours, from, now, offset);
+    Ok(Json(t).into_response())
+}
+
+/// The longest span `GET /api/totals` adds up (s): a year.
+const MAX_TOTALS_SPAN_S: f64 = 366.0 * 86_400.0;
+
+/// `utc_offset_min`, checked, in seconds.
+fn utc_offset_s(min: Option<i32>) -> Result<f64, ApiError> {
+    let offset = min.unwrap_or(0);
+    if offset.abs() > 14 * 60 {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "`utc_offset_min` must be -840 to 840",
+        ));
+    }
+    Ok(f64::from(offset) * 60.0)
 }
 
 pub async fn metrics(State(d): State<Daemon>) -> impl IntoResponse {

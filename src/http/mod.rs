@@ -22,6 +22,7 @@ use futures::{Stream, StreamExt};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio_stream::wrappers::BroadcastStream;
+use tokio_util::sync::CancellationToken;
 
 use crate::daemon::{Daemon, LiveEvent, SetStatus, StrapStatus};
 use crate::exercises::ExerciseSpec;
@@ -53,6 +54,7 @@ pub fn router(daemon: Daemon) -> Router {
         .route("/api/sets/{id}/correction", post(history::correct))
         .route("/api/export", get(history::export))
         .route("/api/progress", get(history::progress))
+        .route("/api/totals", get(history::totals))
         .route("/api/openapi.json", get(openapi))
         .route("/metrics", get(history::metrics))
         .fallback(|| async {
@@ -61,6 +63,42 @@ pub fn router(daemon: Daemon) -> Router {
         .layer(axum::middleware::from_fn_with_state(guard, guard::check))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(daemon)
+}
+
+/// How long open connections may delay the stop before they are closed. Live
+/// event streams end with the daemon (`Daemon::stopping`); this bounds anything
+/// else, such as a client that stopped reading.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
+
+/// Serves the API and the dashboard for `daemon` on `listener` until
+/// `shutdown` is cancelled (usually the daemon's own token), gives open
+/// connections [`SHUTDOWN_GRACE`], lets the strap tasks stop their streams, and
+/// makes sure every write queued is on disk. `postured run` and the tests both
+/// serve through it.
+pub async fn serve(
+    daemon: Daemon,
+    listener: tokio::net::TcpListener,
+    shutdown: CancellationToken,
+) -> std::io::Result<()> {
+    let store = daemon.store.clone();
+    let stop = shutdown.clone();
+    let server = axum::serve(listener, router(daemon))
+        .with_graceful_shutdown(async move { stop.cancelled().await });
+    let grace = async {
+        shutdown.cancelled().await;
+        tokio::time::sleep(SHUTDOWN_GRACE).await;
+    };
+    tokio::select! {
+        served = server.into_future() => served?,
+        () = grace => tracing::debug!("closing the connections still open"),
+    }
+    // Give strap tasks a moment to stop their streams and disconnect, then make
+    // sure everything queued is on disk.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    if let Err(e) = tokio::time::timeout(Duration::from_secs(5), store.flush()).await {
+        tracing::error!("the last writes could not be saved: {e}");
+    }
+    Ok(())
 }
 
 /// The OpenAPI description of every route.

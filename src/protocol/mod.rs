@@ -1,6 +1,6 @@
 //! Strap protocols: pure decoders from notification bytes to typed values, and
 //! encoders for the few commands postured sends. No I/O here; every format is
-//! tested against the byte vectors in `../shared/docs/protocols.md`, and no input
+//! tested against the byte vectors in `docs/protocols.md`, and no input
 //! makes a decoder panic (property-tested over arbitrary bytes).
 
 pub mod hrs;

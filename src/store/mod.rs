@@ -240,6 +240,11 @@ impl Store {
         self.call(move |c| Ok(read::session(c, id)?)).await
     }
 
+    /// One set without its reps, whichever session it belongs to.
+    pub async fn set(&self, id: SetId) -> Result<Option<SetSummary>, StoreError> {
+        self.call(move |c| Ok(read::set(c, id)?)).await
+    }
+
     /// The heart-rate readings of a session's sets, by set, oldest first.
     pub async fn session_heart_rate(
         &self,

@@ -12,6 +12,7 @@ use super::types::{
     StoredRep, StoredSlouch,
 };
 use crate::motion::{Hold, Rep, Sample, Side, SlouchEpisode};
+use crate::vocab::Text;
 
 type Range = (Option<f64>, Option<f64>);
 
@@ -91,40 +92,51 @@ fn detail(conn: &Connection, session: SessionDetail) -> rusqlite::Result<Session
 }
 
 fn sets_of(conn: &Connection, session: SessionId) -> rusqlite::Result<Vec<SetSummary>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, session_id, exercise, strap, side, started_at, ended_at, end_reason,
-                target_reps, counted_reps, corrected_reps, note
-         FROM sets WHERE session_id = ?1 ORDER BY started_at, id",
-    )?;
-    stmt.query_map([session.0], |r| {
-        Ok(SetSummary {
-            info: SetInfo {
-                id: SetId(r.get(0)?),
-                session: SessionId(r.get(1)?),
-                exercise: r.get(2)?,
-                strap: r.get(3)?,
-                side: side(r, 4)?,
-                started_at: r.get(5)?,
-                target_reps: r.get(8)?,
-                note: r.get(11)?,
-            },
-            ended_at: r.get(6)?,
-            end_reason: r
-                .get::<_, Option<String>>(7)?
-                .and_then(|s| EndReason::parse(&s)),
-            counted_reps: r.get(9)?,
-            corrected_reps: r.get(10)?,
-        })
-    })?
-    .collect()
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {SET_COLUMNS} FROM sets WHERE session_id = ?1 ORDER BY started_at, id"
+    ))?;
+    stmt.query_map([session.0], set_row)?.collect()
+}
+
+/// One set, whichever session it belongs to.
+pub(super) fn set(conn: &Connection, id: SetId) -> rusqlite::Result<Option<SetSummary>> {
+    conn.query_row(
+        &format!("SELECT {SET_COLUMNS} FROM sets WHERE id = ?1"),
+        [id.0],
+        set_row,
+    )
+    .optional()
+}
+
+/// The columns [`set_row`] reads, in its order.
+const SET_COLUMNS: &str = "id, session_id, exercise, strap, side, started_at, ended_at, \
+     end_reason, target_reps, counted_reps, corrected_reps, note";
+
+fn set_row(r: &Row<'_>) -> rusqlite::Result<SetSummary> {
+    Ok(SetSummary {
+        info: SetInfo {
+            id: SetId(r.get(0)?),
+            session: SessionId(r.get(1)?),
+            exercise: r.get(2)?,
+            strap: r.get(3)?,
+            side: side(r, 4)?,
+            started_at: r.get(5)?,
+            target_reps: r.get(8)?,
+            note: r.get(11)?,
+        },
+        ended_at: r.get(6)?,
+        end_reason: r
+            .get::<_, Option<String>>(7)?
+            .and_then(|s| EndReason::parse(&s)),
+        counted_reps: r.get(9)?,
+        corrected_reps: r.get(10)?,
+    })
 }
 
 fn side(r: &Row<'_>, i: usize) -> rusqlite::Result<Option<Side>> {
-    Ok(match r.get::<_, Option<String>>(i)?.as_deref() {
-        Some("left") => Some(Side::Left),
-        Some("right") => Some(Side::Right),
-        _ => None,
-    })
+    Ok(r.get::<_, Option<String>>(i)?
+        .as_deref()
+        .and_then(Side::from_text))
 }
 
 fn reps_of(conn: &Connection, set: SetId) -> rusqlite::Result<Vec<StoredRep>> {

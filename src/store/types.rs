@@ -2,21 +2,35 @@
 //!
 //! Times are wall-clock Unix seconds (f64) throughout, as the daemon uses them.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::motion::{Rep, Side, SlouchEpisode};
 
 /// A session's id, chosen by the caller so that starting one never waits for the
 /// database (see [`SessionId::from_unix_s`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct SessionId(pub i64);
 
 /// A set's id, chosen by the caller so that recording never waits for the database
 /// (see [`SetId::from_unix_s`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct SetId(pub i64);
+
+impl std::str::FromStr for SessionId {
+    type Err = std::num::ParseIntError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        s.parse().map(Self)
+    }
+}
+
+impl std::str::FromStr for SetId {
+    type Err = std::num::ParseIntError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        s.parse().map(Self)
+    }
+}
 
 /// Milliseconds since the epoch: unique enough for things a person starts.
 fn unix_ms(t: f64) -> i64 {
@@ -38,8 +52,8 @@ impl SetId {
     }
 }
 
-/// Why a set ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+/// Why a set ended. Its text form (stored, sent) is [`EndReason::as_str`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EndReason {
     /// The target number of reps (or hold) was reached.
@@ -66,14 +80,7 @@ impl EndReason {
 
     /// The reason named `s`, if any.
     pub fn parse(s: &str) -> Option<Self> {
-        [
-            EndReason::TargetReached,
-            EndReason::Stopped,
-            EndReason::QuietTimeout,
-            EndReason::Interrupted,
-        ]
-        .into_iter()
-        .find(|r| r.as_str() == s)
+        <Self as crate::vocab::Text>::from_text(s)
     }
 }
 

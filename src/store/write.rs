@@ -8,6 +8,7 @@ use rusqlite::{Connection, params};
 use super::packing;
 use super::types::{EndReason, SessionId, SetId, SetInfo};
 use crate::motion::{Rep, Sample, Side, SlouchEpisode};
+use crate::vocab::Text;
 
 /// One queued write other than raw samples (those are batched apart).
 #[derive(Debug, Clone)]
@@ -55,10 +56,7 @@ pub(super) enum Write {
 
 /// The name stored for a side.
 pub(super) fn side_str(side: Option<Side>) -> Option<&'static str> {
-    side.map(|s| match s {
-        Side::Left => "left",
-        Side::Right => "right",
-    })
+    side.map(Text::text)
 }
 
 /// Applies one write.

@@ -8,6 +8,11 @@
 
 #![allow(dead_code, reason = "each test binary uses a part")]
 
+mod harness;
+
+#[allow(unused_imports, reason = "each test binary uses a part")]
+pub use harness::{TestDaemon, scratch};
+
 use std::path::Path;
 
 use firmware_sim::bluez::control::Sim1Proxy;
@@ -196,9 +201,16 @@ pub fn send_signal(pid: u32, signal: &str) {
     assert!(status.success(), "kill -{signal} {pid}");
 }
 
+/// Whether the tools the tests use must be there: under CI, and under
+/// scripts/test.sh (`POSTURED_REQUIRE_TOOLS`), which installs them first.
+pub fn tools_required() -> bool {
+    std::env::var_os("CI").is_some() || std::env::var_os("POSTURED_REQUIRE_TOOLS").is_some()
+}
+
 /// Whether `tool` runs (`tool ARGS` exits 0). When it does not, the test that
-/// needs it is skipped with a note, except under CI (`CI` set), where
-/// scripts/install-deps.sh installs it and its absence fails the test.
+/// needs it is skipped with a note, except where [`tools_required`] (CI and
+/// scripts/test.sh, after scripts/install-deps.sh installed it): there its
+/// absence fails the test.
 pub fn tool_available(tool: &str, args: &[&str]) -> bool {
     let ok = std::process::Command::new(tool)
         .args(args)
@@ -209,8 +221,8 @@ pub fn tool_available(tool: &str, args: &[&str]) -> bool {
     if !ok {
         let command = format!("{tool} {}", args.join(" "));
         assert!(
-            std::env::var_os("CI").is_none(),
-            "`{command}` fails; under CI it must work (scripts/install-deps.sh installs it)"
+            !tools_required(),
+            "`{command}` fails; under CI and scripts/test.sh it must work (scripts/install-deps.sh installs it)"
         );
         eprintln!("skipped: `{command}` fails (scripts/install-deps.sh installs what it needs)");
     }

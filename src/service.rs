@@ -11,14 +11,8 @@ use sd_notify::NotifyState;
 use tokio::signal::unix::{Signal, SignalKind};
 use tokio_util::sync::CancellationToken;
 
-use super::reload::ConfigFile;
-use super::{Daemon, start};
-use crate::config::Config;
-
-/// How long open connections may delay the stop before they are closed. Live
-/// event streams end with the daemon (`Daemon::stopping`); this bounds anything
-/// else, such as a client that stopped reading.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
+use postured::config::Config;
+use postured::daemon::{ConfigFile, Daemon, start};
 
 /// `postured run`: the daemon until SIGTERM or Ctrl-C; SIGHUP reloads `file`.
 pub async fn run(
@@ -46,11 +40,6 @@ pub async fn run(
     ));
     spawn_watchdog(cancel.clone());
     ready(&format!("running; API on http://{addr}/"));
-    let store = daemon.store.clone();
-    let app = crate::http::router(daemon);
-    let shutdown = cancel.clone();
-    let server = axum::serve(listener, app)
-        .with_graceful_shutdown(async move { shutdown.cancelled().await });
     let signals = cancel.clone();
     tokio::spawn(async move {
         stop.await;
@@ -67,21 +56,9 @@ pub async fn run(
             parent.cancel();
         });
     }
-    let grace = async {
-        cancel.cancelled().await;
-        tokio::time::sleep(SHUTDOWN_GRACE).await;
-    };
-    tokio::select! {
-        served = server.into_future() => served.context("HTTP server")?,
-        () = grace => tracing::debug!("closing the connections still open"),
-    }
-    // Give strap tasks a moment to stop their streams and disconnect, then make
-    // sure everything queued is on disk.
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    if let Err(e) = tokio::time::timeout(Duration::from_secs(5), store.flush()).await {
-        tracing::error!("the last writes could not be saved: {e}");
-    }
-    Ok(())
+    postured::http::serve(daemon, listener, cancel)
+        .await
+        .context("HTTP server")
 }
 
 /// Resolves on SIGTERM or Ctrl-C.

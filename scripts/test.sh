@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Every check this repository has, on a fresh machine: installs what the tests
+# need (scripts/install-deps.sh), then formatting, lints, every test, and the
+# barbell accuracy check when its data is there. `.ci/run` calls this script.
+#
+# After the install, a test whose tool is missing fails instead of skipping
+# (POSTURED_REQUIRE_TOOLS). The barbell data is not ours to ship: set
+# POSTURED_BARBELL_DATA to its folder (default ../shared/data/barbell-metamotion);
+# without it the check is reported as NOT RUN at the end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-deps.sh
+export POSTURED_REQUIRE_TOOLS=1
+
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo test --workspace --locked
+
+barbell="${POSTURED_BARBELL_DATA:-../shared/data/barbell-metamotion}"
+if [ -f "$barbell/manifest.csv" ]; then
+  POSTURED_BARBELL_DATA="$barbell" cargo run --locked --quiet --example score_barbell -- --check
+else
+  echo >&2
+  echo "NOT RUN: the barbell accuracy check (no data at $barbell; set POSTURED_BARBELL_DATA)" >&2
+fi
+echo "all checks passed"
