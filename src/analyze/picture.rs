@@ -2,7 +2,8 @@
 //! [`crate::plot`]).
 
 use crate::exercises::ExerciseSpec;
-use crate::motion::{Counter, Rep, RepEvent, Sample, Side, Vec3};
+use crate::motion::{Counter, Rep, RepEvent, Sample, Settled, Side, Vec3};
+use crate::plot::{Plot, Span, thin};
 
 /// A picture of how `spec` counts `samples` (see [`crate::plot`]): for a tilt or
 /// hold exercise the angle from the rest pose with the target band; for a count of
@@ -13,7 +14,6 @@ pub fn plot(
     side: Option<Side>,
     reference: Option<Vec3>,
 ) -> String {
-    use crate::plot::{Plot, Span, thin};
     let mut counter = Counter::new(spec, side, reference);
     let (mut events, mut angle) = (Vec::new(), Vec::new());
     for s in samples {
@@ -24,6 +24,42 @@ pub fn plot(
         }
     }
     let (settled, settle_trace) = counter.settle_traced();
+    let (reps, others) = spans(&settled, &events);
+    let t = spec.target.tolerance_deg;
+    let (y_label, trace, band, rest) = match settle_trace {
+        Some(tr) => (
+            "movement along its main direction (settled; RMS units)",
+            tr,
+            None,
+            None,
+        ),
+        None => (
+            "angle from the rest pose (deg)",
+            angle,
+            spec.target.angle_deg.map(|[lo, hi]| (lo - t, hi + t)),
+            Some(0.0),
+        ),
+    };
+    crate::plot::svg(&Plot {
+        title: format!(
+            "{}: {} reps counted (live {}), {} not counted",
+            spec.id,
+            settled.reps.len(),
+            settled.live_reps,
+            others.len()
+        ),
+        y_label: y_label.into(),
+        trace: thin(trace, 6000),
+        band,
+        rest,
+        reps,
+        others,
+    })
+}
+
+/// The counted reps, numbered with their flags; then the movements not counted,
+/// with the reason.
+fn spans(settled: &Settled, events: &[RepEvent]) -> (Vec<Span>, Vec<Span>) {
     let span = |r: &Rep, label: String, note: String| Span {
         start_s: r.start_s,
         end_s: r.end_s,
@@ -59,34 +95,5 @@ pub fn plot(
             .iter()
             .map(|w| span(&w.rep, "-".into(), w.reason.as_str().into())),
     );
-    let t = spec.target.tolerance_deg;
-    let (y_label, trace, band, rest) = match settle_trace {
-        Some(tr) => (
-            "movement along its main direction (settled; RMS units)",
-            tr,
-            None,
-            None,
-        ),
-        None => (
-            "angle from the rest pose (deg)",
-            angle,
-            spec.target.angle_deg.map(|[lo, hi]| (lo - t, hi + t)),
-            Some(0.0),
-        ),
-    };
-    crate::plot::svg(&Plot {
-        title: format!(
-            "{}: {} reps counted (live {}), {} not counted",
-            spec.id,
-            settled.reps.len(),
-            settled.live_reps,
-            others.len()
-        ),
-        y_label: y_label.into(),
-        trace: thin(trace, 6000),
-        band,
-        rest,
-        reps,
-        others,
-    })
+    (reps, others)
 }
