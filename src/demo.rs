@@ -163,11 +163,16 @@ fn run_in(dir: &Path, listen: SocketAddr, scenario: Scenario) -> anyhow::Result<
         let stop_sim = CancellationToken::new();
         let token = stop_sim.clone();
         let sim = tokio::spawn(server.run(async move { token.cancelled().await }));
+        // The daemon tells its readiness and the address it bound (port 0
+        // picks a free one) on this socket, as it would tell systemd.
+        let notify_path = dir.join("notify");
+        let notify = tokio::net::UnixDatagram::bind(&notify_path).context("binding the daemon's notify socket")?;
         let mut child = tokio::process::Command::new(std::env::current_exe()?)
             .arg("run")
             .arg("--config")
             .arg(&config)
             .env("DBUS_SYSTEM_BUS_ADDRESS", bus.address())
+            .env("NOTIFY_SOCKET", &notify_path)
             .env(EXIT_WITH_PARENT, "1")
             .stdin(Stdio::piped())
             .kill_on_drop(true)
@@ -176,7 +181,11 @@ fn run_in(dir: &Path, listen: SocketAddr, scenario: Scenario) -> anyhow::Result<
         // Held here: `wait` would close it, and its closing is the stop signal.
         let stdin = child.stdin.take();
         println!("postured demo: a simulated Polar H10 on the chest and an open IMU strap on the left thigh.");
-        println!("Dashboard and API: http://{listen}/  (Ctrl-C to stop)");
+        tokio::spawn(async move {
+            if let Some(url) = api_url(&notify).await {
+                println!("Dashboard and API: {url}  (Ctrl-C to stop)");
+            }
+        });
         let status = tokio::select! {
             s = child.wait() => Some(s?),
             () = crate::service::wait_for_signal() => None,
@@ -194,6 +203,29 @@ fn run_in(dir: &Path, listen: SocketAddr, scenario: Scenario) -> anyhow::Result<
         }
         Ok(())
     })
+}
+
+/// The daemon's `http://ADDR/` from its readiness message on `notify`
+/// (`READY=1` with `STATUS=running; API on http://ADDR/`); `None` if the
+/// socket fails.
+async fn api_url(notify: &tokio::net::UnixDatagram) -> Option<String> {
+    let mut buf = vec![0; 4096];
+    loop {
+        let n = notify.recv(&mut buf).await.ok()?;
+        if let Some(url) = ready_url(&String::from_utf8_lossy(&buf[..n])) {
+            return Some(url);
+        }
+    }
+}
+
+/// The API's URL in a readiness message, if it is one.
+fn ready_url(message: &str) -> Option<String> {
+    if !message.lines().any(|l| l == "READY=1") {
+        return None;
+    }
+    let status = message.lines().find_map(|l| l.strip_prefix("STATUS="))?;
+    let at = status.find("http://")?;
+    status[at..].split_whitespace().next().map(str::to_owned)
 }
 
 #[cfg(test)]
@@ -216,6 +248,17 @@ mod tests {
         for (name, _) in SCENARIOS {
             load_scenario(name).unwrap();
         }
+    }
+
+    #[test]
+    fn the_api_url_is_read_from_the_readiness_message() {
+        let ready = "READY=1\nSTATUS=running; API on http://127.0.0.1:40123/\n";
+        assert_eq!(ready_url(ready).as_deref(), Some("http://127.0.0.1:40123/"));
+        assert_eq!(ready_url("STOPPING=1\n"), None);
+        assert_eq!(
+            ready_url("READY=1\nSTATUS=running; configuration reloaded\n"),
+            None
+        );
     }
 
     #[test]
