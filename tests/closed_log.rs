@@ -3,21 +3,16 @@
 //! goes away, stderr becomes a pipe nobody reads. SIGTERM must still stop
 //! `postured run`, and it must keep serving meanwhile.
 
+mod common;
+
 use std::io::{Read, Write};
+use std::net::SocketAddr;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// GETs `path`; the status line.
-fn get(port: u16, path: &str) -> String {
-    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+fn get(addr: SocketAddr, path: &str) -> String {
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     write!(
         s,
@@ -33,12 +28,13 @@ fn get(port: u16, path: &str) -> String {
 fn sigterm_stops_the_daemon_with_its_stderr_closed() {
     let dir = std::env::temp_dir().join(format!("postured-closed-log-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let port = free_port();
+    // Port 0: the daemon binds a free port and tells it on the notify socket.
+    let notify = common::NotifySocket::bind(&dir);
     let config = dir.join("postured.toml");
     std::fs::write(
         &config,
         format!(
-            "database = {:?}\n[http]\nlisten = \"127.0.0.1:{port}\"\n",
+            "database = {:?}\n[http]\nlisten = \"127.0.0.1:0\"\n",
             dir.join("history.db")
         ),
     )
@@ -46,6 +42,7 @@ fn sigterm_stops_the_daemon_with_its_stderr_closed() {
     // Debug logging: plenty of lines to write into the closed pipe.
     let mut child = Command::new(env!("CARGO_BIN_EXE_postured"))
         .args(["-vv", "run", "--config", config.to_str().unwrap()])
+        .env("NOTIFY_SOCKET", notify.path())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -59,14 +56,17 @@ fn sigterm_stops_the_daemon_with_its_stderr_closed() {
     drop(lines);
     drop(child.stdout.take());
     let deadline = Instant::now() + Duration::from_secs(60);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+    let addr = loop {
+        if let Some(addr) = notify.bound_addr(Duration::from_millis(200)) {
+            break addr;
+        }
         assert!(Instant::now() < deadline, "the daemon never listened");
         assert!(child.try_wait().unwrap().is_none(), "the daemon exited");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    };
+    assert_ne!(addr.port(), 0);
     // It logs each request at debug level into the closed pipe, and answers.
     for _ in 0..20 {
-        assert!(get(port, "/api/health").contains("200"), "still serving");
+        assert!(get(addr, "/api/health").contains("200"), "still serving");
     }
     let kill = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])

@@ -16,14 +16,27 @@ fn kill_9_mid_set_loses_no_rep() {
     common::on_private_bus("inner_kill");
 }
 
-async fn daemon(config: &Path) -> tokio::process::Child {
-    tokio::process::Command::new(env!("CARGO_BIN_EXE_postured"))
+/// `postured run` on `config` (which listens on port 0) and its API's base
+/// URL, from the address it bound.
+async fn daemon(config: &Path, notify: &common::NotifySocket) -> (tokio::process::Child, String) {
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_postured"))
         .args(["run", "--config", config.to_str().unwrap()])
+        .env("NOTIFY_SOCKET", notify.path())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .kill_on_drop(true)
         .spawn()
-        .unwrap()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let addr = loop {
+        if let Some(addr) = notify.bound_addr(Duration::from_millis(200)) {
+            break addr;
+        }
+        assert!(Instant::now() < deadline, "the daemon never listened");
+        assert!(child.try_wait().unwrap().is_none(), "the daemon exited");
+    };
+    assert_ne!(addr.port(), 0);
+    (child, format!("http://{addr}"))
 }
 
 async fn get(url: &str) -> Option<Value> {
@@ -56,16 +69,16 @@ fn inner_kill() {
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("kill-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let db = dir.join("history.db");
-        let port = common::free_port();
-        let base = format!("http://127.0.0.1:{port}");
+        // Port 0 at each start: the daemon binds a free port and tells it.
+        let notify = common::NotifySocket::bind(&dir);
         let config = dir.join("config.toml");
         std::fs::write(
             &config,
-            format!("database = {db:?}\n[http]\nlisten = \"127.0.0.1:{port}\"\n[alerts]\ndesktop = false\n[[strap]]\naddress = \"F0:5E:D0:00:00:01\"\nplacement = \"thigh\"\nside = \"left\"\n"),
+            format!("database = {db:?}\n[http]\nlisten = \"127.0.0.1:0\"\n[alerts]\ndesktop = false\n[[strap]]\naddress = \"F0:5E:D0:00:00:01\"\nplacement = \"thigh\"\nside = \"left\"\n"),
         )
         .unwrap();
 
-        let mut first = daemon(&config).await;
+        let (mut first, base) = daemon(&config, &notify).await;
         ready(&base).await;
         let resp = reqwest::Client::new()
             .post(format!("{base}/api/sets"))
@@ -92,7 +105,7 @@ fn inner_kill() {
         let second_rep_end = reps[1]["end_s"].as_f64().unwrap();
 
         // The next start: a clean database, the set marked interrupted, both reps kept.
-        let mut second = daemon(&config).await;
+        let (mut second, base) = daemon(&config, &notify).await;
         ready(&base).await;
         let page = get(&format!("{base}/api/sessions")).await.unwrap();
         let stored = &page["items"][0]["sets"][0];

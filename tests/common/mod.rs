@@ -154,6 +154,68 @@ pub fn free_port() -> u16 {
         .port()
 }
 
+/// A stand-in for systemd's notify socket. A daemon started with
+/// `NOTIFY_SOCKET` set to [`NotifySocket::path`] and listening on port 0 binds
+/// a free port itself (no race for one) and says which in its readiness
+/// message, `READY=1` with `STATUS=running; API on http://ADDR/`.
+pub struct NotifySocket {
+    socket: std::os::unix::net::UnixDatagram,
+    path: std::path::PathBuf,
+}
+
+impl NotifySocket {
+    /// Binds `dir/notify`.
+    pub fn bind(dir: &Path) -> Self {
+        let path = dir.join("notify");
+        let _ = std::fs::remove_file(&path);
+        let socket = std::os::unix::net::UnixDatagram::bind(&path)
+            .unwrap_or_else(|e| panic!("binding {}: {e}", path.display()));
+        Self { socket, path }
+    }
+
+    /// The value for the daemon's `NOTIFY_SOCKET`.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The address the daemon listens on, from the next readiness message
+    /// within `wait`; `None` if none came.
+    pub fn bound_addr(&self, wait: std::time::Duration) -> Option<std::net::SocketAddr> {
+        let deadline = std::time::Instant::now() + wait;
+        let mut buf = [0; 4096];
+        loop {
+            let left = deadline.checked_duration_since(std::time::Instant::now())?;
+            self.socket
+                .set_read_timeout(Some(left.max(std::time::Duration::from_millis(1))))
+                .unwrap();
+            let n = match self.socket.recv(&mut buf) {
+                Ok(n) => n,
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    ) =>
+                {
+                    return None;
+                }
+                Err(e) => panic!("reading {}: {e}", self.path.display()),
+            };
+            let message = String::from_utf8_lossy(&buf[..n]);
+            // A reload's readiness message names no address: skipped.
+            let addr = message
+                .lines()
+                .any(|l| l == "READY=1")
+                .then(|| message.lines().find_map(|l| l.strip_prefix("STATUS=")))
+                .flatten()
+                .and_then(|s| s.split("http://").nth(1))
+                .and_then(|a| a.split('/').next());
+            if let Some(addr) = addr {
+                return Some(addr.parse().unwrap_or_else(|e| panic!("{message:?}: {e}")));
+            }
+        }
+    }
+}
+
 /// Reads the Server-Sent Events at `url` into a channel as they arrive: each
 /// event's JSON data with the moment it was read.
 pub fn sse(
