@@ -2,18 +2,17 @@
 //! daemon's API, with Debian's dbus-daemon and, where it is not installed, with
 //! the built-in bus; SIGTERM stops it cleanly and leaves nothing behind.
 
+use std::io::BufRead;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-mod common;
-
-fn straps(port: u16) -> Option<serde_json::Value> {
+fn straps(base: &str) -> Option<serde_json::Value> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
     rt.block_on(async {
-        reqwest::get(format!("http://127.0.0.1:{port}/api/straps"))
+        reqwest::get(format!("{base}/api/straps"))
             .await
             .ok()?
             .json()
@@ -22,18 +21,44 @@ fn straps(port: u16) -> Option<serde_json::Value> {
     })
 }
 
+/// The dashboard's `http://ADDR` from the demo's "Dashboard and API:
+/// http://ADDR/" line on `stdout`, within `wait`.
+fn dashboard(stdout: std::process::ChildStdout, wait: Duration) -> String {
+    let (tx, rx) = std::sync::mpsc::channel();
+    // Reads to the end, so that the demo never blocks on a full pipe.
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            let _ = tx.send(line.unwrap());
+        }
+    });
+    let deadline = Instant::now() + wait;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let line = rx
+            .recv_timeout(left)
+            .expect("the demo prints its dashboard's address");
+        if let Some(at) = line.strip_prefix("Dashboard and API: ") {
+            let url = at.split_whitespace().next().unwrap();
+            return url.trim_end_matches('/').to_owned();
+        }
+    }
+}
+
 fn demo(path_env: &str) {
-    let port = common::free_port();
+    // Port 0: the daemon binds a free port and the demo prints which.
     let mut child = Command::new(env!("CARGO_BIN_EXE_postured"))
-        .args(["demo", "--listen", &format!("127.0.0.1:{port}")])
+        .args(["demo", "--listen", "127.0.0.1:0"])
         .env("PATH", path_env)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
+    let base = dashboard(child.stdout.take().unwrap(), Duration::from_secs(30));
+    let addr: std::net::SocketAddr = base.strip_prefix("http://").unwrap().parse().unwrap();
+    assert_ne!(addr.port(), 0, "the demo prints the port it bound");
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let s = straps(port);
+        let s = straps(&base);
         if s.as_ref()
             .and_then(|v| v.as_array())
             .is_some_and(|a| a.len() == 2 && a.iter().all(|x| x["state"] == "streaming"))
@@ -69,7 +94,7 @@ fn demo(path_env: &str) {
     };
     assert!(status.success(), "{status}");
     assert!(!dir.exists(), "{} left behind", dir.display());
-    assert!(straps(port).is_none(), "the daemon still answers");
+    assert!(straps(&base).is_none(), "the daemon still answers");
 }
 
 #[test]
