@@ -48,7 +48,7 @@ fn artifacts() -> PathBuf {
     dir
 }
 
-/// chromedriver on a free port, stopped when dropped.
+/// chromedriver on a port of its own, stopped when dropped.
 struct Driver {
     child: std::process::Child,
     url: String,
@@ -62,13 +62,36 @@ impl Drop for Driver {
 }
 
 async fn chromedriver() -> Driver {
-    let port = common::free_port();
-    let child = std::process::Command::new(CHROMEDRIVER)
-        .arg(format!("--port={port}"))
-        .stdout(std::process::Stdio::null())
+    // Port 0: chromedriver binds a free port and prints which ("ChromeDriver
+    // was started successfully on port N.").
+    let mut child = std::process::Command::new(CHROMEDRIVER)
+        .arg("--port=0")
+        .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("chromedriver starts");
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    // Reads to the end, so that chromedriver never blocks on a full pipe.
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let port = line
+                .split("started successfully on port ")
+                .nth(1)
+                .and_then(|p| p.trim_end_matches('.').parse::<u16>().ok());
+            if let Some(port) = port {
+                let _ = tx.send(port);
+            }
+        }
+    });
+    let port = rx
+        .recv_timeout(Duration::from_secs(30))
+        .expect("chromedriver says its port");
+    assert_ne!(port, 0);
     let url = format!("http://127.0.0.1:{port}");
     let deadline = Instant::now() + Duration::from_secs(30);
     while reqwest::get(format!("{url}/status")).await.is_err() {

@@ -145,15 +145,6 @@ pub fn runtime() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
-/// A TCP port free on loopback right now.
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// A stand-in for systemd's notify socket. A daemon started with
 /// `NOTIFY_SOCKET` set to [`NotifySocket::path`] and listening on port 0 binds
 /// a free port itself (no race for one) and says which in its readiness
