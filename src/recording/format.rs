@@ -22,7 +22,7 @@
 //!   `...,x-axis (deg/s),y-axis (deg/s),z-axis (deg/s)` (the time column names the
 //!   UTC offset). Checked against the exports in
 //!   daveebbelaar/tracking-barbell-exercises (`PythonCode/data/`, 2019,
-//!   firmware 1.4.4), the source of the barbell sets in `../shared/data`: joined
+//!   firmware 1.4.4), the source of the barbell sets the score reads: joined
 //!   as below (the gyroscope interpolated linearly onto the accelerometer's epoch
 //!   times, held past its ends; time from the first accelerometer sample), the
 //!   samples checked (the first 1.2 s of A-bench-heavy2, read from a copy of the
