@@ -165,18 +165,27 @@ fn inner_minute() {
         let _sim = common::simulator("desk-hour", &["polar-h10:chest", "open-imu:thigh"], 20.0).await;
         let control = common::control().await;
         let mut rig = rig(&[(H10, Placement::Chest, 200), (IMU, Placement::Thigh, 200)]).await;
+        // Each strap's samples count from the moment it streams: the straps
+        // connect one after the other (discovery pauses while one connects), so
+        // the first streams a few seconds before the second.
         let mut streaming = HashMap::new();
-        while streaming.len() < 2 {
-            let e = rig.next(10).await;
-            if e.kind == StrapEventKind::State(LinkState::Streaming) {
-                streaming.insert(e.strap.clone(), control.scenario_time().await.unwrap());
-            }
-        }
-        let start = control.scenario_time().await.unwrap();
         let (mut samples, mut last_t) = (HashMap::<String, u64>::new(), HashMap::<String, f64>::new());
         let (mut heart, mut gyro) = (0, 0);
-        while control.scenario_time().await.unwrap() < start + 60.0 {
-            let e = rig.next(5).await;
+        let mut start = f64::INFINITY;
+        while streaming.len() < 2 || control.scenario_time().await.unwrap() < start + 60.0 {
+            let e = rig.next(10).await;
+            if streaming.len() < 2 {
+                if e.kind == StrapEventKind::State(LinkState::Streaming) {
+                    streaming.insert(e.strap.clone(), control.scenario_time().await.unwrap());
+                    if streaming.len() == 2 {
+                        start = control.scenario_time().await.unwrap();
+                    }
+                    continue;
+                }
+                if !matches!(e.kind, StrapEventKind::Samples(_) | StrapEventKind::HeartRate(_)) {
+                    continue;
+                }
+            }
             match &e.kind {
                 StrapEventKind::Samples(batch) => {
                     for s in batch {
@@ -197,9 +206,11 @@ fn inner_minute() {
                 _ => {}
             }
         }
-        let elapsed = control.scenario_time().await.unwrap() - streaming[H10];
+        let now = control.scenario_time().await.unwrap();
+        let elapsed = now - streaming[H10];
         for strap in [H10, IMU] {
             let n = samples[strap] as f64;
+            let elapsed = now - streaming[strap];
             // Everything sent since streaming began, less what is still in flight:
             // at 20x, 5 s of scenario are a quarter of a second on the wall, which
             // a loaded machine can take to deliver (no frame was lost: no gap).
