@@ -4,29 +4,13 @@
 use divan::{Bencher, black_box, counter::ItemsCount};
 use postured::exercises::builtin;
 use postured::motion::{Counter, Monitor, PostureConfig, Sample, Tracker};
-use postured::synth::{Motion, Sensor};
 
 fn main() {
     divan::main();
 }
 
-/// An hour at 200 Hz with gyro: leg raises, slouches and walks.
 fn hour() -> Vec<Sample> {
-    let mut m = Motion::new().rest(5.0);
-    while m.duration() < 3600.0 {
-        m = m
-            .rep(16.0, 1.5, 10.0, 1.5)
-            .rest(3.0)
-            .slouch(20.0, 2.0, 40.0)
-            .rest(10.0)
-            .walk(20.0)
-            .rest(5.0);
-    }
-    m.render(&Sensor {
-        rate_hz: 200.0,
-        gyro: true,
-        ..Sensor::default()
-    })
+    postured::synth::mixed_hour()
 }
 
 #[divan::bench(sample_count = 10)]

@@ -20,27 +20,11 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use postured::motion::Sample;
-use postured::synth::{Motion, Sensor};
 
 const RUNS: usize = 5;
 
-/// An hour at 200 Hz with gyro: leg raises, slouches and walks (as `benches/motion.rs`).
 fn hour() -> Vec<Sample> {
-    let mut m = Motion::new().rest(5.0);
-    while m.duration() < 3600.0 {
-        m = m
-            .rep(16.0, 1.5, 10.0, 1.5)
-            .rest(3.0)
-            .slouch(20.0, 2.0, 40.0)
-            .rest(10.0)
-            .walk(20.0)
-            .rest(5.0);
-    }
-    m.render(&Sensor {
-        rate_hz: 200.0,
-        gyro: true,
-        ..Sensor::default()
-    })
+    postured::synth::mixed_hour()
 }
 
 /// Writes `hours` copies of the hour one after the other (once; kept for reruns).

@@ -238,3 +238,24 @@ impl Motion {
         out
     }
 }
+
+/// An hour at 200 Hz with gyro: leg raises held 10 s, slouches and walks, one
+/// after another. The benchmarks' workload (`benches/motion.rs`,
+/// `examples/analyze_bench.rs`).
+pub fn mixed_hour() -> Vec<Sample> {
+    let mut m = Motion::new().rest(5.0);
+    while m.duration() < 3600.0 {
+        m = m
+            .rep(16.0, 1.5, 10.0, 1.5)
+            .rest(3.0)
+            .slouch(20.0, 2.0, 40.0)
+            .rest(10.0)
+            .walk(20.0)
+            .rest(5.0);
+    }
+    m.render(&Sensor {
+        rate_hz: 200.0,
+        gyro: true,
+        ..Sensor::default()
+    })
+}
