@@ -24,7 +24,7 @@ fn score(name: &'static str, accel_only: bool) -> (usize, usize, usize) {
 
 #[test]
 fn shoulder_physiotherapy_sets_from_a_watch() {
-    // Measured: 78% exact, 97% within one (accelerometer only: 69%, 89%). Before
+    // Measured: 77% exact, 96% within one (accelerometer only: 68%, 89%). Before
     // the count settled from the whole set: 49%, 73%.
     let (exact, one, n) = score("shoulder-physio-watch", false);
     assert_eq!(n, 140);
@@ -41,17 +41,18 @@ fn shoulder_physiotherapy_sets_from_a_watch() {
 
 #[test]
 fn physiotherapy_sets_with_fast_and_low_amplitude_reps() {
-    // Measured: 63% exact, 92% within one (accelerometer only: 68%, 87%). Before
-    // the count settled from the whole set: 14%, 52%.
+    // Measured: 79% exact, 95% within one (accelerometer only: 78%, 89%). Before
+    // the count settled from the whole set: 14%, 52%; before small quick
+    // movements between groups were told from reps: 68%, 92%.
     let (exact, one, n) = score("physio-pt", false);
     assert_eq!(n, 63);
     assert!(
-        exact >= 38 && one >= 56,
+        exact >= 48 && one >= 59,
         "{exact} exact, {one} within one of {n}"
     );
     let (exact, one, _) = score("physio-pt", true);
     assert!(
-        exact >= 40 && one >= 52,
+        exact >= 47 && one >= 55,
         "accel only: {exact} exact, {one} within one of {n}"
     );
 }

@@ -113,6 +113,50 @@ fn fast_and_low_amplitude_reps_among_normal_ones_count() {
 }
 
 #[test]
+fn a_fidget_between_groups_is_not_a_rep() {
+    // Ten slow reps, a small quick twitch in the pause (scratching, reaching
+    // for the water), ten more.
+    let m = swings(Motion::new().rest(3.0), 10, 40.0, 6.0).rest(10.0);
+    let m = m.ramp(10.0, 0.5).ramp(0.0, 0.5).rest(10.0);
+    let m = swings(m, 10, 40.0, 5.0).rest(3.0);
+    for sensor in [
+        h10(),
+        Sensor {
+            gyro: true,
+            rate_hz: 25.0,
+            ..Sensor::default()
+        },
+    ] {
+        let s = settle(&m.render(&sensor));
+        assert_eq!(s.reps.len(), 20, "{} Hz: {:#?}", sensor.rate_hz, s.reps);
+    }
+}
+
+#[test]
+fn shifting_about_at_rest_counts_nothing() {
+    // Seated at rest: now and then a slow lean and back, never twice alike.
+    let m = Motion::new()
+        .rest(4.0)
+        .ramp(25.0, 4.0)
+        .ramp(5.0, 5.0)
+        .rest(6.0);
+    let m = m.ramp(40.0, 3.0).rest(2.0).ramp(0.0, 6.0).rest(5.0);
+    for sensor in [
+        h10(),
+        Sensor {
+            gyro: true,
+            ..Sensor::default()
+        },
+    ] {
+        let s = settle(&m.render(&sensor));
+        assert_eq!(s.reps.len(), 0, "{} Hz: {:#?}", sensor.rate_hz, s.reps);
+        if !s.withdrawn.is_empty() {
+            assert!(!s.warnings.is_empty(), "{s:#?}");
+        }
+    }
+}
+
+#[test]
 fn the_settled_count_does_not_depend_on_the_mounting() {
     let m = swings(Motion::new().rest(2.0), 15, 30.0, 3.0).rest(2.0);
     let mut rng = Rng::new(7);

@@ -167,6 +167,13 @@ impl Counter {
             return (Settled::live(self.live.clone(), warnings), None);
         };
         let (cycles, trace) = settle::settle_traced(rec);
+        if cycles.is_empty() && !self.live.is_empty() {
+            warnings.push(
+                "no three like movements in a row: nothing in the set had a rep's rhythm, so the \
+                 movements counted live are listed as not counted"
+                    .to_owned(),
+            );
+        }
         let mut settled = Settled::from_cycles(&self.target, &self.live, &cycles);
         settled.warnings = warnings;
         (settled, Some(trace))

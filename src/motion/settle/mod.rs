@@ -16,7 +16,11 @@
 //! 4. the turning points of that signal, wiggles removed against neighbouring
 //!    swings (so low-amplitude reps among their like stay), half swings at the
 //!    stretch's ends that are much smaller than its typical swing dropped, and
-//!    every out-and-back counted as one rep.
+//!    every out-and-back counted as one rep;
+//! 5. across the set: a few small quick movements between groups of reps
+//!    (a fidget, reaching for something) are not reps, and a set with no
+//!    stretch of three like cycles has no rhythm at all (a wearer at rest
+//!    shifting about): it counts none.
 //!
 //! Pure and deterministic: the same samples give the same cycles, whatever the
 //! strap's mounting and however they arrived.
@@ -64,6 +68,15 @@ const WIGGLE_RATIO: f64 = 0.3;
 const END_FRACTION: f64 = 0.5;
 const END_LARGE: f64 = 2.5;
 
+/// A set needs a stretch of at least this many cycles to show a rhythm.
+const RHYTHM_REPS: usize = 3;
+/// A stray movement is smaller and shorter than these fractions of the set's
+/// typical cycle.
+const STRAY_SIZE: f64 = 0.4;
+/// A stretch of at most this many cycles may be a stray movement.
+const STRAY_CYCLES: usize = 3;
+const STRAY_DURATION: f64 = 0.6;
+
 /// Reps at the set's ends tilting the strap less than `ROM_SMALL` times the
 /// typical rep, or more than `ROM_LARGE` times it while lasting more than
 /// `SLOW_LARGE` times as long, are getting into or out of position, where the
@@ -84,6 +97,8 @@ pub struct Cycle {
     pub end_s: f64,
     /// Angle the strap turned through between start and turn (deg).
     pub rom_deg: f64,
+    /// The larger of its two half swings, in units of the set's movement RMS.
+    pub size: f64,
 }
 
 /// Keeps a set's movement, evenly resampled, for [`settle`].
@@ -203,16 +218,17 @@ pub fn settle_traced(rec: &SetRecorder) -> (Vec<Cycle>, Vec<(f64, f64)>) {
         }
         let (a, b) = (a.saturating_sub(margin), (b + margin).min(n));
         let (cycles, pc) = stretch_cycles(&z, a, b);
-        for (i, v) in pc.into_iter().enumerate() {
-            trace[a + i].1 = v;
-        }
         let group = cycles.into_iter().map(|(s, turn, e)| Cycle {
             start_s: rec.time(a + s),
             turn_s: rec.time(a + turn),
             end_s: rec.time(a + e),
             rom_deg: angle_deg(rec.up_at(a + s), rec.up_at(a + turn)),
+            size: (pc[turn] - pc[s]).abs().max((pc[e] - pc[turn]).abs()),
         });
         groups.push(group.collect());
+        for (i, v) in pc.into_iter().enumerate() {
+            trace[a + i].1 = v;
+        }
     }
     if let Some(first) = groups.first_mut() {
         trim_unlike(first, true);
@@ -220,7 +236,32 @@ pub fn settle_traced(rec: &SetRecorder) -> (Vec<Cycle>, Vec<(f64, f64)>) {
     if let Some(last) = groups.last_mut() {
         trim_unlike(last, false);
     }
+    drop_strays(&mut groups);
     (groups.into_iter().flatten().collect(), trace)
+}
+
+/// Drops the movements that hold no rhythm of their own and are unlike the set's
+/// reps: a stretch of at most [`STRAY_CYCLES`] cycles, each smaller than
+/// [`STRAY_SIZE`] times the set's typical cycle and shorter than
+/// [`STRAY_DURATION`] times it (a fidget between two groups of reps, reaching
+/// for something). A set where no stretch holds [`RHYTHM_REPS`] cycles has no
+/// rhythm to tell reps from fidgeting (a wearer at rest shifting about): it
+/// counts none.
+fn drop_strays(groups: &mut Vec<Vec<Cycle>>) {
+    if groups.iter().all(|g| g.len() < RHYTHM_REPS) {
+        groups.clear();
+        return;
+    }
+    let all: Vec<&Cycle> = groups.iter().flatten().collect();
+    let typical_size = dsp::median(&all.iter().map(|c| c.size).collect::<Vec<_>>());
+    let typical_s = dsp::median(&all.iter().map(|c| c.end_s - c.start_s).collect::<Vec<_>>());
+    groups.retain(|g| {
+        g.len() > STRAY_CYCLES
+            || !g.iter().all(|c| {
+                c.size < STRAY_SIZE * typical_size
+                    && c.end_s - c.start_s < STRAY_DURATION * typical_s
+            })
+    });
 }
 
 /// Drops cycles at the start (or end) of a stretch whose range of motion is unlike
@@ -352,4 +393,66 @@ fn demean(mut c: Vec<f64>) -> Vec<f64> {
     let m = c.iter().sum::<f64>() / c.len().max(1) as f64;
     c.iter_mut().for_each(|v| *v -= m);
     c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cycle(start_s: f64, duration_s: f64, size: f64) -> Cycle {
+        Cycle {
+            start_s,
+            turn_s: start_s + duration_s / 2.0,
+            end_s: start_s + duration_s,
+            rom_deg: 30.0,
+            size,
+        }
+    }
+
+    fn group(start_s: f64, n: usize, duration_s: f64, size: f64) -> Vec<Cycle> {
+        (0..n)
+            .map(|i| cycle(start_s + i as f64 * duration_s, duration_s, size))
+            .collect()
+    }
+
+    #[test]
+    fn a_small_quick_movement_between_groups_is_not_a_rep() {
+        let mut groups = vec![
+            group(0.0, 10, 4.0, 2.0),
+            vec![cycle(45.0, 1.0, 0.3)],
+            group(60.0, 10, 2.0, 2.0),
+        ];
+        drop_strays(&mut groups);
+        assert_eq!(groups.iter().map(Vec::len).collect::<Vec<_>>(), [10, 10]);
+    }
+
+    #[test]
+    fn a_lone_rep_like_the_others_stays() {
+        // A pause split one rep from its set: as big and as long as the rest.
+        let mut groups = vec![group(0.0, 8, 4.0, 2.0), vec![cycle(40.0, 4.0, 1.9)]];
+        drop_strays(&mut groups);
+        assert_eq!(groups.iter().map(Vec::len).sum::<usize>(), 9);
+        // Small but not quick (a slow low-amplitude rep) stays too.
+        let mut groups = vec![group(0.0, 8, 4.0, 2.0), vec![cycle(40.0, 4.0, 0.3)]];
+        drop_strays(&mut groups);
+        assert_eq!(groups.iter().map(Vec::len).sum::<usize>(), 9);
+    }
+
+    #[test]
+    fn a_group_of_low_amplitude_reps_is_kept() {
+        let mut groups = vec![group(0.0, 10, 3.0, 2.0), group(40.0, 10, 1.5, 0.3)];
+        drop_strays(&mut groups);
+        assert_eq!(groups.iter().map(Vec::len).sum::<usize>(), 20);
+    }
+
+    #[test]
+    fn movements_with_no_rhythm_count_nothing() {
+        let mut groups = vec![group(0.0, 2, 9.0, 2.0), vec![cycle(30.0, 3.0, 1.0)]];
+        drop_strays(&mut groups);
+        assert!(groups.is_empty());
+        // Three like cycles in one stretch are a rhythm.
+        let mut groups = vec![group(0.0, 3, 3.0, 2.0)];
+        drop_strays(&mut groups);
+        assert_eq!(groups[0].len(), 3);
+    }
 }
