@@ -90,6 +90,11 @@ pub enum Measure {
         #[serde(default)]
         start_deg: Option<f64>,
     },
+    /// The trunk's angle from upright (the strap's calibration): a rep is the
+    /// angle held inside the target band, however the wearer got there (a plank
+    /// from lying, kneeling or standing). Needs `target.angle_deg`; where no
+    /// calibration is known, the first still pose is taken as upright.
+    Pose {},
     /// Repeated movement of any kind, counted as cycles of the dominant direction of
     /// motion; needs no reference pose.
     Cycles {
@@ -278,6 +283,10 @@ impl ExerciseSpec {
                     format!("{s} must be between 0 and 90"),
                 ))
             }
+            Measure::Pose {} if self.target.angle_deg.is_none() => Err((
+                "target.angle_deg".into(),
+                "a pose measure needs the band the pose is held in".into(),
+            )),
             Measure::Cycles { cutoff_hz, .. }
                 if !(cutoff_hz.is_finite() && cutoff_hz > 0.05 && cutoff_hz <= 5.0) =>
             {

@@ -2,6 +2,7 @@
 //! counting strategy the spec asks for, behind one `push(sample) -> events`.
 
 use super::cycles::{CycleCounter, CycleParams};
+use super::pose::PoseCounter;
 use super::rep::{Progress, Rep, RepEvent, Side};
 use super::settle::{self, SetRecorder};
 use super::settled::Settled;
@@ -21,6 +22,7 @@ pub const REFERENCE_STILL_S: f64 = 1.5;
 )]
 enum Strategy {
     Tilt(TiltCounter),
+    Pose(PoseCounter),
     Cycles(CycleCounter),
 }
 
@@ -35,6 +37,9 @@ pub struct Counter {
     recorder: Option<SetRecorder>,
     /// The reps reported live, for settling.
     live: Vec<Rep>,
+    /// A pose measured from upright with no calibration given: the first still
+    /// pose stands in for upright, and the count says so.
+    upright_guessed: bool,
 }
 
 impl Counter {
@@ -59,6 +64,7 @@ impl Counter {
                 TiltParams::new(target, start_deg, side),
                 reference,
             )),
+            Measure::Pose {} => Strategy::Pose(PoseCounter::new(target, side, reference)),
             Measure::Cycles {
                 cutoff_hz,
                 min_amplitude_g,
@@ -80,6 +86,7 @@ impl Counter {
             target: spec.target.clone(),
             recorder: settles.then(SetRecorder::new),
             live: Vec::new(),
+            upright_guessed: reference.is_none() && matches!(spec.measure, Measure::Pose {}),
         }
     }
 
@@ -133,6 +140,15 @@ impl Counter {
                 }
                 c.update(f.t, f.dt, f.up, f.moving, out);
             }
+            Strategy::Pose(c) => {
+                if !c.has_reference() {
+                    match self.finder.update(f.t, f.up, f.moving) {
+                        Some(r) => c.set_reference(r),
+                        None => return,
+                    }
+                }
+                c.update(f.t, f.dt, f.up, out);
+            }
             Strategy::Cycles(c) => c.update(f.t, f.dt, f.accel, f.up, out),
         }
     }
@@ -157,6 +173,14 @@ impl Counter {
                 super::still::FALLBACK_S
             ));
         }
+        if self.upright_guessed && self.finder.found().is_some() {
+            warnings.push(
+                "no upright calibration: the first still pose was taken as upright; calibrate \
+                 the strap sitting or standing upright first (or give --reference-s over a \
+                 moment upright)"
+                    .to_owned(),
+            );
+        }
         let Some(rec) = self.recorder.as_ref().filter(|r| !r.overflowed()) else {
             if self.recorder.is_some() {
                 warnings.push(format!(
@@ -179,17 +203,27 @@ impl Counter {
         (settled, Some(trace))
     }
 
-    /// Sets the rest pose (after a calibration).
+    /// Sets the rest pose (after a calibration; for a pose measured from
+    /// upright, the upright pose).
     pub fn set_reference(&mut self, up: Vec3) {
-        if let Strategy::Tilt(c) = &mut self.strategy {
-            c.set_reference(up);
+        match &mut self.strategy {
+            Strategy::Tilt(c) => c.set_reference(up),
+            Strategy::Pose(c) => c.set_reference(up),
+            Strategy::Cycles(_) => {}
         }
+    }
+
+    /// Whether the count measures from upright (the strap's calibration) rather
+    /// than from the pose the set starts in.
+    pub fn wants_upright(&self) -> bool {
+        matches!(self.strategy, Strategy::Pose(_))
     }
 
     /// Reps counted so far.
     pub fn reps(&self) -> u32 {
         match &self.strategy {
             Strategy::Tilt(c) => c.reps(),
+            Strategy::Pose(c) => c.reps(),
             Strategy::Cycles(c) => c.reps(),
         }
     }
@@ -198,6 +232,7 @@ impl Counter {
     pub fn progress(&self) -> Progress {
         match &self.strategy {
             Strategy::Tilt(c) => c.progress(),
+            Strategy::Pose(c) => c.progress(),
             Strategy::Cycles(c) => Progress {
                 referenced: true,
                 ..c.progress()

@@ -13,6 +13,7 @@ mod counter;
 mod cycles;
 mod filter;
 mod orientation;
+mod pose;
 pub mod posture;
 mod rep;
 pub mod settle;

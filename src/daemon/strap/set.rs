@@ -7,8 +7,8 @@ use super::StrapTask;
 use crate::daemon::ControlError;
 use crate::daemon::live::{LiveEvent, SetStatus};
 use crate::daemon::sets::{Detected, Input};
-use crate::exercises::{ExerciseSpec, Sides};
-use crate::motion::{Counter, RepEvent};
+use crate::exercises::{ExerciseSpec, Measure, Sides};
+use crate::motion::{Counter, Monitor, RepEvent};
 use crate::store::SetId;
 
 /// The set being counted.
@@ -72,10 +72,15 @@ impl StrapTask {
         started_at: f64,
         ready: Option<oneshot::Sender<Result<SetStatus, ControlError>>>,
     ) {
+        // A pose measured from upright (a plank) measures from the strap's
+        // calibration, whatever pose the set starts in.
+        let upright = matches!(spec.measure, Measure::Pose {})
+            .then(|| self.monitor.as_ref().and_then(Monitor::reference))
+            .flatten();
         self.set = Some(ActiveSet {
             id,
             routine,
-            counter: Counter::new(&spec, self.side, None),
+            counter: Counter::new(&spec, self.side, upright),
             spec,
             started_at,
             done: false,

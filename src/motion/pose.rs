@@ -1,0 +1,235 @@
+//! Holds of a pose measured from upright: a plank is the trunk near horizontal and
+//! still, whether the wearer got into it from lying, kneeling or standing.
+//!
+//! A tilt count ([`super::tilt`]) measures from the rest pose the set starts in,
+//! and a held pose far from it becomes the new rest pose: right for a leg raise,
+//! wrong for a plank entered from standing. Here the angle is always from the
+//! strap's upright calibration, and a rep is the angle's plateau inside the
+//! target band: it starts when the angle has settled (turning slower than
+//! [`STILL_DPS`]) in the band (plus the tolerance) and ends when it moves off or
+//! leaves; excursions shorter than [`BRIDGE_S`] are bridged, so sway inside the
+//! band or a moment outside it never cuts a hold.
+
+use std::collections::VecDeque;
+
+use super::filter::Ema;
+use super::rep::{Hold, Progress, Rep, RepEvent, Side, score};
+use super::vec3::{Vec3, unit, unit_angle_deg};
+use crate::exercises::Target;
+
+/// Smoothing of the angle against noise, tremor and breathing (s).
+const TAU_ANGLE_S: f64 = 0.25;
+/// The angle's rate of change is measured over this window (s): long enough that
+/// a noisy accelerometer's angle does not look like turning.
+const SPEED_WINDOW_S: f64 = 0.5;
+/// Turning slower than this, the pose is held (deg/s): sway and breathing in a
+/// plank turn the trunk a few degrees a second at most.
+const STILL_DPS: f64 = 3.0;
+/// Settled in the band this long before a hold starts (passing through is not
+/// one) (s).
+const ENTER_S: f64 = 0.5;
+/// Out of the band shorter than this is a wobble: the hold goes on (s).
+const BRIDGE_S: f64 = 1.0;
+/// A hold shorter than this, or than [`MIN_HOLD_FRACTION`] of the target's
+/// minimum, is an attempt, not a rep (s).
+const MIN_HOLD_S: f64 = 1.0;
+const MIN_HOLD_FRACTION: f64 = 0.25;
+
+#[derive(Debug, Clone, Copy)]
+struct Building {
+    /// When the movement into the pose began (s).
+    rep_start_s: f64,
+    /// When the pose settled in the band (s).
+    start_s: f64,
+    /// Last time the angle was in the band (s).
+    last_in_s: f64,
+    /// Since when it is out of the band, if it is (s).
+    out_since: Option<f64>,
+    angle_sum: f64,
+    samples: u32,
+}
+
+/// Counts holds of a pose given the up direction (see [`super::Orientation`]).
+#[derive(Debug, Clone)]
+pub struct PoseCounter {
+    target: Target,
+    side: Option<Side>,
+    upright: Option<Vec3>,
+    angle: Ema,
+    window: VecDeque<(f64, f64)>,
+    /// Since when the strap is moving, outside a hold (s).
+    moving_since: Option<f64>,
+    in_since: Option<f64>,
+    hold: Option<Building>,
+    reps: u32,
+    attempts: u32,
+    set_done: bool,
+    progress: Progress,
+}
+
+impl PoseCounter {
+    /// A counter; without the upright pose it waits for [`Self::set_reference`].
+    pub fn new(target: Target, side: Option<Side>, upright: Option<Vec3>) -> Self {
+        Self {
+            target,
+            side,
+            upright: upright.and_then(unit),
+            angle: Ema::new(TAU_ANGLE_S),
+            window: VecDeque::new(),
+            moving_since: None,
+            in_since: None,
+            hold: None,
+            reps: 0,
+            attempts: 0,
+            set_done: false,
+            progress: Progress::default(),
+        }
+    }
+
+    /// Sets (or replaces) the upright pose.
+    pub fn set_reference(&mut self, up: Vec3) {
+        self.upright = unit(up);
+    }
+
+    /// Whether the upright pose is known.
+    pub fn has_reference(&self) -> bool {
+        self.upright.is_some()
+    }
+
+    /// Holds counted.
+    pub fn reps(&self) -> u32 {
+        self.reps
+    }
+
+    /// The live snapshot.
+    pub fn progress(&self) -> Progress {
+        self.progress
+    }
+
+    fn in_band(&self, angle: f64) -> bool {
+        let tol = self.target.tolerance_deg;
+        self.target
+            .angle_deg
+            .is_some_and(|[lo, hi]| angle >= lo - tol && angle <= hi + tol)
+    }
+
+    /// Feeds the up direction at `t`, `dt` after the previous one.
+    pub fn update(&mut self, t: f64, dt: f64, up: Vec3, out: &mut Vec<RepEvent>) {
+        let Some(upright) = self.upright else { return };
+        let angle = self.angle.update(unit_angle_deg(up, upright), dt);
+        let still = self.speed(t, angle) < STILL_DPS;
+        let inside = self.in_band(angle) && still;
+        if self.hold.is_none() {
+            if !still {
+                self.moving_since.get_or_insert(t);
+            } else if !inside {
+                self.moving_since = None;
+            }
+        }
+        match &mut self.hold {
+            None if inside => {
+                // Still over the whole window: settled since its start.
+                let since = *self.in_since.get_or_insert(self.window[0].0);
+                if t - since >= ENTER_S {
+                    self.begin(since, out);
+                }
+            }
+            None => self.in_since = None,
+            Some(h) if inside => {
+                h.last_in_s = t;
+                h.out_since = None;
+                h.angle_sum += angle;
+                h.samples += 1;
+            }
+            Some(h) => {
+                let since = *h.out_since.get_or_insert(t);
+                if t - since > BRIDGE_S {
+                    self.finish(t, out);
+                }
+            }
+        }
+        self.progress.angle_deg = angle;
+        self.progress.referenced = true;
+        self.progress.holding = inside && self.hold.is_some();
+        self.progress.held_s = self.hold.map_or(0.0, |h| h.last_in_s - h.start_s);
+    }
+
+    /// How fast the angle turns (deg/s), over the last [`SPEED_WINDOW_S`].
+    fn speed(&mut self, t: f64, angle: f64) -> f64 {
+        self.window.push_back((t, angle));
+        while self.window.len() > 2 && t - self.window[1].0 >= SPEED_WINDOW_S {
+            self.window.pop_front();
+        }
+        let (t0, a0) = self.window[0];
+        if t - t0 > 0.0 {
+            (angle - a0).abs() / (t - t0)
+        } else {
+            0.0
+        }
+    }
+
+    fn begin(&mut self, start_s: f64, out: &mut Vec<RepEvent>) {
+        let rep_start_s = self.moving_since.take().unwrap_or(start_s).min(start_s);
+        self.hold = Some(Building {
+            rep_start_s,
+            start_s,
+            last_in_s: start_s,
+            out_since: None,
+            angle_sum: 0.0,
+            samples: 0,
+        });
+        let n = self.reps + 1;
+        out.push(RepEvent::RepStarted { n, t: rep_start_s });
+        out.push(RepEvent::HoldStarted { n, t: start_s });
+        self.progress.in_rep = true;
+    }
+
+    /// Ends the hold; `end_s` is when it was found over (the pose left for
+    /// [`BRIDGE_S`]), the rep's end.
+    fn finish(&mut self, end_s: f64, out: &mut Vec<RepEvent>) {
+        self.in_since = None;
+        self.progress.in_rep = false;
+        let Some(b) = self.hold.take() else { return };
+        let hold = Hold {
+            start_s: b.start_s,
+            end_s: b.last_in_s,
+            held_s: b.last_in_s - b.start_s,
+            breaks: 0,
+        };
+        out.push(RepEvent::HoldEnded {
+            n: self.reps + 1,
+            t: hold.end_s,
+            held_s: hold.held_s,
+        });
+        let angle = b.angle_sum / f64::from(b.samples.max(1));
+        let (score, flags) = score(&self.target, angle, Some(&hold), 0.0);
+        let min_hold = self.target.hold_s.map_or(MIN_HOLD_S, |[min, _]| {
+            (min * MIN_HOLD_FRACTION).max(MIN_HOLD_S)
+        });
+        let rep = |n| Rep {
+            n,
+            start_s: b.rep_start_s,
+            end_s,
+            hold: Some(hold),
+            peak_deg: angle,
+            side: self.side,
+            score,
+            flags,
+        };
+        if hold.held_s < min_hold {
+            self.attempts += 1;
+            out.push(RepEvent::Attempt(rep(self.attempts)));
+            return;
+        }
+        self.reps += 1;
+        self.progress.reps = self.reps;
+        out.push(RepEvent::RepDone(rep(self.reps)));
+        if !self.set_done && self.reps >= self.target.reps {
+            self.set_done = true;
+            out.push(RepEvent::SetDone {
+                t: end_s,
+                reps: self.reps,
+            });
+        }
+    }
+}

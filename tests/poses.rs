@@ -1,0 +1,103 @@
+//! Holds measured from upright (`kind = "pose"`: plank, side plank): counted
+//! however the wearer gets into them, from lying, kneeling or standing, with the
+//! hold timed from the angle's plateau, sway and all, at any rate, with or
+//! without a gyro.
+
+use postured::exercises::builtin;
+use postured::motion::{Counter, RepEvent, Sample};
+use postured::synth::{Motion, Sensor};
+
+/// Upright in the sensor frame: the synthetic strap's rest pose (no mounting).
+const UPRIGHT: [f64; 3] = [0.0, 0.0, 1.0];
+
+fn count(samples: &[Sample], upright: Option<[f64; 3]>) -> (Vec<f64>, Vec<String>) {
+    let mut c = Counter::new(&builtin("plank").unwrap(), None, upright);
+    let events = c.push_batch(samples);
+    let holds = events
+        .iter()
+        .filter_map(|e| match e {
+            RepEvent::RepDone(r) => r.hold.map(|h| h.held_s),
+            _ => None,
+        })
+        .collect();
+    (holds, c.settle().warnings)
+}
+
+/// A 20 s forearm plank (75 deg from upright), swaying +-2 deg while held.
+fn plank(m: Motion, ramp_s: f64) -> Motion {
+    let mut m = m.ramp(75.0, ramp_s).rest(2.0);
+    for _ in 0..4 {
+        m = m.ramp(77.0, 1.0).ramp(73.0, 2.0).ramp(75.0, 1.0);
+    }
+    m.rest(2.0)
+}
+
+fn sensors() -> Vec<Sensor> {
+    let mut out = Vec::new();
+    for (rate_hz, gyro) in [(200.0, false), (10.0, false), (25.0, true), (100.0, true)] {
+        out.push(Sensor {
+            rate_hz,
+            gyro,
+            ..Sensor::default()
+        });
+    }
+    out
+}
+
+#[test]
+fn a_plank_counts_from_lying_kneeling_or_standing() {
+    let from_standing = plank(Motion::new().rest(3.0), 2.5).ramp(0.0, 2.5).rest(3.0);
+    let from_kneeling = plank(Motion::new().ramp(12.0, 1.0).rest(3.0), 2.0)
+        .ramp(12.0, 2.0)
+        .rest(3.0);
+    let from_lying = plank(Motion::new().ramp(90.0, 3.0).rest(5.0), 1.5)
+        .ramp(90.0, 1.5)
+        .rest(5.0);
+    for (start, m) in [
+        ("standing", &from_standing),
+        ("kneeling", &from_kneeling),
+        ("lying", &from_lying),
+    ] {
+        for sensor in sensors() {
+            let (holds, _) = count(&m.render(&sensor), Some(UPRIGHT));
+            assert_eq!(holds.len(), 1, "from {start}, {} Hz", sensor.rate_hz);
+            // Held 20 s from settling to leaving, sway included (measured:
+            // 19.8-20.2 s from standing and kneeling, 20.3-20.5 s from lying,
+            // whose slow 15-degree ramps end in a still tail).
+            assert!(
+                (holds[0] - 20.0).abs() < 0.5,
+                "from {start}, {} Hz: held {:.2} s",
+                sensor.rate_hz,
+                holds[0]
+            );
+        }
+    }
+}
+
+#[test]
+fn lying_or_passing_through_is_not_a_plank() {
+    // Lie down, stay, get up: the trunk passes through a plank's angle and rests
+    // beyond it, never held there.
+    let m = Motion::new()
+        .rest(3.0)
+        .ramp(90.0, 3.0)
+        .rest(20.0)
+        .ramp(0.0, 3.0)
+        .rest(3.0);
+    for sensor in sensors() {
+        let (holds, _) = count(&m.render(&sensor), Some(UPRIGHT));
+        assert!(holds.is_empty(), "{} Hz: {holds:?}", sensor.rate_hz);
+    }
+}
+
+#[test]
+fn without_a_calibration_the_first_still_pose_stands_in_and_the_count_says_so() {
+    // Standing first: upright is found, the plank counts.
+    let standing = plank(Motion::new().rest(3.0), 2.5).ramp(0.0, 2.5).rest(3.0);
+    let (holds, warnings) = count(&standing.render(&Sensor::default()), None);
+    assert_eq!(holds.len(), 1);
+    assert!(
+        warnings.iter().any(|w| w.contains("upright")),
+        "{warnings:?}"
+    );
+}
