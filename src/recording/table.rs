@@ -178,26 +178,28 @@ const POW10: [f64; 23] = [
 fn plain_decimal(text: &[u8]) -> Option<(f64, usize)> {
     let negative = text.first() == Some(&b'-');
     let mut i = usize::from(negative || text.first() == Some(&b'+'));
-    let (mut mantissa, mut significant, mut decimals) = (0u64, 0u32, 0usize);
-    let (mut point, mut any) = (false, false);
-    while let Some(&b) = text.get(i) {
-        match b {
-            b'0'..=b'9' => {
-                any = true;
-                significant += u32::from(mantissa > 0 || b != b'0');
-                mantissa = mantissa * 10 + u64::from(b - b'0');
-                decimals += usize::from(point);
-                if significant > 15 {
-                    return None;
-                }
-            }
-            b'.' if !point => point = true,
-            b'e' | b'E' | b'.' => return None,
-            _ => break,
+    let mut mantissa = 0u64;
+    let digits = |i: &mut usize, mantissa: &mut u64| {
+        let start = *i;
+        while let Some(d) = text
+            .get(*i)
+            .map(|b| b.wrapping_sub(b'0'))
+            .filter(|d| *d < 10)
+        {
+            *mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(d));
+            *i += 1;
         }
+        *i - start
+    };
+    let whole = digits(&mut i, &mut mantissa);
+    let mut decimals = 0;
+    if text.get(i) == Some(&b'.') {
         i += 1;
+        decimals = digits(&mut i, &mut mantissa);
     }
-    if !any {
+    // Up to 19 digits fit a u64; under 2^53 the mantissa is exact as an f64.
+    let exact = whole + decimals <= 19 && mantissa <= 1 << 53;
+    if whole + decimals == 0 || !exact || matches!(text.get(i), Some(b'e' | b'E' | b'.')) {
         return None;
     }
     let value = mantissa as f64 / POW10.get(decimals)?;
@@ -302,7 +304,7 @@ mod tests {
             "-",
             ".",
             "nan",
-            "1234567890123456",
+            "12345678901234567",
             "1.5E-3",
         ] {
             assert_eq!(plain_decimal(other.as_bytes()), None, "{other}");
