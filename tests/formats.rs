@@ -70,21 +70,28 @@ fn a_polar_sensor_logger_export_counts_like_the_csv_in_milli_g() {
         .into_iter()
         .map(|s| Sample::accel(s.t, s.accel.map(|a| (a * 1000.0).round() / 1000.0)))
         .collect();
-    let mut text = "Phone timestamp;sensor timestamp [ns];X [mg];Y [mg];Z [mg]\n".to_owned();
-    let ns0 = 599_616_065_136_175_104_i64;
-    for s in &csv {
-        let ns = ns0 + (s.t * 1e9).round() as i64;
-        let [x, y, z] = s.accel.map(|a| (a * 1000.0).round() as i64);
-        writeln!(text, "2026-04-24T14:10:20.058;{ns};{x};{y};{z}").unwrap();
+    // The app's own header, and the same with the trailing space and the phone
+    // time written with a blank that other loggers of the same layout write.
+    for (header, phone) in [
+        ("X [mg];Y [mg];Z [mg]", "2026-04-24T14:10:20.058"),
+        ("X [mg];Y [mg];Z [mg] ", "2026-04-24 14:10:20.058"),
+    ] {
+        let mut text = format!("Phone timestamp;sensor timestamp [ns];{header}\n");
+        let ns0 = 599_616_065_136_175_104_i64;
+        for s in &csv {
+            let ns = ns0 + (s.t * 1e9).round() as i64;
+            let [x, y, z] = s.accel.map(|a| (a * 1000.0).round() as i64);
+            writeln!(text, "{phone};{ns};{x};{y};{z}").unwrap();
+        }
+        let path = dir("polar").join("Polar_H10_16E0A933_20260424_141011_ACC.txt");
+        std::fs::write(&path, text).unwrap();
+        let polar = recording::read(&path).unwrap();
+        assert_eq!(polar.samples, csv, "{header:?}");
+        let cfg = PostureConfig::default();
+        let report = analyze::posture(cfg, &polar.samples, None);
+        assert_eq!(report, analyze::posture(cfg, &csv, None));
+        assert_eq!(report.alerts, 1, "{report:?}");
     }
-    let path = dir("polar").join("Polar_H10_16E0A933_20260424_141011_ACC.txt");
-    std::fs::write(&path, text).unwrap();
-    let polar = recording::read(&path).unwrap();
-    assert_eq!(polar.samples, csv);
-    let cfg = PostureConfig::default();
-    let report = analyze::posture(cfg, &polar.samples, None);
-    assert_eq!(report, analyze::posture(cfg, &csv, None));
-    assert_eq!(report.alerts, 1, "{report:?}");
 }
 
 #[test]
