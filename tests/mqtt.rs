@@ -1,0 +1,500 @@
+//! MQTT against a real broker: Debian's `mosquitto`, started by each test on a
+//! port of its own. Home Assistant's discovery configs appear (and a strap's
+//! that is no longer configured go), states follow a simulated slouch and a
+//! set, commands work with the API's checks, a broker restart mid-set loses
+//! nothing in the store, and a wrong password is reported.
+//!
+//! The port: mosquitto cannot listen on port 0 and a port found free by
+//! binding and releasing it may be taken before mosquitto binds it. So each
+//! broker tries a random high port and, when mosquitto exits saying the
+//! address is in use, another: once mosquitto runs it holds its port, so there
+//! is no race. A restart binds the same port again (mosquitto sets
+//! SO_REUSEADDR).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use rumqttc::{AsyncClient, Event, MqttOptions, Packet, QoS};
+use serde_json::Value;
+
+/// Where Debian installs it (`/usr/sbin` is not on every user's PATH).
+fn mosquitto_bin() -> PathBuf {
+    let on_path = std::env::var_os("PATH")
+        .map(|p| {
+            std::env::split_paths(&p)
+                .map(|d| d.join("mosquitto"))
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    on_path
+        .into_iter()
+        .chain([PathBuf::from("/usr/sbin/mosquitto")])
+        .find(|p| p.is_file())
+        .expect("mosquitto is not installed: run scripts/install-deps.sh (it installs Debian's mosquitto)")
+}
+
+/// A mosquitto of the test's own.
+struct Broker {
+    child: Option<Child>,
+    port: u16,
+    dir: PathBuf,
+    conf: String,
+}
+
+impl Broker {
+    /// Starts mosquitto with `extra` configuration lines in `dir`.
+    fn start(dir: &Path, extra: &str) -> Self {
+        let mut b = Broker {
+            child: None,
+            port: 0,
+            dir: dir.to_owned(),
+            conf: extra.to_owned(),
+        };
+        for attempt in 0..30u64 {
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .subsec_nanos() as u64;
+            b.port = 20_000
+                + ((nanos / 1000 + attempt * 7919 + u64::from(std::process::id())) % 40_000) as u16;
+            if b.run().is_ok() {
+                return b;
+            }
+        }
+        panic!("no free port for mosquitto after 30 tries");
+    }
+
+    /// Starts mosquitto on `self.port`; `Err` when the port is in use.
+    fn run(&mut self) -> Result<(), ()> {
+        let conf = self.dir.join("mosquitto.conf");
+        std::fs::write(
+            &conf,
+            format!(
+                "listener {} 127.0.0.1\npersistence false\nlog_dest stderr\nlog_type all\nuser root\n{}\n",
+                self.port, self.conf
+            ),
+        )
+        .unwrap();
+        let log = self.dir.join(format!("mosquitto-{}.log", self.port));
+        let mut child = Command::new(mosquitto_bin())
+            .arg("-c")
+            .arg(&conf)
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .expect("mosquitto starts");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let text = std::fs::read_to_string(&log).unwrap_or_default();
+            if let Some(status) = child.try_wait().unwrap() {
+                if text.contains("Address already in use") {
+                    return Err(());
+                }
+                panic!("mosquitto exited with {status}: {text}");
+            }
+            if text.contains(" running") {
+                self.child = Some(child);
+                return Ok(());
+            }
+            assert!(Instant::now() < deadline, "mosquitto did not start: {text}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("mqtt://127.0.0.1:{}", self.port)
+    }
+
+    /// Stops it (SIGTERM) and waits.
+    fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            common::send_signal(c.id(), "TERM");
+            c.wait().unwrap();
+        }
+    }
+
+    /// Starts it again on the same port.
+    fn restart(&mut self) {
+        self.stop();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while self.run().is_err() {
+            assert!(Instant::now() < deadline, "port {} stayed busy", self.port);
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+}
+
+impl Drop for Broker {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+/// One message the watcher saw.
+#[derive(Debug, Clone)]
+struct Msg {
+    topic: String,
+    payload: Vec<u8>,
+    retained: bool,
+}
+
+impl Msg {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.payload)
+            .unwrap_or_else(|e| panic!("{}: not JSON ({e}): {:?}", self.topic, self.payload))
+    }
+}
+
+/// A client that subscribes to `filters` (again after each reconnect) and
+/// keeps every message.
+struct Watcher {
+    seen: Arc<Mutex<Vec<Msg>>>,
+    client: AsyncClient,
+}
+
+impl Watcher {
+    fn new(port: u16, filters: &[String]) -> Self {
+        let id = format!("watcher-{}-{port}", std::process::id());
+        let mut o = MqttOptions::new(id, "127.0.0.1", port);
+        o.set_max_packet_size(1 << 20, 1 << 20);
+        let (client, mut events) = AsyncClient::new(o, 64);
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let (keep, sub, filters) = (seen.clone(), client.clone(), filters.to_vec());
+        tokio::spawn(async move {
+            loop {
+                match events.poll().await {
+                    Ok(Event::Incoming(Packet::ConnAck(_))) => {
+                        for f in &filters {
+                            sub.subscribe(f.clone(), QoS::AtLeastOnce).await.unwrap();
+                        }
+                    }
+                    Ok(Event::Incoming(Packet::Publish(p))) => keep.lock().unwrap().push(Msg {
+                        topic: p.topic,
+                        payload: p.payload.to_vec(),
+                        retained: p.retain,
+                    }),
+                    Ok(_) => {}
+                    Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+                }
+            }
+        });
+        Watcher { seen, client }
+    }
+
+    /// Waits up to `secs` for `found` to find something in what was seen.
+    async fn wait<T>(&self, what: &str, secs: u64, found: impl Fn(&[Msg]) -> Option<T>) -> T {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            if let Some(t) = found(&self.seen.lock().unwrap()) {
+                return t;
+            }
+            if Instant::now() > deadline {
+                let seen = self.seen.lock().unwrap();
+                let tail: Vec<String> = seen
+                    .iter()
+                    .rev()
+                    .take(30)
+                    .map(|m| format!("{} {}", m.topic, String::from_utf8_lossy(&m.payload)))
+                    .collect();
+                panic!("waited {secs} s for {what}; last messages: {tail:#?}");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Waits for a message on `topic` whose JSON passes `ok`.
+    async fn json_on(&self, topic: &str, secs: u64, ok: impl Fn(&Value) -> bool) -> Value {
+        self.wait(topic, secs, |seen| {
+            seen.iter()
+                .filter(|m| m.topic == topic && !m.payload.is_empty())
+                .map(Msg::json)
+                .find(|v| ok(v))
+        })
+        .await
+    }
+
+    /// The last message on `topic`, if any.
+    fn last(&self, topic: &str) -> Option<Msg> {
+        self.seen
+            .lock()
+            .unwrap()
+            .iter()
+            .rev()
+            .find(|m| m.topic == topic)
+            .cloned()
+    }
+
+    /// Every payload on `topic`, in order.
+    fn payloads(&self, topic: &str) -> Vec<Vec<u8>> {
+        let seen = self.seen.lock().unwrap();
+        seen.iter()
+            .filter(|m| m.topic == topic)
+            .map(|m| m.payload.clone())
+            .collect()
+    }
+
+    /// Waits for `n` JSON messages on `topic`; all of them, in order.
+    async fn count(&self, topic: &str, n: usize) -> Vec<Value> {
+        self.wait(topic, 30, |s| {
+            let all: Vec<Value> = s
+                .iter()
+                .filter(|m| m.topic == topic)
+                .map(Msg::json)
+                .collect();
+            (all.len() >= n).then_some(all)
+        })
+        .await
+    }
+
+    /// Every JSON message on `topic`, in order.
+    fn all(&self, topic: &str) -> Vec<Value> {
+        self.seen
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|m| m.topic == topic)
+            .map(Msg::json)
+            .collect()
+    }
+
+    async fn send(&self, topic: &str, payload: &str, retain: bool) {
+        self.client
+            .publish(topic, QoS::AtLeastOnce, retain, payload.as_bytes().to_vec())
+            .await
+            .unwrap();
+    }
+}
+
+/// A metric's value from `/metrics`.
+async fn metric(base: &str, name: &str) -> f64 {
+    let text = reqwest::get(format!("{base}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+        .unwrap_or_else(|| panic!("no {name} in {text}"))
+}
+
+/// Waits until the metric `name` passes `ok`.
+async fn metric_until(base: &str, name: &str, secs: u64, ok: impl Fn(f64) -> bool) -> f64 {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        let v = metric(base, name).await;
+        if ok(v) {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "{name} stayed {v}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The `[mqtt]` section for `broker` under `base`.
+fn mqtt_section(broker: &Broker, base: &str, extra: &str) -> String {
+    format!(
+        "\n[mqtt]\nurl = \"{}\"\nbase_topic = \"{base}\"\n{extra}\n",
+        broker.url()
+    )
+}
+
+/// Checks a discovery config as Home Assistant reads it.
+fn check_discovery(topic: &str, c: &Value, node: &str, base: &str) {
+    let component = topic.split('/').nth(1).unwrap();
+    assert!(c["name"].is_string(), "{topic}: {c}");
+    assert!(
+        c["unique_id"].as_str().unwrap().starts_with(node),
+        "{topic}: {c}"
+    );
+    assert_eq!(c["device"]["identifiers"][0], node, "{topic}");
+    assert_eq!(
+        c["availability_topic"],
+        format!("{base}/availability"),
+        "{topic}"
+    );
+    assert_eq!(c["payload_available"], "online", "{topic}");
+    let under_base = |k: &str| {
+        c[k].as_str()
+            .is_some_and(|t| t.starts_with(&format!("{base}/")))
+    };
+    match component {
+        "sensor" | "binary_sensor" => {
+            assert!(
+                under_base("state_topic") && c["value_template"].is_string(),
+                "{topic}: {c}"
+            )
+        }
+        "event" => assert!(
+            under_base("state_topic") && c["event_types"].is_array(),
+            "{topic}: {c}"
+        ),
+        "button" => assert!(under_base("command_topic"), "{topic}: {c}"),
+        "select" => assert!(
+            under_base("command_topic") && !c["options"].as_array().unwrap().is_empty(),
+            "{topic}: {c}"
+        ),
+        other => panic!("unexpected component {other} ({topic})"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn discovery_commands_and_availability_without_straps() {
+    let dir = common::scratch("mqtt-plain");
+    let broker = Broker::start(&dir, "allow_anonymous true");
+    let base = "test/plain";
+    let watcher = Watcher::new(
+        broker.port,
+        &["homeassistant/#".into(), format!("{base}/#")],
+    );
+    // A strap that an earlier configuration had, and another instance's entity.
+    let stale = "homeassistant/sensor/test_plain/strap_old_battery/config";
+    let other = "homeassistant/sensor/test_other/trunk_angle/config";
+    watcher
+        .send(stale, r#"{"name": "old battery"}"#, true)
+        .await;
+    watcher.send(other, r#"{"name": "other"}"#, true).await;
+    let config = format!(
+        "[alerts]\ndesktop = false\n[[routine]]\nname = \"legs\"\nexercises = [\"prone-leg-raise\"]\n{}",
+        mqtt_section(&broker, base, "")
+    );
+    let running = common::TestDaemon::start(&config).await;
+    let api = running.base.clone();
+
+    let online = watcher
+        .wait("online", 30, |s| {
+            s.iter()
+                .find(|m| m.topic == format!("{base}/availability") && m.payload == b"online")
+                .cloned()
+        })
+        .await;
+    assert_eq!(online.topic, "test/plain/availability");
+    // Discovery: every entity of the device, as Home Assistant expects them.
+    let configs = watcher
+        .wait("discovery configs", 30, |s| {
+            let c: Vec<Msg> = s
+                .iter()
+                .filter(|m| m.topic.contains("/test_plain/") && !m.payload.is_empty())
+                .filter(|m| m.topic != stale)
+                .cloned()
+                .collect();
+            (c.len() >= 18).then_some(c)
+        })
+        .await;
+    for m in &configs {
+        check_discovery(&m.topic, &m.json(), "test_plain", base);
+    }
+    let select = watcher
+        .json_on(
+            "homeassistant/select/test_plain/start_routine/config",
+            5,
+            |_| true,
+        )
+        .await;
+    assert_eq!(select["options"], serde_json::json!(["legs"]));
+    // The stale entity is removed (an empty retained config); the other stays.
+    watcher
+        .wait("the stale entity removed", 30, |s| {
+            s.iter()
+                .find(|m| m.topic == stale && m.payload.is_empty())
+                .map(|_| ())
+        })
+        .await;
+    assert!(!watcher.payloads(other).iter().any(Vec::is_empty));
+
+    // States: no set, today's totals, posture.
+    let set = watcher.json_on(&format!("{base}/set"), 10, |_| true).await;
+    assert_eq!(set["running"], false);
+    let today = watcher
+        .json_on(&format!("{base}/today"), 10, |_| true)
+        .await;
+    assert_eq!(
+        (today["sets"].as_u64(), today["reps"].as_u64()),
+        (Some(0), Some(0)),
+        "{today}"
+    );
+    // Retained: a client subscribing now gets them (flagged retained).
+    let later = Watcher::new(broker.port, &[format!("{base}/set"), format!("{base}/today")]);
+    later
+        .wait("retained states", 20, |s| {
+            (s.iter().filter(|m| m.retained).count() == 2).then_some(())
+        })
+        .await;
+
+    // Commands: the API's checks, refusals counted, results published.
+    let result = format!("{base}/command_result");
+    watcher
+        .send(&format!("{base}/command/snooze"), "PRESS", false)
+        .await;
+    let r = watcher.count(&result, 1).await;
+    assert_eq!(r[0]["ok"], true, "{r:?}");
+    assert!(r[0]["result"]["snoozed_until"].as_f64().unwrap() > 0.0);
+    for (cmd, payload) in [
+        ("start", r#"{"exercise": "plank"}"#),
+        ("start", "plank"),
+        ("start", r#"{"exercise": "plank", "routine": "legs"}"#),
+        ("calibrate", ""),
+        ("stop", "now"),
+        ("reboot", ""),
+    ] {
+        watcher
+            .send(&format!("{base}/command/{cmd}"), payload, false)
+            .await;
+    }
+    let r = watcher.count(&result, 7).await;
+    assert!(r[1..].iter().all(|r| r["ok"] == false), "{r:?}");
+    assert!(
+        r[1]["error"].as_str().unwrap().contains("no strap worn at"),
+        "{r:?}"
+    );
+    assert!(r[2]["error"].as_str().unwrap().contains("takes"), "{r:?}");
+    assert!(
+        r[3]["error"].as_str().unwrap().contains("not both"),
+        "{r:?}"
+    );
+    assert!(
+        r[4]["error"]
+            .as_str()
+            .unwrap()
+            .contains("chest or upper-back"),
+        "{r:?}"
+    );
+    assert_eq!(
+        metric(&api, "postured_mqtt_commands_refused_total").await,
+        6.0
+    );
+    assert_eq!(metric(&api, "postured_mqtt_commands_total").await, 7.0);
+    assert_eq!(metric(&api, "postured_mqtt_connected").await, 1.0);
+    let health = common::get_json(format!("{api}/api/health")).await;
+    assert_eq!(health["mqtt"]["connected"], true, "{health}");
+    // Nothing changed: no set runs.
+    assert!(
+        reqwest::get(format!("{api}/api/sets/current"))
+            .await
+            .unwrap()
+            .status()
+            == 404
+    );
+
+    // A clean stop says offline, retained.
+    running.stop().await;
+    let off = watcher
+        .wait("offline", 20, |s| {
+            s.iter()
+                .rev()
+                .find(|m| m.topic == format!("{base}/availability"))
+                .filter(|m| m.payload == b"offline")
+                .cloned()
+        })
+        .await;
+    assert!(!off.payload.is_empty());
+    drop(broker);
+    let _ = std::fs::remove_dir_all(&dir);
+}
