@@ -421,7 +421,10 @@ async fn discovery_commands_and_availability_without_straps() {
         "{today}"
     );
     // Retained: a client subscribing now gets them (flagged retained).
-    let later = Watcher::new(broker.port, &[format!("{base}/set"), format!("{base}/today")]);
+    let later = Watcher::new(
+        broker.port,
+        &[format!("{base}/set"), format!("{base}/today")],
+    );
     later
         .wait("retained states", 20, |s| {
             (s.iter().filter(|m| m.retained).count() == 2).then_some(())
@@ -495,6 +498,122 @@ async fn discovery_commands_and_availability_without_straps() {
         })
         .await;
     assert!(!off.payload.is_empty());
+    drop(broker);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `postured run` with `config` until its log has a line containing `wanted`
+/// (within `secs`); the line.
+fn run_until_logged(config: &Path, wanted: &str, secs: u64) -> String {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_postured"))
+        .args(["run", "--config", config.to_str().unwrap()])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = tx.send(line);
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let mut log = Vec::new();
+    let found = loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(line) if line.contains(wanted) => break Some(line),
+            Ok(line) => log.push(line),
+            Err(_) => break None,
+        }
+    };
+    common::send_signal(child.id(), "TERM");
+    let _ = child.wait();
+    found.unwrap_or_else(|| panic!("no log line with {wanted:?} in {secs} s: {log:#?}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_password_is_reported_and_the_right_one_connects() {
+    let dir = common::scratch("mqtt-password");
+    let passwd = dir.join("passwd");
+    let made = Command::new("mosquitto_passwd")
+        .args(["-b", "-c"])
+        .arg(&passwd)
+        .args(["postured", "right horse battery"])
+        .status()
+        .expect("mosquitto_passwd is not installed: run scripts/install-deps.sh");
+    assert!(made.success());
+    let broker = Broker::start(
+        &dir,
+        &format!("allow_anonymous false\npassword_file {}", passwd.display()),
+    );
+    let base = "test/password";
+    let wrong = format!(
+        "[alerts]\ndesktop = false\n{}",
+        mqtt_section(
+            &broker,
+            base,
+            "username = \"postured\"\npassword = \"wrong\""
+        )
+    );
+    let running = common::TestDaemon::start(&wrong).await;
+    let api = running.base.clone();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let health = loop {
+        let h = common::get_json(format!("{api}/api/health")).await;
+        if h["mqtt"]["error"].is_string() {
+            break h;
+        }
+        assert!(Instant::now() < deadline, "{h}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let error = health["mqtt"]["error"].as_str().unwrap();
+    assert!(
+        error.contains("refused the user name or password"),
+        "{health}"
+    );
+    assert_eq!(health["mqtt"]["connected"], false);
+    assert_eq!(metric(&api, "postured_mqtt_connected").await, 0.0);
+    running.stop().await;
+
+    // The log says so too, naming the broker.
+    let config = dir.join("wrong.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "database = {:?}\n[http]\nlisten = \"127.0.0.1:0\"\n{wrong}",
+            dir.join("cli.db")
+        ),
+    )
+    .unwrap();
+    let line = run_until_logged(&config, "refused the user name or password", 60);
+    assert!(
+        line.contains(&broker.url()) && line.contains("ERROR"),
+        "{line}"
+    );
+
+    // The right password, from a file.
+    let file = dir.join("password");
+    std::fs::write(&file, "right horse battery\n").unwrap();
+    let right = mqtt_section(
+        &broker,
+        base,
+        &format!("username = \"postured\"\npassword_file = {file:?}"),
+    );
+    let running = common::TestDaemon::start(&format!("[alerts]\ndesktop = false\n{right}")).await;
+    metric_until(&running.base, "postured_mqtt_connected", 30, |v| v == 1.0).await;
+    let health = common::get_json(format!("{}/api/health", running.base)).await;
+    assert_eq!(
+        health["mqtt"],
+        serde_json::json!({"connected": true, "error": null})
+    );
+    running.stop().await;
     drop(broker);
     let _ = std::fs::remove_dir_all(&dir);
 }
