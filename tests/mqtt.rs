@@ -220,17 +220,6 @@ impl Watcher {
         .await
     }
 
-    /// The last message on `topic`, if any.
-    fn last(&self, topic: &str) -> Option<Msg> {
-        self.seen
-            .lock()
-            .unwrap()
-            .iter()
-            .rev()
-            .find(|m| m.topic == topic)
-            .cloned()
-    }
-
     /// Every payload on `topic`, in order.
     fn payloads(&self, topic: &str) -> Vec<Vec<u8>> {
         let seen = self.seen.lock().unwrap();
@@ -616,4 +605,217 @@ async fn a_wrong_password_is_reported_and_the_right_one_connects() {
     running.stop().await;
     drop(broker);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn states_follow_a_slouch_and_a_set_through_a_broker_restart() {
+    common::on_private_bus("inner_slouch_and_set");
+}
+
+/// The JSON of the messages on `topic`, in order.
+fn on(seen: &[Msg], topic: &str) -> Vec<Value> {
+    seen.iter()
+        .filter(|m| m.topic == topic && !m.payload.is_empty())
+        .map(Msg::json)
+        .collect()
+}
+
+/// Stops or restarts the broker without holding up the runtime.
+fn blocking<T>(f: impl FnOnce() -> T) -> T {
+    tokio::task::block_in_place(f)
+}
+
+#[test]
+#[ignore = "run by states_follow_a_slouch_and_a_set_through_a_broker_restart on its private bus"]
+fn inner_slouch_and_set() {
+    if !common::is_inner() {
+        return;
+    }
+    let rt = common::runtime();
+    rt.block_on(async {
+        let dir = common::scratch("mqtt-bus");
+        let mut broker = Broker::start(&dir, "allow_anonymous true");
+        let base = "test/bus";
+        let t = |rest: &str| format!("{base}/{rest}");
+        let watcher = Watcher::new(broker.port, &["homeassistant/#".into(), t("#")]);
+        let scenario = firmware_sim::scenario::Scenario::parse(
+            include_str!("fixtures/e2e-scenario.toml"),
+            Path::new("fixtures/e2e-scenario.toml"),
+        )
+        .unwrap();
+        let _sim =
+            common::simulate(scenario, &["polar-h10:chest", "open-imu:thigh:left"], 8.0).await;
+        let config = format!(
+            "{}\n[alerts]\ndesktop = false\n{}",
+            include_str!("fixtures/e2e-config.toml"),
+            mqtt_section(&broker, base, "")
+        );
+        let running = common::TestDaemon::start(&config).await;
+        let api = running.base.clone();
+
+        // Each strap's entities, and its link, battery and heart rate.
+        for s in ["f0_5e_d0_00_00_01", "f0_5e_d0_00_00_02"] {
+            for (component, what) in [("binary_sensor", "link"), ("sensor", "battery")] {
+                let topic = format!("homeassistant/{component}/test_bus/strap_{s}_{what}/config");
+                let c = watcher.json_on(&topic, 30, |_| true).await;
+                check_discovery(&topic, &c, "test_bus", base);
+            }
+            let strap = watcher
+                .json_on(&t(&format!("strap/{s}")), 60, |v| v["connected"] == true)
+                .await;
+            assert!(strap["battery"].is_u64(), "{strap}");
+        }
+        let chest = t("strap/f0_5e_d0_00_00_01");
+        watcher
+            .json_on(&chest, 60, |v| v["heart_rate"].is_u64())
+            .await;
+
+        // The slouch: the posture state, one alert event, the episode's end.
+        let slouched = watcher
+            .json_on(&t("posture"), 60, |v| v["slouching"] == true)
+            .await;
+        assert_eq!(slouched["state"], "slouched");
+        assert!(
+            slouched["trunk_angle_deg"].as_f64().unwrap() > 10.0,
+            "{slouched}"
+        );
+        let alert = watcher
+            .json_on(&t("event/slouch_alert"), 60, |_| true)
+            .await;
+        assert_eq!(alert["event_type"], "slouch_alert");
+        watcher.json_on(&t("event/slouch"), 60, |_| true).await;
+
+        // The set, started over MQTT as from Home Assistant's select.
+        watcher
+            .send(
+                &t("command/start"),
+                r#"{"exercise": "prone-leg-raise"}"#,
+                false,
+            )
+            .await;
+        let r = watcher.count(&t("command_result"), 1).await;
+        assert_eq!(r[0]["ok"], true, "{r:?}");
+        assert_eq!(r[0]["result"]["exercise"], "prone-leg-raise");
+        let set = watcher
+            .json_on(&t("set"), 30, |v| v["running"] == true)
+            .await;
+        assert_eq!(
+            (set["exercise"].as_str(), set["target_reps"].as_u64()),
+            (Some("prone-leg-raise"), Some(5))
+        );
+        watcher.count(&t("event/rep"), 2).await;
+        watcher
+            .json_on(&t("set"), 30, |v| v["reps"].as_u64() >= Some(2))
+            .await;
+
+        // The broker goes away mid-set and comes back.
+        blocking(|| broker.stop());
+        metric_until(&api, "postured_mqtt_connected", 60, |v| v == 0.0).await;
+        // A rep is counted while it is away: its event cannot be sent.
+        let reps_now = || async {
+            let s = common::get_json(format!("{api}/api/sets/current")).await;
+            s["reps"].as_u64().unwrap_or(u64::MAX)
+        };
+        let before = reps_now().await;
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while reps_now().await <= before {
+            assert!(
+                Instant::now() < deadline,
+                "no rep while the broker was away"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        blocking(|| broker.restart());
+        metric_until(&api, "postured_mqtt_connections_total", 60, |v| v >= 2.0).await;
+
+        // The set was counted to its end and stored whole.
+        let deadline = Instant::now() + Duration::from_secs(120);
+        let stored = loop {
+            let page = common::get_json(format!("{api}/api/sessions")).await;
+            let set = page["items"][0]["sets"][0].clone();
+            if set["end_reason"].is_string() {
+                break set;
+            }
+            assert!(Instant::now() < deadline, "the set did not end: {page}");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        };
+        assert_eq!(
+            (
+                stored["counted_reps"].as_u64(),
+                stored["end_reason"].as_str()
+            ),
+            (Some(5), Some("target_reached")),
+            "{stored}"
+        );
+        // The broker has the latest states again: no set, today's totals.
+        watcher
+            .wait("the set's end on the set topic", 60, |s| {
+                on(s, &t("set"))
+                    .last()
+                    .filter(|v| v["running"] == false)
+                    .cloned()
+            })
+            .await;
+        let today = watcher.json_on(&t("today"), 60, |v| v["sets"] == 1).await;
+        assert_eq!(today["reps"], 5, "{today}");
+        // Nothing replayed: each rep at most once, in order; the one counted
+        // while the broker was away was dropped and counted, not sent late.
+        let reps: Vec<u64> = watcher
+            .all(&t("event/rep"))
+            .iter()
+            .map(|v| v["n"].as_u64().unwrap())
+            .collect();
+        assert!(reps.windows(2).all(|w| w[0] < w[1]), "{reps:?}");
+        let ended = watcher.all(&t("event/set_ended"));
+        assert!(ended.len() <= 1, "{ended:?}");
+        let dropped = metric(&api, "postured_mqtt_events_dropped_total").await;
+        if let Some(e) = ended.first() {
+            assert_eq!(
+                (e["reps"].as_u64(), e["reason"].as_str()),
+                (Some(5), Some("target_reached")),
+                "{e}"
+            );
+            assert!((0.0..=1.0).contains(&e["score"].as_f64().unwrap()), "{e}");
+        }
+        assert!(reps.len() < 5, "{reps:?}");
+        assert!(
+            dropped >= 1.0,
+            "reps {reps:?}, ended {ended:?}, dropped {dropped}"
+        );
+        println!(
+            "rep events {reps:?}, set_ended events {}, dropped {dropped}",
+            ended.len()
+        );
+
+        // Calibrate and snooze over MQTT, on the chest strap.
+        watcher.send(&t("command/calibrate"), "PRESS", false).await;
+        watcher.send(&t("command/snooze"), "", false).await;
+        let r = watcher.count(&t("command_result"), 3).await;
+        assert_eq!(
+            (r[1]["command"].as_str(), r[1]["ok"].as_bool()),
+            (Some("calibrate"), Some(true)),
+            "{r:?}"
+        );
+        assert_eq!(
+            (r[2]["command"].as_str(), r[2]["ok"].as_bool()),
+            (Some("snooze"), Some(true)),
+            "{r:?}"
+        );
+        watcher
+            .json_on(&t("posture"), 30, |v| v["snoozed_until"].is_number())
+            .await;
+
+        running.stop().await;
+        watcher
+            .wait("offline", 20, |s| {
+                s.iter()
+                    .rev()
+                    .find(|m| m.topic == t("availability"))
+                    .filter(|m| m.payload == b"offline")
+                    .cloned()
+            })
+            .await;
+        drop(broker);
+        let _ = std::fs::remove_dir_all(&dir);
+    });
 }
