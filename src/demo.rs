@@ -74,18 +74,22 @@ fn load_scenario(name: &str) -> anyhow::Result<Scenario> {
     Scenario::load(path).with_context(|| format!("loading scenario {}", path.display()))
 }
 
-fn config_text(db: &Path, listen: SocketAddr) -> String {
+fn config_text(db: &Path, listen: SocketAddr, mqtt: Option<&str>) -> String {
+    let mqtt = mqtt.map_or(String::new(), |url| format!("\n[mqtt]\nurl = {url:?}\n"));
     format!(
         "database = {db:?}\n\n[http]\nlisten = \"{listen}\"\n\n[posture]\ndelay_s = 30.0\n\n\
          [[strap]]\naddress = \"F0:5E:D0:00:00:01\"\nplacement = \"chest\"\n\n\
          [[strap]]\naddress = \"F0:5E:D0:00:00:02\"\nplacement = \"thigh\"\nside = \"left\"\n\n\
-         [[routine]]\nname = \"back care\"\nexercises = [\"prone-leg-raise\", \"pectoral-stretch\"]\n"
+         [[routine]]\nname = \"back care\"\nexercises = [\"prone-leg-raise\", \"pectoral-stretch\"]\n{mqtt}"
     )
 }
 
-/// Runs the demo until Ctrl-C.
-pub fn run(listen: SocketAddr, scenario: &str) -> anyhow::Result<()> {
+/// Runs the demo until Ctrl-C; with `mqtt`, publishing to that broker too.
+pub fn run(listen: SocketAddr, scenario: &str, mqtt: Option<&str>) -> anyhow::Result<()> {
     let scenario = load_scenario(scenario)?;
+    if let Some(url) = mqtt {
+        postured::config::BrokerUrl::parse(url).map_err(|e| anyhow::anyhow!("--mqtt {e}"))?;
+    }
     let dir = std::env::temp_dir().join(format!("postured-demo-{}", std::process::id()));
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     #[cfg(unix)]
@@ -93,7 +97,7 @@ pub fn run(listen: SocketAddr, scenario: &str) -> anyhow::Result<()> {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))?;
     }
-    let result = run_in(&dir, listen, scenario);
+    let result = run_in(&dir, listen, scenario, mqtt);
     let _ = std::fs::remove_dir_all(&dir);
     result
 }
@@ -145,10 +149,15 @@ impl Bus {
     }
 }
 
-fn run_in(dir: &Path, listen: SocketAddr, scenario: Scenario) -> anyhow::Result<()> {
+fn run_in(
+    dir: &Path,
+    listen: SocketAddr,
+    scenario: Scenario,
+    mqtt: Option<&str>,
+) -> anyhow::Result<()> {
     let bus = Bus::start(&dir.join("bus")).context("starting a private D-Bus for the simulator")?;
     let config = dir.join("config.toml");
-    std::fs::write(&config, config_text(&dir.join("postured.db"), listen))?;
+    std::fs::write(&config, config_text(&dir.join("postured.db"), listen, mqtt))?;
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async {
         let straps = STRAPS.iter().enumerate().map(|(i, s)| StrapInfo::parse(s, i as u64)).collect::<Option<Vec<_>>>();
@@ -181,6 +190,10 @@ fn run_in(dir: &Path, listen: SocketAddr, scenario: Scenario) -> anyhow::Result<
         // Held here: `wait` would close it, and its closing is the stop signal.
         let stdin = child.stdin.take();
         println!("postured demo: a simulated Polar H10 on the chest and an open IMU strap on the left thigh.");
+        if let Some(url) = mqtt {
+            let base = format!("postured/{}", postured::config::hostname());
+            println!("Publishing to MQTT at {url} under {base}/, Home Assistant discovery under homeassistant/.");
+        }
         tokio::spawn(async move {
             if let Some(url) = api_url(&notify).await {
                 println!("Dashboard and API: {url}  (Ctrl-C to stop)");
@@ -259,6 +272,22 @@ mod tests {
             ready_url("READY=1\nSTATUS=running; configuration reloaded\n"),
             None
         );
+    }
+
+    #[test]
+    fn the_demo_config_parses_with_and_without_mqtt() {
+        let listen = "127.0.0.1:0".parse().unwrap();
+        let plain = config_text(Path::new("/tmp/d.db"), listen, None);
+        let c = postured::config::Config::parse(&plain, Path::new("demo.toml")).unwrap();
+        assert!(c.mqtt.is_none());
+        let text = config_text(
+            Path::new("/tmp/d.db"),
+            listen,
+            Some("mqtt://127.0.0.1:1883"),
+        );
+        let c = postured::config::Config::parse(&text, Path::new("demo.toml")).unwrap();
+        assert_eq!(c.mqtt.unwrap().url, "mqtt://127.0.0.1:1883");
+        assert_eq!(c.routines.len(), 1);
     }
 
     #[test]

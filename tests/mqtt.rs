@@ -819,3 +819,46 @@ fn inner_slouch_and_set() {
         let _ = std::fs::remove_dir_all(&dir);
     });
 }
+
+#[test]
+fn the_demo_publishes_to_a_broker() {
+    let dir = common::scratch("mqtt-demo");
+    let broker = Broker::start(&dir, "allow_anonymous true");
+    let base = format!("postured/{}", postured::config::hostname());
+    let rt = common::runtime();
+    let watcher = rt.block_on(async { Watcher::new(broker.port, &[format!("{base}/#")]) });
+    let mut child = Command::new(env!("CARGO_BIN_EXE_postured"))
+        .args(["demo", "--listen", "127.0.0.1:0", "--mqtt", &broker.url()])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    rt.block_on(async {
+        let chest = watcher
+            .json_on(&format!("{base}/strap/f0_5e_d0_00_00_01"), 60, |v| {
+                v["connected"] == true
+            })
+            .await;
+        assert_eq!(chest["placement"], "chest");
+        watcher
+            .json_on(&format!("{base}/posture"), 60, |v| v["state"].is_string())
+            .await;
+    });
+    common::send_signal(child.id(), "TERM");
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status}");
+    rt.block_on(async {
+        watcher
+            .wait("offline", 20, |s| {
+                s.iter()
+                    .rev()
+                    .find(|m| m.topic == format!("{base}/availability"))
+                    .filter(|m| m.payload == b"offline")
+                    .cloned()
+            })
+            .await;
+    });
+    drop(broker);
+    let _ = std::fs::remove_dir_all(&dir);
+}

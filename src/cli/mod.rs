@@ -56,6 +56,10 @@ pub enum Command {
         /// (demo, desk-hour, prone-leg-raise, wall-slide, ...) or a scenario file.
         #[arg(long, default_value = "demo")]
         scenario: String,
+        /// Also publish to this MQTT broker (`mqtt://HOST:1883`), with Home
+        /// Assistant's discovery, under `postured/<hostname>`.
+        #[arg(long, value_name = "URL")]
+        mqtt: Option<String>,
     },
     /// Ask the running daemon to start a set of an exercise.
     Start {
@@ -184,7 +188,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Calibrate { daemon } => ask(&daemon, "/api/calibrate", &serde_json::json!({})),
         Command::Snooze { daemon } => ask(&daemon, "/api/snooze", &serde_json::json!({})),
         Command::Rescore { config, format } => run_rescore(config, format),
-        Command::Demo { listen, scenario } => crate::demo::run(listen, &scenario),
+        Command::Demo {
+            listen,
+            scenario,
+            mqtt,
+        } => crate::demo::run(listen, &scenario, mqtt.as_deref()),
         Command::PrintDefaultConfig => {
             print!("{}", postured::config::DEFAULT_TOML);
             Ok(())
