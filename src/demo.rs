@@ -160,40 +160,16 @@ fn run_in(
     std::fs::write(&config, config_text(&dir.join("postured.db"), listen, mqtt))?;
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async {
-        let straps = STRAPS.iter().enumerate().map(|(i, s)| StrapInfo::parse(s, i as u64)).collect::<Option<Vec<_>>>();
-        let cfg = ServeConfig {
-            scenario,
-            straps: straps.context("strap list")?,
-            seed: 1,
-            speed: 1.0,
-            address: Some(bus.address().to_owned()),
-        };
-        let server = firmware_sim::bluez::start(cfg).await.context("starting the simulated straps")?;
-        let stop_sim = CancellationToken::new();
-        let token = stop_sim.clone();
-        let sim = tokio::spawn(server.run(async move { token.cancelled().await }));
+        let (stop_sim, sim) = simulate(scenario, bus.address()).await?;
         // The daemon tells its readiness and the address it bound (port 0
         // picks a free one) on this socket, as it would tell systemd.
         let notify_path = dir.join("notify");
-        let notify = tokio::net::UnixDatagram::bind(&notify_path).context("binding the daemon's notify socket")?;
-        let mut child = tokio::process::Command::new(std::env::current_exe()?)
-            .arg("run")
-            .arg("--config")
-            .arg(&config)
-            .env("DBUS_SYSTEM_BUS_ADDRESS", bus.address())
-            .env("NOTIFY_SOCKET", &notify_path)
-            .env(EXIT_WITH_PARENT, "1")
-            .stdin(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .context("starting the daemon")?;
+        let notify = tokio::net::UnixDatagram::bind(&notify_path)
+            .context("binding the daemon's notify socket")?;
+        let mut child = spawn_daemon(&config, bus.address(), &notify_path)?;
         // Held here: `wait` would close it, and its closing is the stop signal.
         let stdin = child.stdin.take();
-        println!("postured demo: a simulated Polar H10 on the chest and an open IMU strap on the left thigh.");
-        if let Some(url) = mqtt {
-            let base = format!("postured/{}", postured::config::hostname());
-            println!("Publishing to MQTT at {url} under {base}/, Home Assistant discovery under homeassistant/.");
-        }
+        intro(mqtt);
         tokio::spawn(async move {
             if let Some(url) = api_url(&notify).await {
                 println!("Dashboard and API: {url}  (Ctrl-C to stop)");
@@ -207,7 +183,9 @@ fn run_in(
         drop(stdin);
         let status = match status {
             Some(s) => s,
-            None => tokio::time::timeout(std::time::Duration::from_secs(5), child.wait()).await.context("the daemon did not stop")??,
+            None => tokio::time::timeout(std::time::Duration::from_secs(5), child.wait())
+                .await
+                .context("the daemon did not stop")??,
         };
         stop_sim.cancel();
         let _ = sim.await;
@@ -216,6 +194,62 @@ fn run_in(
         }
         Ok(())
     })
+}
+
+/// The simulated straps acting out `scenario` on the bus at `address`, until
+/// the token is cancelled.
+async fn simulate(
+    scenario: Scenario,
+    address: &str,
+) -> anyhow::Result<(CancellationToken, tokio::task::JoinHandle<()>)> {
+    let straps = STRAPS
+        .iter()
+        .enumerate()
+        .map(|(i, s)| StrapInfo::parse(s, i as u64))
+        .collect::<Option<Vec<_>>>();
+    let cfg = ServeConfig {
+        scenario,
+        straps: straps.context("strap list")?,
+        seed: 1,
+        speed: 1.0,
+        address: Some(address.to_owned()),
+    };
+    let server = firmware_sim::bluez::start(cfg)
+        .await
+        .context("starting the simulated straps")?;
+    let stop = CancellationToken::new();
+    let token = stop.clone();
+    let sim = tokio::spawn(server.run(async move { token.cancelled().await }));
+    Ok((stop, sim))
+}
+
+/// `postured run --config CONFIG` on the private bus, telling its readiness
+/// on `notify`.
+fn spawn_daemon(config: &Path, bus: &str, notify: &Path) -> anyhow::Result<tokio::process::Child> {
+    tokio::process::Command::new(std::env::current_exe()?)
+        .arg("run")
+        .arg("--config")
+        .arg(config)
+        .env("DBUS_SYSTEM_BUS_ADDRESS", bus)
+        .env("NOTIFY_SOCKET", notify)
+        .env(EXIT_WITH_PARENT, "1")
+        .stdin(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .context("starting the daemon")
+}
+
+/// What the demo shows, and where it publishes.
+fn intro(mqtt: Option<&str>) {
+    println!(
+        "postured demo: a simulated Polar H10 on the chest and an open IMU strap on the left thigh."
+    );
+    if let Some(url) = mqtt {
+        let base = format!("postured/{}", postured::config::hostname());
+        println!(
+            "Publishing to MQTT at {url} under {base}/, Home Assistant discovery under homeassistant/."
+        );
+    }
 }
 
 /// The daemon's `http://ADDR/` from its readiness message on `notify`

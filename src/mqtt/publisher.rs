@@ -160,7 +160,7 @@ impl Publisher {
         for s in live.straps() {
             self.state(&self.topics.strap(&slug(&s.strap)), payloads::strap(&s));
         }
-        if self.ticks % TODAY_EVERY == 0 {
+        if self.ticks.is_multiple_of(TODAY_EVERY) {
             self.publish_today(None).await;
         }
     }
