@@ -862,3 +862,130 @@ fn the_demo_publishes_to_a_broker() {
     drop(broker);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Runs `openssl ARGS` in `dir`, which must succeed.
+fn openssl(dir: &Path, args: &[&str]) {
+    let out = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("openssl is not installed: run scripts/install-deps.sh");
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A CA (`ca.pem`) and a certificate for 127.0.0.1 it signed (`server.pem`,
+/// `server.key`) in `dir`.
+fn make_certificates(dir: &Path) {
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    openssl(
+        dir,
+        &[
+            &["req", "-x509"][..],
+            &ec,
+            &[
+                "-keyout",
+                "ca.key",
+                "-out",
+                "ca.pem",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=postured test CA",
+            ],
+        ]
+        .concat(),
+    );
+    openssl(
+        dir,
+        &[
+            &["req"][..],
+            &ec,
+            &[
+                "-keyout",
+                "server.key",
+                "-out",
+                "server.csr",
+                "-subj",
+                "/CN=127.0.0.1",
+            ],
+        ]
+        .concat(),
+    );
+    std::fs::write(
+        dir.join("server.ext"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    openssl(
+        dir,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "server.pem",
+            "-days",
+            "2",
+            "-extfile",
+            "server.ext",
+        ],
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mqtts_with_a_ca_file_connects_and_an_unknown_ca_is_reported() {
+    let dir = common::scratch("mqtt-tls");
+    make_certificates(&dir);
+    let d = dir.display();
+    let broker = Broker::start(
+        &dir,
+        &format!(
+            "allow_anonymous true\ncafile {d}/ca.pem\ncertfile {d}/server.pem\nkeyfile {d}/server.key"
+        ),
+    );
+    let url = format!("mqtts://127.0.0.1:{}", broker.port);
+    let section = |extra: &str| {
+        format!(
+            "[alerts]\ndesktop = false\n[mqtt]\nurl = \"{url}\"\nbase_topic = \"test/tls\"\n{extra}\n"
+        )
+    };
+    let ca = dir.join("ca.pem");
+    let running = common::TestDaemon::start(&section(&format!("ca_file = {ca:?}"))).await;
+    metric_until(&running.base, "postured_mqtt_connected", 30, |v| v == 1.0).await;
+    running.stop().await;
+
+    // The system's roots do not know this CA: refused, and said so.
+    let running = common::TestDaemon::start(&section("")).await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let h = common::get_json(format!("{}/api/health", running.base)).await;
+        if let Some(e) = h["mqtt"]["error"].as_str() {
+            assert!(
+                e.contains("TLS") && e.to_lowercase().contains("certificate"),
+                "{h}"
+            );
+            break;
+        }
+        assert!(Instant::now() < deadline, "{h}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    running.stop().await;
+    drop(broker);
+    let _ = std::fs::remove_dir_all(&dir);
+}
