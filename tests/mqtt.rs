@@ -475,6 +475,32 @@ async fn discovery_commands_and_availability_without_straps() {
             == 404
     );
 
+    // A reload that changes the routines changes the routine select, and one
+    // that removes them removes it.
+    let select = "homeassistant/select/test_plain/start_routine/config";
+    let reload = |routines: &str| {
+        let text = format!("[alerts]\ndesktop = false\n{routines}");
+        postured::config::Config::parse(&text, Path::new("reload.toml")).unwrap()
+    };
+    let two = "[[routine]]\nname = \"legs\"\nexercises = [\"prone-leg-raise\"]\n\
+               [[routine]]\nname = \"back\"\nexercises = [\"cobra\"]\n";
+    running.daemon.reload(reload(two)).await.unwrap();
+    watcher
+        .json_on(select, 30, |c| {
+            c["options"] == serde_json::json!(["legs", "back"])
+        })
+        .await;
+    running.daemon.reload(reload("")).await.unwrap();
+    watcher
+        .wait("the routine select removed", 30, |s| {
+            s.iter()
+                .rev()
+                .find(|m| m.topic == select)
+                .filter(|m| m.payload.is_empty())
+                .map(|_| ())
+        })
+        .await;
+
     // A clean stop says offline, retained.
     running.stop().await;
     let off = watcher

@@ -32,6 +32,8 @@ pub struct Publisher {
     topics: Topics,
     retain: bool,
     client: Option<AsyncClient>,
+    /// What the discovery configs were made from.
+    inventory: Inventory,
     /// This instance's discovery configs.
     discovery: Vec<(String, Value)>,
     /// What each state topic last got on this connection.
@@ -44,19 +46,10 @@ pub struct Publisher {
 impl Publisher {
     /// A publisher for `daemon` under `topics`.
     pub fn new(daemon: Daemon, topics: Topics, retain: bool) -> Self {
-        let settings = daemon.settings();
-        let inventory = Inventory {
-            straps: daemon.config.straps.iter().map(|s| s.label()).collect(),
-            exercises: daemon
-                .exercises
-                .all()
-                .iter()
-                .map(|e| e.id.clone())
-                .collect(),
-            routines: settings.routines.iter().map(|r| r.name.clone()).collect(),
-        };
+        let inventory = inventory(&daemon);
         Self {
             discovery: discovery::configs(&topics, &inventory),
+            inventory,
             daemon,
             topics,
             retain,
@@ -149,11 +142,31 @@ impl Publisher {
         self.publish_today(None).await;
     }
 
+    /// After a reload changed the routines: the new configs, and the ones no
+    /// longer made cleared.
+    fn refresh_discovery(&mut self) {
+        let now = inventory(&self.daemon);
+        if now == self.inventory {
+            return;
+        }
+        let configs = discovery::configs(&self.topics, &now);
+        for (topic, _) in &self.discovery {
+            if !configs.iter().any(|(t, _)| t == topic) {
+                self.publish(topic, Vec::new(), true);
+            }
+        }
+        for (topic, config) in &configs {
+            self.send(topic, config, true);
+        }
+        (self.inventory, self.discovery) = (now, configs);
+    }
+
     async fn on_tick(&mut self) {
         self.ticks += 1;
         if self.client.is_none() {
             return;
         }
+        self.refresh_discovery();
         let live = self.daemon.live.clone();
         self.state(&self.topics.posture(), payloads::posture(&live.posture()));
         self.state(&self.topics.set(), payloads::set(live.set().as_ref()));
@@ -249,6 +262,26 @@ impl Publisher {
             c.try_publish(topic, QoS::AtLeastOnce, retain, payload)
                 .is_ok()
         })
+    }
+}
+
+/// What the discovery configs are made of: the straps and exercises loaded at
+/// start, the routines in force.
+fn inventory(daemon: &Daemon) -> Inventory {
+    Inventory {
+        straps: daemon.config.straps.iter().map(|s| s.label()).collect(),
+        exercises: daemon
+            .exercises
+            .all()
+            .iter()
+            .map(|e| e.id.clone())
+            .collect(),
+        routines: daemon
+            .settings()
+            .routines
+            .iter()
+            .map(|r| r.name.clone())
+            .collect(),
     }
 }
 
