@@ -350,6 +350,11 @@ async fn discovery_commands_and_availability_without_straps() {
         .send(stale, r#"{"name": "old battery"}"#, true)
         .await;
     watcher.send(other, r#"{"name": "other"}"#, true).await;
+    // A command someone left retained: it must not run at each connection.
+    let retained_start = format!("{base}/command/start");
+    watcher
+        .send(&retained_start, r#"{"exercise": "plank"}"#, true)
+        .await;
     let config = format!(
         "[alerts]\ndesktop = false\n[[routine]]\nname = \"legs\"\nexercises = [\"prone-leg-raise\"]\n{}",
         mqtt_section(&broker, base, "")
@@ -422,12 +427,18 @@ async fn discovery_commands_and_availability_without_straps() {
 
     // Commands: the API's checks, refusals counted, results published.
     let result = format!("{base}/command_result");
+    let r = watcher.count(&result, 1).await;
+    assert_eq!(r[0]["ok"], false, "{r:?}");
+    assert!(
+        r[0]["error"].as_str().unwrap().contains("retained"),
+        "{r:?}"
+    );
     watcher
         .send(&format!("{base}/command/snooze"), "PRESS", false)
         .await;
-    let r = watcher.count(&result, 1).await;
-    assert_eq!(r[0]["ok"], true, "{r:?}");
-    assert!(r[0]["result"]["snoozed_until"].as_f64().unwrap() > 0.0);
+    let r = watcher.count(&result, 2).await;
+    assert_eq!(r[1]["ok"], true, "{r:?}");
+    assert!(r[1]["result"]["snoozed_until"].as_f64().unwrap() > 0.0);
     for (cmd, payload) in [
         ("start", r#"{"exercise": "plank"}"#),
         ("start", "plank"),
@@ -440,29 +451,23 @@ async fn discovery_commands_and_availability_without_straps() {
             .send(&format!("{base}/command/{cmd}"), payload, false)
             .await;
     }
-    let r = watcher.count(&result, 7).await;
-    assert!(r[1..].iter().all(|r| r["ok"] == false), "{r:?}");
-    assert!(
-        r[1]["error"].as_str().unwrap().contains("no strap worn at"),
-        "{r:?}"
-    );
-    assert!(r[2]["error"].as_str().unwrap().contains("takes"), "{r:?}");
-    assert!(
-        r[3]["error"].as_str().unwrap().contains("not both"),
-        "{r:?}"
-    );
-    assert!(
-        r[4]["error"]
-            .as_str()
-            .unwrap()
-            .contains("chest or upper-back"),
-        "{r:?}"
-    );
+    let r = watcher.count(&result, 8).await;
+    assert!(r[2..].iter().all(|r| r["ok"] == false), "{r:?}");
+    let says = |i: usize, what: &str| {
+        let e = r[i]["error"].as_str().unwrap();
+        assert!(e.contains(what), "result {i}: {e:?} does not say {what:?}");
+    };
+    says(2, "no strap worn at");
+    says(3, "takes");
+    says(4, "not both");
+    says(5, "chest or upper-back");
+    says(6, "no payload");
+    says(7, "no command");
     assert_eq!(
         metric(&api, "postured_mqtt_commands_refused_total").await,
-        6.0
+        7.0
     );
-    assert_eq!(metric(&api, "postured_mqtt_commands_total").await, 7.0);
+    assert_eq!(metric(&api, "postured_mqtt_commands_total").await, 8.0);
     assert_eq!(metric(&api, "postured_mqtt_connected").await, 1.0);
     let health = common::get_json(format!("{api}/api/health")).await;
     assert_eq!(health["mqtt"]["connected"], true, "{health}");

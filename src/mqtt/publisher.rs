@@ -107,7 +107,15 @@ impl Publisher {
             Link::Down => self.client = None,
             Link::Message(p) => {
                 if let Some(name) = self.topics.command_name(&p.topic) {
-                    if commands
+                    if p.retain {
+                        // Kept by the broker: it would run again at every
+                        // connection.
+                        let why = "a retained command is ignored (publish commands without retain)";
+                        tracing::warn!(command = %name, "MQTT command refused: {why}");
+                        self.daemon.mqtt.command(true);
+                        let answer = commands::result(name, &Err(why.into()));
+                        self.send(&self.topics.command_result(), &answer, false);
+                    } else if commands
                         .try_send((name.to_owned(), p.payload.to_vec()))
                         .is_err()
                     {
