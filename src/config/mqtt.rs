@@ -169,9 +169,10 @@ fn check_topic(t: &str) -> Result<(), String> {
 
 /// This machine's name, as a topic level (`/`, `+`, `#` and spaces made `_`).
 pub fn hostname() -> String {
-    let name = std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
-        .unwrap_or_default();
+    let name = rustix::system::uname()
+        .nodename()
+        .to_string_lossy()
+        .into_owned();
     let name: String = name
         .trim()
         .chars()
@@ -266,6 +267,18 @@ mod tests {
                 err.contains(key) && err.starts_with(&format!("c.toml:{line}:")),
                 "{text:?}: {err}"
             );
+        }
+    }
+
+    #[test]
+    fn the_host_name_is_this_machine_s_as_a_topic_level() {
+        let name = hostname();
+        assert!(
+            !name.is_empty() && !name.contains(['/', '+', '#', ' ']),
+            "{name}"
+        );
+        if let Ok(proc) = std::fs::read_to_string("/proc/sys/kernel/hostname") {
+            assert_eq!(name, proc.trim().replace(['/', '+', '#', ' '], "_"));
         }
     }
 
