@@ -1020,3 +1020,37 @@ async fn mqtts_with_a_ca_file_connects_and_an_unknown_ca_is_reported() {
     drop(broker);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn check_config_names_the_broker_and_a_missing_password_file() {
+    let dir = common::scratch("mqtt-check");
+    let file = dir.join("config.toml");
+    let check = |text: &str| {
+        std::fs::write(&file, text).unwrap();
+        Command::new(env!("CARGO_BIN_EXE_postured"))
+            .args(["check-config", "--config", file.to_str().unwrap()])
+            .output()
+            .unwrap()
+    };
+    let ok = check("[mqtt]\nurl = \"mqtt://broker.local\"\nbase_topic = \"clinic/station-1\"\n");
+    assert!(ok.status.success());
+    let said = String::from_utf8_lossy(&ok.stdout);
+    assert!(
+        said.contains("MQTT to mqtt://broker.local under clinic/station-1"),
+        "{said}"
+    );
+    let missing = dir.join("no-such-password");
+    let bad = check(&format!(
+        "[mqtt]\nurl = \"mqtt://broker.local\"\nusername = \"u\"\npassword_file = {missing:?}\n"
+    ));
+    assert!(!bad.status.success());
+    let said = String::from_utf8_lossy(&bad.stderr);
+    assert!(said.contains("mqtt.password_file"), "{said}");
+    let bad = check("[mqtt]\nurl = \"http://broker.local\"\n");
+    let said = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        !bad.status.success() && said.contains("config.toml:2:") && said.contains("mqtt.url"),
+        "{said}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

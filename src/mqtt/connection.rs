@@ -211,3 +211,54 @@ impl Connection {
             .store(false, std::sync::atomic::Ordering::Relaxed);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    fn config(text: &str) -> MqttConfig {
+        crate::config::Config::parse(text, Path::new("c.toml"))
+            .unwrap()
+            .mqtt
+            .unwrap()
+    }
+
+    #[test]
+    fn the_last_will_says_offline_retained() {
+        let c = config("[mqtt]\nurl = \"mqtt://broker:1999\"\nbase_topic = \"p/desk\"\n");
+        let o = options(&c, &Topics::new("p/desk", "homeassistant")).unwrap();
+        assert_eq!(o.broker_address(), ("broker".to_owned(), 1999));
+        assert_eq!(o.client_id(), "postured-p_desk");
+        let will = o.last_will().unwrap();
+        assert_eq!(
+            (will.topic.as_str(), &will.message[..]),
+            ("p/desk/availability", &b"offline"[..])
+        );
+        assert!(will.retain);
+    }
+
+    #[test]
+    fn a_missing_password_file_or_ca_file_is_named() {
+        let c = config(
+            "[mqtt]\nurl = \"mqtt://h\"\nusername = \"u\"\npassword_file = \"/nonexistent/pw\"\n",
+        );
+        let err = options(&c, &Topics::new("p", "")).unwrap_err();
+        assert!(err.contains("mqtt.password_file"), "{err}");
+        let c = config("[mqtt]\nurl = \"mqtts://h\"\nca_file = \"/nonexistent/ca.pem\"\n");
+        let err = options(&c, &Topics::new("p", "")).unwrap_err();
+        assert!(err.contains("mqtt.ca_file"), "{err}");
+    }
+
+    #[test]
+    fn a_refused_password_is_said_plainly() {
+        for code in [
+            ConnectReturnCode::BadUserNamePassword,
+            ConnectReturnCode::NotAuthorized,
+        ] {
+            let e = describe(&ConnectionError::ConnectionRefused(code));
+            assert!(e.contains("refused the user name or password"), "{e}");
+        }
+    }
+}

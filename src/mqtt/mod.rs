@@ -163,7 +163,6 @@ pub fn spawn(daemon: Daemon, config: &MqttConfig, cancel: &CancellationToken) {
         Err(e) => {
             tracing::error!("MQTT is off: {e}");
             status.set_connected(Some(e));
-            status.connected.store(false, Ordering::Relaxed);
             status.finished.cancel();
             return;
         }
