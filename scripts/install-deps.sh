@@ -7,8 +7,10 @@ set -euo pipefail
 # systemd: systemd-analyze, systemd-sysusers and systemd-tmpfiles check the
 # unit files (tests/service.rs); procps: kill(1), which the tests signal with;
 # dpkg-dev: dpkg-shlibdeps, with which cargo-deb works out the package's Depends;
-# chromium and chromium-driver: the dashboard test drives the page in a real browser.
-packages=(pkg-config libdbus-1-dev dbus-daemon dbus-bin systemd procps dpkg-dev chromium chromium-driver)
+# chromium and chromium-driver: the dashboard test drives the page in a real browser;
+# mosquitto: the MQTT broker tests/mqtt.rs runs (with its mosquitto_passwd); openssl:
+# the certificates of its TLS test.
+packages=(pkg-config libdbus-1-dev dbus-daemon dbus-bin systemd procps dpkg-dev chromium chromium-driver mosquitto openssl)
 cargo_deb_version=3.8.0
 
 missing=()

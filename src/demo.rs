@@ -74,18 +74,22 @@ fn load_scenario(name: &str) -> anyhow::Result<Scenario> {
     Scenario::load(path).with_context(|| format!("loading scenario {}", path.display()))
 }
 
-fn config_text(db: &Path, listen: SocketAddr) -> String {
+fn config_text(db: &Path, listen: SocketAddr, mqtt: Option<&str>) -> String {
+    let mqtt = mqtt.map_or(String::new(), |url| format!("\n[mqtt]\nurl = {url:?}\n"));
     format!(
         "database = {db:?}\n\n[http]\nlisten = \"{listen}\"\n\n[posture]\ndelay_s = 30.0\n\n\
          [[strap]]\naddress = \"F0:5E:D0:00:00:01\"\nplacement = \"chest\"\n\n\
          [[strap]]\naddress = \"F0:5E:D0:00:00:02\"\nplacement = \"thigh\"\nside = \"left\"\n\n\
-         [[routine]]\nname = \"back care\"\nexercises = [\"prone-leg-raise\", \"pectoral-stretch\"]\n"
+         [[routine]]\nname = \"back care\"\nexercises = [\"prone-leg-raise\", \"pectoral-stretch\"]\n{mqtt}"
     )
 }
 
-/// Runs the demo until Ctrl-C.
-pub fn run(listen: SocketAddr, scenario: &str) -> anyhow::Result<()> {
+/// Runs the demo until Ctrl-C; with `mqtt`, publishing to that broker too.
+pub fn run(listen: SocketAddr, scenario: &str, mqtt: Option<&str>) -> anyhow::Result<()> {
     let scenario = load_scenario(scenario)?;
+    if let Some(url) = mqtt {
+        postured::config::BrokerUrl::parse(url).map_err(|e| anyhow::anyhow!("--mqtt {e}"))?;
+    }
     let dir = std::env::temp_dir().join(format!("postured-demo-{}", std::process::id()));
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     #[cfg(unix)]
@@ -93,7 +97,7 @@ pub fn run(listen: SocketAddr, scenario: &str) -> anyhow::Result<()> {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))?;
     }
-    let result = run_in(&dir, listen, scenario);
+    let result = run_in(&dir, listen, scenario, mqtt);
     let _ = std::fs::remove_dir_all(&dir);
     result
 }
@@ -145,42 +149,27 @@ impl Bus {
     }
 }
 
-fn run_in(dir: &Path, listen: SocketAddr, scenario: Scenario) -> anyhow::Result<()> {
+fn run_in(
+    dir: &Path,
+    listen: SocketAddr,
+    scenario: Scenario,
+    mqtt: Option<&str>,
+) -> anyhow::Result<()> {
     let bus = Bus::start(&dir.join("bus")).context("starting a private D-Bus for the simulator")?;
     let config = dir.join("config.toml");
-    std::fs::write(&config, config_text(&dir.join("postured.db"), listen))?;
+    std::fs::write(&config, config_text(&dir.join("postured.db"), listen, mqtt))?;
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async {
-        let straps = STRAPS.iter().enumerate().map(|(i, s)| StrapInfo::parse(s, i as u64)).collect::<Option<Vec<_>>>();
-        let cfg = ServeConfig {
-            scenario,
-            straps: straps.context("strap list")?,
-            seed: 1,
-            speed: 1.0,
-            address: Some(bus.address().to_owned()),
-        };
-        let server = firmware_sim::bluez::start(cfg).await.context("starting the simulated straps")?;
-        let stop_sim = CancellationToken::new();
-        let token = stop_sim.clone();
-        let sim = tokio::spawn(server.run(async move { token.cancelled().await }));
+        let (stop_sim, sim) = simulate(scenario, bus.address()).await?;
         // The daemon tells its readiness and the address it bound (port 0
         // picks a free one) on this socket, as it would tell systemd.
         let notify_path = dir.join("notify");
-        let notify = tokio::net::UnixDatagram::bind(&notify_path).context("binding the daemon's notify socket")?;
-        let mut child = tokio::process::Command::new(std::env::current_exe()?)
-            .arg("run")
-            .arg("--config")
-            .arg(&config)
-            .env("DBUS_SYSTEM_BUS_ADDRESS", bus.address())
-            .env("NOTIFY_SOCKET", &notify_path)
-            .env(EXIT_WITH_PARENT, "1")
-            .stdin(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .context("starting the daemon")?;
+        let notify = tokio::net::UnixDatagram::bind(&notify_path)
+            .context("binding the daemon's notify socket")?;
+        let mut child = spawn_daemon(&config, bus.address(), &notify_path)?;
         // Held here: `wait` would close it, and its closing is the stop signal.
         let stdin = child.stdin.take();
-        println!("postured demo: a simulated Polar H10 on the chest and an open IMU strap on the left thigh.");
+        intro(mqtt);
         tokio::spawn(async move {
             if let Some(url) = api_url(&notify).await {
                 println!("Dashboard and API: {url}  (Ctrl-C to stop)");
@@ -194,7 +183,9 @@ fn run_in(dir: &Path, listen: SocketAddr, scenario: Scenario) -> anyhow::Result<
         drop(stdin);
         let status = match status {
             Some(s) => s,
-            None => tokio::time::timeout(std::time::Duration::from_secs(5), child.wait()).await.context("the daemon did not stop")??,
+            None => tokio::time::timeout(std::time::Duration::from_secs(5), child.wait())
+                .await
+                .context("the daemon did not stop")??,
         };
         stop_sim.cancel();
         let _ = sim.await;
@@ -203,6 +194,62 @@ fn run_in(dir: &Path, listen: SocketAddr, scenario: Scenario) -> anyhow::Result<
         }
         Ok(())
     })
+}
+
+/// The simulated straps acting out `scenario` on the bus at `address`, until
+/// the token is cancelled.
+async fn simulate(
+    scenario: Scenario,
+    address: &str,
+) -> anyhow::Result<(CancellationToken, tokio::task::JoinHandle<()>)> {
+    let straps = STRAPS
+        .iter()
+        .enumerate()
+        .map(|(i, s)| StrapInfo::parse(s, i as u64))
+        .collect::<Option<Vec<_>>>();
+    let cfg = ServeConfig {
+        scenario,
+        straps: straps.context("strap list")?,
+        seed: 1,
+        speed: 1.0,
+        address: Some(address.to_owned()),
+    };
+    let server = firmware_sim::bluez::start(cfg)
+        .await
+        .context("starting the simulated straps")?;
+    let stop = CancellationToken::new();
+    let token = stop.clone();
+    let sim = tokio::spawn(server.run(async move { token.cancelled().await }));
+    Ok((stop, sim))
+}
+
+/// `postured run --config CONFIG` on the private bus, telling its readiness
+/// on `notify`.
+fn spawn_daemon(config: &Path, bus: &str, notify: &Path) -> anyhow::Result<tokio::process::Child> {
+    tokio::process::Command::new(std::env::current_exe()?)
+        .arg("run")
+        .arg("--config")
+        .arg(config)
+        .env("DBUS_SYSTEM_BUS_ADDRESS", bus)
+        .env("NOTIFY_SOCKET", notify)
+        .env(EXIT_WITH_PARENT, "1")
+        .stdin(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .context("starting the daemon")
+}
+
+/// What the demo shows, and where it publishes.
+fn intro(mqtt: Option<&str>) {
+    println!(
+        "postured demo: a simulated Polar H10 on the chest and an open IMU strap on the left thigh."
+    );
+    if let Some(url) = mqtt {
+        let base = format!("postured/{}", postured::config::hostname());
+        println!(
+            "Publishing to MQTT at {url} under {base}/, Home Assistant discovery under homeassistant/."
+        );
+    }
 }
 
 /// The daemon's `http://ADDR/` from its readiness message on `notify`
@@ -259,6 +306,22 @@ mod tests {
             ready_url("READY=1\nSTATUS=running; configuration reloaded\n"),
             None
         );
+    }
+
+    #[test]
+    fn the_demo_config_parses_with_and_without_mqtt() {
+        let listen = "127.0.0.1:0".parse().unwrap();
+        let plain = config_text(Path::new("/tmp/d.db"), listen, None);
+        let c = postured::config::Config::parse(&plain, Path::new("demo.toml")).unwrap();
+        assert!(c.mqtt.is_none());
+        let text = config_text(
+            Path::new("/tmp/d.db"),
+            listen,
+            Some("mqtt://127.0.0.1:1883"),
+        );
+        let c = postured::config::Config::parse(&text, Path::new("demo.toml")).unwrap();
+        assert_eq!(c.mqtt.unwrap().url, "mqtt://127.0.0.1:1883");
+        assert_eq!(c.routines.len(), 1);
     }
 
     #[test]

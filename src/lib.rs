@@ -16,6 +16,7 @@ pub mod exercises;
 pub mod http;
 pub mod logging;
 pub mod motion;
+pub mod mqtt;
 pub mod plot;
 pub mod progress;
 pub mod protocol;

@@ -56,6 +56,10 @@ pub enum Command {
         /// (demo, desk-hour, prone-leg-raise, wall-slide, ...) or a scenario file.
         #[arg(long, default_value = "demo")]
         scenario: String,
+        /// Also publish to this MQTT broker (`mqtt://HOST:1883`), with Home
+        /// Assistant's discovery, under `postured/<hostname>`.
+        #[arg(long, value_name = "URL")]
+        mqtt: Option<String>,
     },
     /// Ask the running daemon to start a set of an exercise.
     Start {
@@ -184,25 +188,16 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Calibrate { daemon } => ask(&daemon, "/api/calibrate", &serde_json::json!({})),
         Command::Snooze { daemon } => ask(&daemon, "/api/snooze", &serde_json::json!({})),
         Command::Rescore { config, format } => run_rescore(config, format),
-        Command::Demo { listen, scenario } => crate::demo::run(listen, &scenario),
+        Command::Demo {
+            listen,
+            scenario,
+            mqtt,
+        } => crate::demo::run(listen, &scenario, mqtt.as_deref()),
         Command::PrintDefaultConfig => {
             print!("{}", postured::config::DEFAULT_TOML);
             Ok(())
         }
-        Command::CheckConfig { config } => {
-            let explicit = config.is_some();
-            let path = config.unwrap_or_else(postured::config::default_path);
-            let cfg = postured::config::Config::load(&path, explicit)?;
-            println!(
-                "{}: ok ({} straps, {} routines; database {}; listening on {})",
-                path.display(),
-                cfg.straps.len(),
-                cfg.routines.len(),
-                cfg.database_path().display(),
-                cfg.http.listen
-            );
-            Ok(())
-        }
+        Command::CheckConfig { config } => check_config(config),
         Command::Exercises { action } => run_exercises(action.unwrap_or(ExercisesAction::List {
             format: Format::Table,
         })),
@@ -211,6 +206,31 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 
 pub(crate) fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
     println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+/// `postured check-config`: parses and checks the file, and reads the MQTT
+/// password file if one is named.
+fn check_config(config: Option<PathBuf>) -> anyhow::Result<()> {
+    let explicit = config.is_some();
+    let path = config.unwrap_or_else(postured::config::default_path);
+    let cfg = postured::config::Config::load(&path, explicit)?;
+    let mqtt = match &cfg.mqtt {
+        Some(m) => {
+            m.password()
+                .map_err(|e| anyhow::anyhow!("{}: mqtt.password_file: {e}", path.display()))?;
+            format!("; MQTT to {} under {}", m.url, m.base_topic())
+        }
+        None => String::new(),
+    };
+    println!(
+        "{}: ok ({} straps, {} routines; database {}; listening on {}{mqtt})",
+        path.display(),
+        cfg.straps.len(),
+        cfg.routines.len(),
+        cfg.database_path().display(),
+        cfg.http.listen
+    );
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 //! `postured print-default-config` prints [`DEFAULT_TOML`], a commented example
 //! that parses to [`Config::default`]. The daemon never writes its config.
 
+mod mqtt;
 mod strap;
 
 use std::net::SocketAddr;
@@ -11,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+pub use mqtt::{BrokerUrl, DEFAULT_DISCOVERY_PREFIX, MqttConfig, hostname};
 pub use strap::{DEFAULT_RANGE_G, DEFAULT_RATE_HZ, StrapConfig};
 
 use crate::motion::PostureConfig;
@@ -49,6 +51,8 @@ pub struct Config {
     /// Routines: exercises done one set after another.
     #[serde(rename = "routine")]
     pub routines: Vec<Routine>,
+    /// Publishing to an MQTT broker (Home Assistant); off when absent.
+    pub mqtt: Option<MqttConfig>,
 }
 
 /// The HTTP API.
@@ -221,6 +225,9 @@ impl Config {
                 "http.token".into(),
                 "a token of at least 16 characters is needed to listen beyond loopback".into(),
             ));
+        }
+        if let Some(m) = &self.mqtt {
+            m.check()?;
         }
         for (i, s) in self.straps.iter().enumerate() {
             if s.address.is_none() && s.name.is_none() {

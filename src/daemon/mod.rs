@@ -96,6 +96,8 @@ pub struct Daemon {
     settings: Arc<RwLock<Arc<Config>>>,
     /// Desktop notifications, once started.
     desktop: Arc<std::sync::Mutex<Option<mpsc::Sender<SlouchAlert>>>>,
+    /// The MQTT link's state (off unless `[mqtt]` is configured).
+    pub mqtt: Arc<crate::mqtt::MqttStatus>,
 }
 
 impl std::fmt::Debug for Daemon {

@@ -3,8 +3,8 @@
 //!
 //! Posture, alerts, sets and routines apply live: the strap tasks get the new
 //! settings and keep their connections, calibration and running set. The
-//! database, the exercise spec directory, the HTTP listener and the strap list
-//! are set up once at start; a change to them is reported and waits for the
+//! database, the exercise spec directory, the HTTP listener, the strap list and
+//! MQTT are set up once at start; a change to them is reported and waits for the
 //! next restart, and the daemon goes on with the old values meanwhile.
 
 use std::path::PathBuf;
@@ -66,6 +66,7 @@ pub fn merge(old: &Config, new: Config) -> (Config, Reloaded) {
         sets,
         straps,
         routines,
+        mqtt,
     } = new;
     let mut r = Reloaded::default();
     for (name, changed) in [
@@ -83,6 +84,7 @@ pub fn merge(old: &Config, new: Config) -> (Config, Reloaded) {
         ("exercises_dir", exercises_dir != old.exercises_dir),
         ("http", http != old.http),
         ("strap", straps != old.straps),
+        ("mqtt", mqtt != old.mqtt),
     ] {
         if changed {
             r.need_restart.push(name);
@@ -93,6 +95,7 @@ pub fn merge(old: &Config, new: Config) -> (Config, Reloaded) {
         exercises_dir: old.exercises_dir.clone(),
         http: old.http.clone(),
         straps: old.straps.clone(),
+        mqtt: old.mqtt.clone(),
         posture,
         alerts,
         sets,

@@ -190,7 +190,7 @@ pub async fn start(config: Config, cancel: &CancellationToken) -> Result<Daemon,
         running: running_tx,
     };
     tokio::spawn(task.run(sets_rx, cancel.clone()));
-    Ok(Daemon {
+    let daemon = Daemon {
         live: Arc::new(straps.live),
         events,
         settings: Arc::new(RwLock::new(config.clone())),
@@ -201,5 +201,10 @@ pub async fn start(config: Config, cancel: &CancellationToken) -> Result<Daemon,
         straps: Arc::new(straps.handles),
         sets: sets_tx,
         desktop: Arc::new(std::sync::Mutex::new(desktop)),
-    })
+        mqtt: Arc::default(),
+    };
+    if let Some(mqtt) = &daemon.config.mqtt {
+        crate::mqtt::spawn(daemon.clone(), mqtt, cancel);
+    }
+    Ok(daemon)
 }

@@ -307,5 +307,6 @@ pub async fn metrics(State(d): State<Daemon>) -> impl IntoResponse {
         h.dropped_sample_chunks,
         u8::from(d.live.set().is_some())
     ));
+    m.push_str(&d.mqtt.metrics());
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], m)
 }

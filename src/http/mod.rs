@@ -81,6 +81,7 @@ pub async fn serve(
     shutdown: CancellationToken,
 ) -> std::io::Result<()> {
     let store = daemon.store.clone();
+    let mqtt = daemon.mqtt.clone();
     let stop = shutdown.clone();
     let server = axum::serve(listener, router(daemon))
         .with_graceful_shutdown(async move { stop.cancelled().await });
@@ -95,6 +96,8 @@ pub async fn serve(
     // Give strap tasks a moment to stop their streams and disconnect, then make
     // sure everything queued is on disk.
     tokio::time::sleep(Duration::from_millis(500)).await;
+    // MQTT says `offline` and disconnects (at once when MQTT is off).
+    let _ = tokio::time::timeout(Duration::from_secs(3), mqtt.finished()).await;
     if let Err(e) = tokio::time::timeout(Duration::from_secs(5), store.flush()).await {
         tracing::error!("the last writes could not be saved: {e}");
     }
@@ -116,6 +119,7 @@ async fn health(State(d): State<Daemon>) -> Json<Value> {
         "status": "ok",
         "version": env!("CARGO_PKG_VERSION"),
         "straps": d.live.straps().len(),
+        "mqtt": d.mqtt.health(),
     }))
 }
 
