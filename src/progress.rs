@@ -304,6 +304,7 @@ mod tests {
             .iter()
             .enumerate()
             .map(|(i, &h)| StoredRep {
+                withdrawn: None,
                 rep: Rep {
                     n: i as u32 + 1,
                     start_s: 0.0,
@@ -347,6 +348,7 @@ mod tests {
                     ended_at: Some(t + 60.0),
                     end_reason: Some(EndReason::TargetReached),
                     counted_reps: holds.len() as u32,
+                    live_reps: None,
                     corrected_reps: None,
                 },
                 reps,

@@ -5,7 +5,7 @@ mod common;
 
 use postured::daemon::Daemon;
 use postured::motion::{Rep, SlouchEpisode};
-use postured::store::{EndReason, SessionId, SetId, SetInfo};
+use postured::store::{EndReason, SessionId, SetId, SetInfo, Settlement};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -82,7 +82,12 @@ impl Api {
             };
             s.record_rep(SetId(id), &rep, true);
         }
-        s.end_set(SetId(id), at + 40.0, EndReason::Stopped, 2);
+        s.end_set(
+            SetId(id),
+            at + 40.0,
+            EndReason::Stopped,
+            Settlement::unchanged(2),
+        );
         s.end_session(SessionId(id), at + 40.0);
         s.record_slouch(
             "chest",
@@ -389,7 +394,12 @@ async fn a_correction_to_a_routines_later_set_is_kept() {
             target_reps: Some(3),
             note: None,
         });
-        s.end_set(id, at + 50.0, EndReason::TargetReached, 3);
+        s.end_set(
+            id,
+            at + 50.0,
+            EndReason::TargetReached,
+            Settlement::unchanged(3),
+        );
     }
     s.end_session(session, at + 120.0);
     s.flush().await.unwrap();

@@ -124,8 +124,19 @@ impl SetsTask {
             }
             Action::Publish(e) => {
                 match &e {
-                    LiveEvent::SetEnded { set, reps, reason } => {
-                        tracing::info!(set = set.0, reps, reason = reason.as_str(), "set ended");
+                    LiveEvent::SetEnded {
+                        set,
+                        reps,
+                        live_reps,
+                        reason,
+                    } => {
+                        tracing::info!(
+                            set = set.0,
+                            reps,
+                            live_reps,
+                            reason = reason.as_str(),
+                            "set ended"
+                        );
                     }
                     LiveEvent::RoutineEnded { name, completed } => {
                         tracing::info!(routine = %name, completed, "routine ended");
@@ -153,8 +164,8 @@ impl SetsTask {
                 set,
                 at,
                 reason,
-                reps,
-            } => s.end_set(set, at, reason, reps),
+                count,
+            } => s.end_set(set, at, reason, count),
             Record::EndSession { id, at } => s.end_session(id, at),
         }
     }

@@ -121,8 +121,10 @@ pub enum LiveEvent {
     SetEnded {
         /// Set id.
         set: SetId,
-        /// Reps counted.
+        /// Reps counted (the settled count).
         reps: u32,
+        /// Reps the live count reported while the set ran.
+        live_reps: u32,
         /// Why.
         reason: EndReason,
     },

@@ -17,7 +17,7 @@ mod messages;
 use std::sync::Arc;
 
 use crate::exercises::{Catalog, ExerciseSpec, Placement, Sides};
-use crate::store::{EndReason, SessionId, SetId, SetInfo};
+use crate::store::{EndReason, SessionId, SetId, SetInfo, Settlement};
 
 use super::ControlError;
 use super::live::LiveEvent;
@@ -96,7 +96,7 @@ impl Coordinator {
             Input::Reconfigure(settings) => self.settings = settings,
             Input::Detected { set, t, event } => self.detected(set, t, event, &mut out),
             Input::Time { set, t } => self.time(set, t, &mut out),
-            Input::Counted { set, reps } => self.counted(now, set, reps, &mut out),
+            Input::Counted { set, count } => self.counted(now, set, count, &mut out),
         }
         out
     }
@@ -291,16 +291,17 @@ impl Coordinator {
         });
     }
 
-    fn counted(&mut self, now: f64, id: SetId, reps: u32, out: &mut Vec<Action>) {
+    fn counted(&mut self, now: f64, id: SetId, count: Settlement, out: &mut Vec<Action>) {
         let Some(set) = self.set.take_if(|s| s.id == id && s.ending.is_some()) else {
             return;
         };
         let reason = set.ending.unwrap_or(EndReason::Stopped);
+        let (reps, live_reps) = (count.reps, count.live_reps);
         out.push(Action::Record(Record::EndSet {
             set: id,
             at: now,
             reason,
-            reps,
+            count,
         }));
         if set.own_session {
             out.push(Action::Record(Record::EndSession {
@@ -311,6 +312,7 @@ impl Coordinator {
         out.push(Action::Publish(LiveEvent::SetEnded {
             set: id,
             reps,
+            live_reps,
             reason,
         }));
         out.push(Action::Exercising(false));

@@ -30,6 +30,13 @@ impl WithdrawReason {
             WithdrawReason::OutOfRhythm => "out_of_rhythm",
         }
     }
+
+    /// The reason [`Self::as_str`] names.
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::LeadIn, Self::LeadOut, Self::OutOfRhythm]
+            .into_iter()
+            .find(|r| r.as_str() == s)
+    }
 }
 
 /// A live rep that settling withdrew.
@@ -56,6 +63,16 @@ pub struct Settled {
 }
 
 impl Settled {
+    /// The count as the store keeps it: settled, live, and the live reps (by
+    /// number) withdrawn.
+    pub fn settlement(&self) -> crate::store::Settlement {
+        crate::store::Settlement {
+            reps: self.reps.len() as u32,
+            live_reps: self.live_reps,
+            withdrawn: self.withdrawn.iter().map(|w| (w.rep.n, w.reason)).collect(),
+        }
+    }
+
     /// A settled count that keeps the live reps as they are.
     pub fn live(reps: Vec<Rep>, warnings: Vec<String>) -> Self {
         Self {

@@ -197,7 +197,9 @@ impl Publisher {
                 let set = self.daemon.live.set();
                 self.state(&self.topics.set(), payloads::set(set.as_ref()));
             }
-            LiveEvent::SetEnded { set, reps, reason } => {
+            LiveEvent::SetEnded {
+                set, reps, reason, ..
+            } => {
                 return self.set_ended(*set, *reps, *reason).await;
             }
             LiveEvent::Strap(s) => {

@@ -32,7 +32,7 @@ pub use schema::SCHEMA_VERSION;
 pub use types::{
     EndReason, Export, HeartRatePoint, HeartRateSummary, Page, PostureHistory, PostureHour,
     Session, SessionDetail, SessionId, SessionSummary, SetDetail, SetId, SetInfo, SetSummary,
-    StoreHealth, StoredRep, StoredSlouch,
+    Settlement, StoreHealth, StoredRep, StoredSlouch,
 };
 
 use crate::motion::{Rep, Sample, SlouchEpisode};
@@ -160,13 +160,16 @@ impl Store {
         self.write(Write::HeartRate { set, t, bpm });
     }
 
-    /// Ends a set with the counter's count.
-    pub fn end_set(&self, set: SetId, ended_at: f64, reason: EndReason, counted_reps: u32) {
+    /// Ends a set with the counter's settled count, the live count beside it and
+    /// the live reps (by number) that settling withdrew.
+    pub fn end_set(&self, set: SetId, ended_at: f64, reason: EndReason, count: Settlement) {
         self.write(Write::EndSet {
             set,
             ended_at,
             reason,
-            counted_reps,
+            counted_reps: count.reps,
+            live_reps: count.live_reps,
+            withdrawn: count.withdrawn,
         });
     }
 

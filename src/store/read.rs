@@ -11,7 +11,7 @@ use super::types::{
     Session, SessionDetail, SessionId, SessionSummary, SetDetail, SetId, SetInfo, SetSummary,
     StoredRep, StoredSlouch,
 };
-use crate::motion::{Hold, Rep, Sample, Side, SlouchEpisode};
+use crate::motion::{Hold, Rep, Sample, Side, SlouchEpisode, WithdrawReason};
 use crate::vocab::Text;
 
 type Range = (Option<f64>, Option<f64>);
@@ -110,7 +110,7 @@ pub(super) fn set(conn: &Connection, id: SetId) -> rusqlite::Result<Option<SetSu
 
 /// The columns [`set_row`] reads, in its order.
 const SET_COLUMNS: &str = "id, session_id, exercise, strap, side, started_at, ended_at, \
-     end_reason, target_reps, counted_reps, corrected_reps, note";
+     end_reason, target_reps, counted_reps, corrected_reps, note, live_reps";
 
 fn set_row(r: &Row<'_>) -> rusqlite::Result<SetSummary> {
     Ok(SetSummary {
@@ -130,6 +130,7 @@ fn set_row(r: &Row<'_>) -> rusqlite::Result<SetSummary> {
             .and_then(|s| EndReason::parse(&s)),
         counted_reps: r.get(9)?,
         corrected_reps: r.get(10)?,
+        live_reps: r.get(12)?,
     })
 }
 
@@ -142,7 +143,7 @@ fn side(r: &Row<'_>, i: usize) -> rusqlite::Result<Option<Side>> {
 fn reps_of(conn: &Connection, set: SetId) -> rusqlite::Result<Vec<StoredRep>> {
     let mut stmt = conn.prepare_cached(
         "SELECT counted, n, start_s, end_s, hold_start_s, hold_end_s, hold_s, hold_breaks,
-                peak_deg, side, score, flags
+                peak_deg, side, score, flags, withdrawn
          FROM reps WHERE set_id = ?1 ORDER BY start_s, counted DESC, n",
     )?;
     stmt.query_map([set.0], |r| {
@@ -160,6 +161,10 @@ fn reps_of(conn: &Connection, set: SetId) -> rusqlite::Result<Vec<StoredRep>> {
             .map_err(|e| rusqlite::Error::FromSqlConversionFailure(11, Type::Text, Box::new(e)))?;
         Ok(StoredRep {
             counted: r.get(0)?,
+            withdrawn: r
+                .get::<_, Option<String>>(12)?
+                .as_deref()
+                .and_then(WithdrawReason::parse),
             rep: Rep {
                 n: r.get(1)?,
                 start_s: r.get(2)?,

@@ -9,10 +9,18 @@ use super::StoreError;
 
 /// Migration `i + 1` is `MIGRATIONS[i]`. Add a schema change by appending one
 /// string; never edit a migration that has shipped.
-const MIGRATIONS: &[&str] = &[MIGRATION_1];
+const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_SETTLED];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+
+/// A set's count settles when the set ends: the live count is kept beside the
+/// settled one, and the live reps that settling withdrew are marked with why.
+const MIGRATION_SETTLED: &str = "
+ALTER TABLE sets ADD COLUMN live_reps INTEGER;
+ALTER TABLE reps ADD COLUMN withdrawn TEXT
+    CHECK (withdrawn IN ('lead_in', 'lead_out', 'out_of_rhythm'));
+";
 
 /// Sessions, sets, reps, raw samples, heart rate and posture. Times are Unix
 /// seconds (REAL). Set and session ids are chosen by the daemon.

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::motion::{Rep, Side, SlouchEpisode};
+use crate::motion::{Rep, Side, SlouchEpisode, WithdrawReason};
 
 /// A session's id, chosen by the caller so that starting one never waits for the
 /// database (see [`SessionId::from_unix_s`]).
@@ -128,10 +128,36 @@ pub struct SetSummary {
     pub ended_at: Option<f64>,
     /// Why it ended, unless still running.
     pub end_reason: Option<EndReason>,
-    /// Reps the counter counted.
+    /// Reps the counter counted (the settled count).
     pub counted_reps: u32,
+    /// Reps the live count reported while the set ran, where the set settled
+    /// (absent for sets stored before counts settled).
+    pub live_reps: Option<u32>,
     /// The user's correction, kept beside the automatic count.
     pub corrected_reps: Option<u32>,
+}
+
+/// A set's final count: settled, live, and the live reps (by number) that
+/// settling withdrew, with why.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Settlement {
+    /// The settled count.
+    pub reps: u32,
+    /// The live count.
+    pub live_reps: u32,
+    /// Live reps withdrawn.
+    pub withdrawn: Vec<(u32, WithdrawReason)>,
+}
+
+impl Settlement {
+    /// A count that settling left as it was counted live.
+    pub fn unchanged(reps: u32) -> Self {
+        Self {
+            reps,
+            live_reps: reps,
+            withdrawn: Vec::new(),
+        }
+    }
 }
 
 /// A session and its sets: [`SessionSummary`] in lists, [`SessionDetail`] alone.
@@ -163,6 +189,8 @@ pub struct StoredRep {
     pub rep: Rep,
     /// Counted, or only an attempt (a movement that fell short).
     pub counted: bool,
+    /// A rep the live count reported that the settled count withdrew, and why.
+    pub withdrawn: Option<WithdrawReason>,
 }
 
 /// Heart rate over a set.

@@ -7,7 +7,7 @@ use rusqlite::{Connection, params};
 
 use super::packing;
 use super::types::{EndReason, SessionId, SetId, SetInfo};
-use crate::motion::{Rep, Sample, Side, SlouchEpisode};
+use crate::motion::{Rep, Sample, Side, SlouchEpisode, WithdrawReason};
 use crate::vocab::Text;
 
 /// One queued write other than raw samples (those are batched apart).
@@ -28,6 +28,8 @@ pub(super) enum Write {
         ended_at: f64,
         reason: EndReason,
         counted_reps: u32,
+        live_reps: u32,
+        withdrawn: Vec<(u32, WithdrawReason)>,
     },
     CorrectSet {
         set: SetId,
@@ -83,10 +85,21 @@ pub(super) fn apply(conn: &Connection, w: &Write) -> rusqlite::Result<()> {
             ended_at,
             reason,
             counted_reps,
-        } => conn.execute(
-            "UPDATE sets SET ended_at = ?2, end_reason = ?3, counted_reps = ?4 WHERE id = ?1",
-            params![set.0, ended_at, reason.as_str(), counted_reps],
-        ),
+            live_reps,
+            withdrawn,
+        } => {
+            for (n, why) in withdrawn {
+                conn.execute(
+                    "UPDATE reps SET withdrawn = ?3 WHERE set_id = ?1 AND counted AND n = ?2",
+                    params![set.0, n, why.as_str()],
+                )?;
+            }
+            conn.execute(
+                "UPDATE sets SET ended_at = ?2, end_reason = ?3, counted_reps = ?4, live_reps = ?5
+                 WHERE id = ?1",
+                params![set.0, ended_at, reason.as_str(), counted_reps, live_reps],
+            )
+        }
         Write::CorrectSet { set, reps } => conn.execute(
             "UPDATE sets SET corrected_reps = ?2 WHERE id = ?1",
             params![set.0, reps],

@@ -8,6 +8,7 @@ const T0: f64 = 1_800_000_000.0; // a Unix time; its UTC day starts at T0 - 28_8
 
 fn rep(n: u32, hold: bool, flags: Vec<Flag>, counted: bool) -> StoredRep {
     StoredRep {
+        withdrawn: None,
         rep: Rep {
             n,
             start_s: 0.0,
@@ -49,6 +50,7 @@ fn session(at: f64, reps: Vec<StoredRep>) -> SessionDetail {
                 ended_at: Some(at + 60.0),
                 end_reason: None,
                 counted_reps: 0,
+                live_reps: None,
                 corrected_reps: None,
             },
             reps,

@@ -1,8 +1,8 @@
 //! What goes in comes back out: sessions, sets, reps, samples, heart rate,
 //! corrections, posture, export; paging and date filters.
 
-use postured::motion::{Rep, SlouchEpisode};
-use postured::store::{EndReason, SessionId, SetId, Store};
+use postured::motion::{Rep, SlouchEpisode, WithdrawReason};
+use postured::store::{EndReason, SessionId, SetId, Settlement, Store};
 
 use crate::{TempDir, rep, samples, set_info};
 
@@ -31,7 +31,13 @@ async fn a_session_comes_back_with_its_sets_reps_heart_rate_and_samples() {
     for (t, bpm) in [(102.0, 70), (104.0, 90), (106.0, 80)] {
         store.append_heart_rate(SetId(11), t, bpm);
     }
-    store.end_set(SetId(11), 111.0, EndReason::Stopped, 2);
+    // The set settled: the first live rep was getting into position.
+    let count = Settlement {
+        reps: 1,
+        live_reps: 2,
+        withdrawn: vec![(1, WithdrawReason::LeadIn)],
+    };
+    store.end_set(SetId(11), 111.0, EndReason::Stopped, count);
     store.end_session(SessionId(1), 112.0);
 
     let s = store.session(SessionId(1)).await.unwrap().unwrap();
@@ -40,18 +46,25 @@ async fn a_session_comes_back_with_its_sets_reps_heart_rate_and_samples() {
     let set = &s.sets[0];
     assert_eq!(set.set.info, set_info(11, 1, 101.0));
     assert_eq!(set.set.end_reason, Some(EndReason::Stopped));
-    assert_eq!((set.set.counted_reps, set.set.corrected_reps), (2, None));
+    assert_eq!(
+        (
+            set.set.counted_reps,
+            set.set.live_reps,
+            set.set.corrected_reps
+        ),
+        (1, Some(2), None)
+    );
     let reps: Vec<_> = set
         .reps
         .iter()
-        .map(|r| (r.rep.clone(), r.counted))
+        .map(|r| (r.rep.clone(), r.counted, r.withdrawn))
         .collect();
     assert_eq!(
         reps,
         [
-            (rep(1, 106.0), true),
-            (attempt(1, 108.0), false),
-            (rep(2, 110.0), true)
+            (rep(1, 106.0), true, Some(WithdrawReason::LeadIn)),
+            (attempt(1, 108.0), false, None),
+            (rep(2, 110.0), true, None)
         ]
     );
     let hr = set.heart_rate.unwrap();
@@ -74,7 +87,12 @@ async fn a_correction_is_kept_beside_the_automatic_count() {
     let store = Store::open_in_memory().unwrap();
     store.start_session(SessionId(1), 100.0, None);
     store.start_set(set_info(11, 1, 101.0));
-    store.end_set(SetId(11), 150.0, EndReason::TargetReached, 10);
+    let count = Settlement {
+        reps: 10,
+        live_reps: 10,
+        withdrawn: vec![],
+    };
+    store.end_set(SetId(11), 150.0, EndReason::TargetReached, count);
     store.correct_set(SetId(11), Some(9));
     let page = store.sessions(None, None, 10, 0).await.unwrap();
     let set = &page.items[0].sets[0];

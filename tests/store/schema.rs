@@ -11,13 +11,13 @@ fn user_version(conn: &Connection) -> u32 {
 }
 
 #[tokio::test]
-async fn a_fresh_database_gets_schema_version_1_in_wal_mode() {
+async fn a_fresh_database_gets_the_newest_schema_in_wal_mode() {
     let dir = TempDir::new("fresh");
     let store = Store::open(dir.db()).unwrap();
     store.flush().await.unwrap();
     let conn = Connection::open(dir.db()).unwrap();
-    assert_eq!(SCHEMA_VERSION, 1);
-    assert_eq!(user_version(&conn), 1);
+    assert_eq!(SCHEMA_VERSION, 2);
+    assert_eq!(user_version(&conn), SCHEMA_VERSION);
     let mode: String = conn
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))
         .unwrap();
@@ -56,7 +56,7 @@ async fn reopening_changes_nothing() {
     assert_eq!(session.routine.as_deref(), Some("morning"));
     assert_eq!(session.ended_at, Some(1100.0));
     let conn = Connection::open(dir.db()).unwrap();
-    assert_eq!(user_version(&conn), 1);
+    assert_eq!(user_version(&conn), SCHEMA_VERSION);
 }
 
 #[test]
@@ -72,7 +72,7 @@ fn a_database_from_a_newer_postured_is_refused() {
             err,
             StoreError::TooNew {
                 found: 99,
-                known: 1,
+                known: SCHEMA_VERSION,
                 ..
             }
         ),

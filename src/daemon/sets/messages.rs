@@ -3,7 +3,7 @@
 use crate::config::Routine;
 use crate::exercises::{ExerciseSpec, Placement};
 use crate::motion::{Rep, Side};
-use crate::store::{EndReason, SessionId, SetId, SetInfo};
+use crate::store::{EndReason, SessionId, SetId, SetInfo, Settlement};
 
 use super::super::ControlError;
 use super::super::live::LiveEvent;
@@ -82,8 +82,8 @@ pub enum Input {
     Counted {
         /// The set.
         set: SetId,
-        /// Reps counted.
-        reps: u32,
+        /// The settled count, the live one, and the live reps withdrawn.
+        count: Settlement,
     },
 }
 
@@ -138,7 +138,7 @@ pub enum Record {
         /// Why.
         reason: EndReason,
         /// Its final count.
-        reps: u32,
+        count: Settlement,
     },
     /// A session ends.
     EndSession {

@@ -100,10 +100,14 @@ fn run(script: &str) -> String {
             "active" => detected(Detected::Activity),
             "time" => Input::Time { set, t },
             "counted" => {
-                reps = 0;
+                let live_reps = std::mem::take(&mut reps);
                 Input::Counted {
                     set,
-                    reps: arg.unwrap().parse().unwrap(),
+                    count: Settlement {
+                        reps: arg.unwrap().parse().unwrap(),
+                        live_reps,
+                        withdrawn: Vec::new(),
+                    },
                 }
             }
             other => panic!("unknown input {other:?}"),
@@ -162,8 +166,13 @@ fn show_record(r: &Record) -> String {
             format!("{what} {} of set {}", rep.n, set.0)
         }
         Record::EndSet {
-            set, reason, reps, ..
-        } => format!("set {} ends: {}, {reps} reps", set.0, reason.as_str()),
+            set, reason, count, ..
+        } => format!(
+            "set {} ends: {}, {} reps",
+            set.0,
+            reason.as_str(),
+            count.reps
+        ),
         Record::EndSession { id, .. } => format!("session {} ends", id.0),
     }
 }
@@ -171,7 +180,9 @@ fn show_record(r: &Record) -> String {
 fn show_event(e: &LiveEvent) -> String {
     match e {
         LiveEvent::Rep { set, rep } => format!("rep {} of {}", rep.n, set.0),
-        LiveEvent::SetEnded { set, reps, reason } => {
+        LiveEvent::SetEnded {
+            set, reps, reason, ..
+        } => {
             format!("set_ended {}: {reps} reps, {}", set.0, reason.as_str())
         }
         LiveEvent::RoutineEnded { name, completed } => {

@@ -103,7 +103,7 @@ impl StrapTask {
     pub(super) fn finish(&mut self, id: SetId) {
         let set = self.set.take_if(|s| s.id == id);
         self.mine.send_modify(|l| l.set = None);
-        let reps = set.map_or(0, |s| {
+        let count = set.map_or_else(Default::default, |s| {
             let settled = s.counter.settle();
             for w in &settled.withdrawn {
                 tracing::info!(
@@ -117,8 +117,8 @@ impl StrapTask {
             for warning in &settled.warnings {
                 tracing::warn!(strap = %self.label, set = id.0, "{warning}");
             }
-            settled.reps.len() as u32
+            settled.settlement()
         });
-        self.tell_sets(Input::Counted { set: id, reps });
+        self.tell_sets(Input::Counted { set: id, count });
     }
 }

@@ -18,6 +18,16 @@ export const POSTURE = {
   uncalibrated: "Not calibrated",
 };
 
+/** Why a live rep was withdrawn when its set settled (`withdrawn`). */
+export const WITHDRAWN = {
+  lead_in: "getting into position",
+  lead_out: "getting out of position",
+  out_of_rhythm: "out of the set's rhythm",
+};
+
+/** A withdrawal reason in words. */
+export const withdrawnText = (reason) => WITHDRAWN[reason] ?? reason;
+
 /** A rep's flag (`short_hold`, ...) in words. */
 export const flagText = (flag) => flag.replace("_", " ");
 

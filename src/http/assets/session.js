@@ -4,7 +4,7 @@
 import { api } from "./api.js";
 import { destroyCharts, heartChart, repChart } from "./charts.js";
 import { $, el, exerciseName, fmt1, fmtDateTime, fmtTime, sideText, state } from "./dom.js";
-import { endReason, flagText } from "./labels.js";
+import { endReason, flagText, withdrawnText } from "./labels.js";
 
 /** A session in a list: when, its routine, its sets' counts. */
 export function sessionItem(s) {
@@ -45,6 +45,7 @@ function setSummary(set, counted) {
   const onTarget = counted.filter((r) => r.flags.length === 0).length;
   return [
     `${set.counted_reps} of ${set.target_reps ?? "–"} reps counted`,
+    set.live_reps != null && set.live_reps !== set.counted_reps ? `${set.live_reps} while the set ran` : null,
     set.corrected_reps !== null ? `corrected to ${set.corrected_reps}` : null,
     counted.length ? `${onTarget} of ${counted.length} on target` : null,
     set.end_reason ? endReason(set.end_reason) : "running",
@@ -80,8 +81,8 @@ function repsTable(reps) {
   const rows = reps.map((r) =>
     el(
       "tr",
-      { class: r.counted ? "" : "muted" },
-      el("td", { text: r.counted ? String(r.n) : "attempt" }),
+      { class: !r.counted ? "muted" : r.withdrawn ? "muted withdrawn" : "" },
+      el("td", { text: !r.counted ? "attempt" : r.withdrawn ? `${r.n}, withdrawn: ${withdrawnText(r.withdrawn)}` : String(r.n) }),
       el("td", { class: "num", text: r.hold ? r.hold.held_s.toFixed(1) : "–" }),
       el("td", { class: "num", text: fmt1(r.peak_deg) }),
       el("td", { class: "num", text: `${Math.round(r.score * 100)}%` }),
@@ -120,7 +121,7 @@ function correctionForm(set) {
 }
 
 function setDetail(set, heart) {
-  const counted = set.reps.filter((r) => r.counted);
+  const counted = set.reps.filter((r) => r.counted && !r.withdrawn);
   const box = el(
     "article",
     { class: "card set", "data-set": set.id },
