@@ -215,7 +215,9 @@ fn inner_dashboard() {
         the_page_goes_live(&b, &base).await;
         the_slouch_alert_shows_and_snoozes(&b).await;
         a_set_from_the_page_counts_up_with_its_hold_timer(&b).await;
+        the_feedback_form_appears_when_the_set_ends(&b, &base).await;
         the_session_page_charts_the_reps(&b).await;
+        the_session_page_shows_how_it_felt(&b).await;
         a_correction_is_kept_beside_the_count(&b, &base).await;
         the_history_shows_the_day_and_advice(&b).await;
         a_set_stopped_from_the_page_and_calibration(&b).await;
@@ -341,6 +343,64 @@ async fn a_set_from_the_page_counts_up_with_its_hold_timer(b: &Client) {
     );
 }
 
+/// When the set ends a small form asks how it felt; what is saved is kept with
+/// the set.
+async fn the_feedback_form_appears_when_the_set_ends(b: &Client, base: &str) {
+    until(10, "the feedback form", || async {
+        displayed(b, "#feedback-card form").await
+    })
+    .await;
+    assert!(text(b, "#feedback-card h3").await.contains("How did"));
+    for (css, value) in [
+        ("#feedback-card input[id^=pain]", "11"),
+        ("#feedback-card input[id^=effort]", "6"),
+        ("#feedback-card input[id^=note]", "hamstring <tight> & warm"),
+    ] {
+        let input = b.find(Locator::Css(css)).await.unwrap();
+        input.clear().await.unwrap();
+        input.send_keys(value).await.unwrap();
+    }
+    // The daemon's reason for a pain of 11 shows; 3 is kept.
+    b.execute(
+        "document.querySelector('#feedback-card form').requestSubmit()",
+        vec![],
+    )
+    .await
+    .unwrap();
+    until(10, "the daemon's reason", || async {
+        text(b, "#feedback-card .message").await.contains("0 to 10")
+    })
+    .await;
+    let pain = b
+        .find(Locator::Css("#feedback-card input[id^=pain]"))
+        .await
+        .unwrap();
+    pain.clear().await.unwrap();
+    pain.send_keys("3").await.unwrap();
+    click(b, "#feedback-card button").await;
+    until(10, "the feedback to save", || async {
+        text(b, "#feedback-card .message").await == "Saved."
+    })
+    .await;
+    let given: Value = common::get_json(format!("{base}/api/feedback")).await;
+    assert_eq!(given[0]["pain"], 3, "{given}");
+    assert_eq!(given[0]["effort"], 6, "{given}");
+    assert_eq!(given[0]["note"], "hamstring <tight> & warm", "{given}");
+    assert!(given[0]["set"].as_i64().is_some(), "{given}");
+}
+
+/// The session's page shows (and can change) how the set felt.
+async fn the_session_page_shows_how_it_felt(b: &Client) {
+    let pain = b.find(Locator::Css(".set input[id^=pain]")).await.unwrap();
+    assert_eq!(pain.prop("value").await.unwrap().as_deref(), Some("3"));
+    let note = b.find(Locator::Css(".set input[id^=note]")).await.unwrap();
+    assert_eq!(
+        note.prop("value").await.unwrap().as_deref(),
+        Some("hamstring <tight> & warm")
+    );
+    assert!(displayed(b, "[data-session-feedback] form").await);
+}
+
 /// The session's detail: five reps with holds and angles, charted.
 async fn the_session_page_charts_the_reps(b: &Client) {
     until(10, "the session in the recent list", || async {
@@ -390,8 +450,14 @@ async fn the_history_shows_the_day_and_advice(b: &Client) {
     until(10, "the history charts", || async {
         b.find(Locator::Css("#chart-sessions canvas")).await.is_ok()
             && b.find(Locator::Css("#chart-holds canvas")).await.is_ok()
+            && b.find(Locator::Css("#chart-feedback canvas")).await.is_ok()
     })
     .await;
+    assert!(
+        text(b, "#feedback-notes")
+            .await
+            .contains("hamstring <tight> & warm")
+    );
     assert!(text(b, "#suggestions").await.contains("Prone leg raise"));
     assert_eq!(
         b.find_all(Locator::Css("#history-sessions li a"))

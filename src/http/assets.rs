@@ -35,6 +35,11 @@ const FILES: &[(&str, &str, &str)] = &[
         include_str!("assets/dom.js"),
     ),
     (
+        "feedback.js",
+        "text/javascript; charset=utf-8",
+        include_str!("assets/feedback.js"),
+    ),
+    (
         "history.js",
         "text/javascript; charset=utf-8",
         include_str!("assets/history.js"),

@@ -1,4 +1,5 @@
-//! History endpoints: sessions, posture, corrections, export, metrics.
+//! History endpoints: sessions (with their feedback), posture, corrections,
+//! export, progress, totals, metrics.
 
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
@@ -82,6 +83,8 @@ pub async fn session(
             let heart_rate = d.store.session_heart_rate(id).await.map_err(internal)?;
             let mut v = serde_json::to_value(&s).map_err(internal)?;
             v["heart_rate"] = serde_json::to_value(heart_rate).map_err(internal)?;
+            let feedback = d.store.session_feedback(id).await.map_err(internal)?;
+            v["feedback"] = serde_json::to_value(feedback).map_err(internal)?;
             Ok(Json(v).into_response())
         }
         None => Err(ApiError::new(
@@ -224,7 +227,12 @@ pub async fn progress(
         .export(Some(now - PROGRESS_SPAN_S), None)
         .await
         .map_err(internal)?;
-    let p = crate::progress::assess(&data.sessions, &d.exercises, now, offset);
+    let feedback = d
+        .store
+        .feedback(Some(now - PROGRESS_SPAN_S), None)
+        .await
+        .map_err(internal)?;
+    let p = crate::progress::assess(&data.sessions, &feedback, &d.exercises, now, offset);
     Ok(Json(p).into_response())
 }
 

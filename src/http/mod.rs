@@ -7,6 +7,7 @@
 
 mod assets;
 mod error;
+mod feedback;
 mod guard;
 mod history;
 
@@ -52,6 +53,9 @@ pub fn router(daemon: Daemon) -> Router {
         .route("/api/sessions/{id}", get(history::session))
         .route("/api/posture", get(history::posture))
         .route("/api/sets/{id}/correction", post(history::correct))
+        .route("/api/sets/{id}/feedback", post(feedback::for_set))
+        .route("/api/sessions/{id}/feedback", post(feedback::for_session))
+        .route("/api/feedback", get(feedback::list))
         .route("/api/export", get(history::export))
         .route("/api/progress", get(history::progress))
         .route("/api/totals", get(history::totals))

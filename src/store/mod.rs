@@ -1,5 +1,5 @@
 //! History in SQLite: sessions, sets, reps, raw samples, heart rate, slouch
-//! episodes and posture hours. The only module with SQL.
+//! episodes, posture hours and how sets felt (feedback). The only module with SQL.
 //!
 //! One thread owns the connection; [`Store`] is a cheap handle that sends it jobs.
 //! Writes return at once (the detectors must never wait on the disk): a rep is
@@ -10,6 +10,7 @@
 //! Reads answer through a oneshot channel and see every write sent before them.
 
 mod error;
+mod feedback;
 mod packing;
 mod read;
 mod schema;
@@ -27,6 +28,7 @@ use rusqlite::Connection;
 use tokio::sync::oneshot;
 
 pub use error::StoreError;
+pub use feedback::{Feedback, MAX_SCORE};
 pub use packing::{LAYOUT as SAMPLE_LAYOUT, PackError};
 pub use schema::SCHEMA_VERSION;
 pub use types::{

@@ -23,3 +23,6 @@ export const flagText = (flag) => flag.replace("_", " ");
 
 /** An end reason in words. */
 export const endReason = (reason) => END_REASONS[reason] ?? reason;
+
+/** What the pain and effort scales mean, under the feedback form. */
+export const PAIN_WORDS = "Pain: 0 none, 10 the worst imaginable. Effort: 0 none, 10 the most you could. Sharp or spreading pain: stop and ask a clinician.";

@@ -4,6 +4,7 @@
 import { api } from "./api.js";
 import { $, el, fmt1, fmtTime, message, sideText, state } from "./dom.js";
 import { POSTURE, endReason, flagText } from "./labels.js";
+import { askAfterSet } from "./feedback.js";
 import { sessionItem } from "./session.js";
 
 export function renderStraps() {
@@ -264,6 +265,7 @@ const HANDLERS = {
     renderSet();
   },
   set_started(s) {
+    $("feedback-card").hidden = true;
     state.set = s;
     state.setReps = [];
     renderSetReps();
@@ -283,6 +285,7 @@ const HANDLERS = {
     state.set = null;
     renderSet();
     message(`${name} ended: ${e.reps} reps (${endReason(e.reason)}).`);
+    askAfterSet(e.set, name);
     loadRecent();
   },
   slouch_alert(e) {
