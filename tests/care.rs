@@ -4,7 +4,7 @@
 mod common;
 
 use postured::daemon::Daemon;
-use postured::motion::{Hold, Rep};
+use postured::motion::{Hold, Rep, SlouchEpisode};
 use postured::store::{EndReason, SessionId, SetId, SetInfo};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -34,6 +34,14 @@ impl Api {
         let r = r.send().await.unwrap();
         let status = r.status();
         (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn get_text(&self, path: &str) -> (StatusCode, String, String) {
+        let r = self.http.get(format!("{}{path}", self.base));
+        let r = r.send().await.unwrap();
+        let status = r.status();
+        let kind = r.headers()["content-type"].to_str().unwrap().to_owned();
+        (status, kind, r.text().await.unwrap())
     }
 
     async fn post(&self, path: &str, body: &Value) -> (StatusCode, Value) {
@@ -226,4 +234,111 @@ async fn rising_pain_holds_the_dose_in_the_progress_advice() {
         s["text"].as_str().unwrap().contains("sharp or spreading"),
         "{v}"
     );
+}
+
+#[tokio::test]
+async fn the_report_is_one_page_with_every_part_and_escaped_notes() {
+    let a = api().await;
+    let now = postured::daemon::now_s();
+    let day = 86_400.0;
+    let first = a.set(now - 9.0 * day, 12.0).await;
+    let second = a.set(now - 2.0 * day, 16.0).await;
+    a.daemon.store.correct_set(second, Some(2));
+    for (set, pain, note) in [
+        (first, 2, "fine"),
+        (second, 5, "<script>alert(1)</script> & more"),
+    ] {
+        a.post(
+            &format!("/api/sets/{}/feedback", set.0),
+            &json!({"pain": pain, "effort": 4, "note": note}),
+        )
+        .await;
+    }
+    a.daemon.store.record_slouch(
+        "chest",
+        &SlouchEpisode {
+            start_s: now - day,
+            end_s: now - day + 200.0,
+            peak_deg: 24.0,
+            alert_s: Some(now - day + 90.0),
+        },
+    );
+    a.daemon
+        .store
+        .add_posture_time((now - day) as i64, 3000.0, 600.0);
+    a.daemon.store.flush().await.unwrap();
+
+    let (s, kind, html) = a
+        .get_text(&format!(
+            "/report?from={}&to={}",
+            now - 14.0 * day,
+            now + 60.0
+        ))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(kind.starts_with("text/html"), "{kind}");
+    for part in [
+        "<!DOCTYPE html>",
+        "@page",
+        "A4",
+        "@media print",
+        "Adherence",
+        "3 a day",
+        "Doorway pectoral stretch",
+        "Range of motion",
+        "Short hold",
+        "Pain and effort",
+        "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more",
+        "Posture",
+        "Slouch alerts",
+        "Corrections",
+        "<svg",
+    ] {
+        assert!(html.contains(part), "the report lacks {part:?}");
+    }
+    assert!(!html.contains("<script"), "the report runs no script");
+    assert!(!html.contains("src=\"http"), "the report loads nothing");
+
+    let (s, v) = a.get("/report?from=10&to=5").await;
+    assert!(s == StatusCode::BAD_REQUEST && !error(&v).is_empty(), "{v}");
+    let (s, v) = a.get("/report?from=abc").await;
+    assert!(s == StatusCode::BAD_REQUEST && !error(&v).is_empty(), "{v}");
+}
+
+#[tokio::test]
+async fn postured_report_saves_the_page_of_the_days_asked_for() {
+    let a = api().await;
+    let now = postured::daemon::now_s();
+    a.set(now - 3600.0, 16.0).await;
+    let out = common::scratch("report").join("report.html");
+    let today = postured::report::iso_date(now, 0.0);
+    let run = |args: Vec<String>| {
+        tokio::process::Command::new(env!("CARGO_BIN_EXE_postured"))
+            .args(args)
+            .env("XDG_CONFIG_HOME", common::scratch("report-config"))
+            .output()
+    };
+    let args = |from: &str| -> Vec<String> {
+        [
+            "report", "--url", &a.base, "--from", from, "--to", &today, "--out",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .chain([out.display().to_string()])
+        .collect()
+    };
+    let done = run(args(&today)).await.unwrap();
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    let html = std::fs::read_to_string(&out).unwrap();
+    assert!(html.contains(&format!("{today} to {today}")), "{html}");
+    assert!(html.contains("Doorway pectoral stretch"));
+
+    let done = run(args("last tuesday")).await.unwrap();
+    assert!(!done.status.success());
+    let err = String::from_utf8_lossy(&done.stderr);
+    assert!(err.contains("neither a date"), "{err}");
 }

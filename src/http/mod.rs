@@ -10,6 +10,7 @@ mod error;
 mod feedback;
 mod guard;
 mod history;
+mod report;
 
 use std::convert::Infallible;
 use std::time::Duration;
@@ -60,6 +61,7 @@ pub fn router(daemon: Daemon) -> Router {
         .route("/api/progress", get(history::progress))
         .route("/api/totals", get(history::totals))
         .route("/api/openapi.json", get(openapi))
+        .route("/report", get(report::report))
         .route("/metrics", get(history::metrics))
         .fallback(|| async {
             ApiError::new(StatusCode::NOT_FOUND, "no such endpoint; see /api/health")
