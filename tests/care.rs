@@ -342,3 +342,29 @@ async fn postured_report_saves_the_page_of_the_days_asked_for() {
     let err = String::from_utf8_lossy(&done.stderr);
     assert!(err.contains("neither a date"), "{err}");
 }
+
+#[tokio::test]
+async fn cue_switches_come_from_the_config_and_change_until_a_reload() {
+    let a = api().await;
+    let (s, v) = a.get("/api/cues").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        v,
+        json!({"vibrate": true, "ticks": false, "tone": true, "speech": false})
+    );
+    let (s, v) = a
+        .post("/api/cues", &json!({"ticks": true, "vibrate": false}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(
+        v,
+        json!({"vibrate": false, "ticks": true, "tone": true, "speech": false})
+    );
+    assert_eq!(a.get("/api/cues").await.1, v);
+    assert!(!a.daemon.settings().cues.vibrate);
+    for body in [json!({"loud": true}), json!({"ticks": "yes"})] {
+        let (s, v) = a.post("/api/cues", &body).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {v}");
+        assert!(!error(&v).is_empty());
+    }
+}

@@ -1,7 +1,7 @@
 //! Reloading the configuration (SIGHUP, `systemctl reload postured`): which
 //! settings apply at once and which wait for a restart.
 //!
-//! Posture, alerts, sets and routines apply live: the strap tasks get the new
+//! Posture, alerts, sets, cues and routines apply live: the strap tasks get the new
 //! settings and keep their connections, calibration and running set. The
 //! database, the exercise spec directory, the HTTP listener and the strap list
 //! are set up once at start; a change to them is reported and waits for the
@@ -64,6 +64,7 @@ pub fn merge(old: &Config, new: Config) -> (Config, Reloaded) {
         posture,
         alerts,
         sets,
+        cues,
         straps,
         routines,
     } = new;
@@ -72,6 +73,7 @@ pub fn merge(old: &Config, new: Config) -> (Config, Reloaded) {
         ("posture", posture != old.posture),
         ("alerts", alerts != old.alerts),
         ("sets", sets != old.sets),
+        ("cues", cues != old.cues),
         ("routine", routines != old.routines),
     ] {
         if changed {
@@ -96,6 +98,7 @@ pub fn merge(old: &Config, new: Config) -> (Config, Reloaded) {
         posture,
         alerts,
         sets,
+        cues,
         routines,
     };
     (in_force, r)

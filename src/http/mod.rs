@@ -6,6 +6,7 @@
 //! or 5xx with a JSON `{"error": reason}`.
 
 mod assets;
+mod cues;
 mod error;
 mod feedback;
 mod guard;
@@ -47,6 +48,7 @@ pub fn router(daemon: Daemon) -> Router {
         .route("/api/sets", post(start_set))
         .route("/api/sets/current", get(current_set))
         .route("/api/sets/current/stop", post(stop_set))
+        .route("/api/cues", get(cues::get).post(cues::set))
         .route("/api/calibrate", post(calibrate))
         .route("/api/snooze", post(snooze))
         .route("/api/events", get(events))

@@ -7,36 +7,8 @@ use super::svg::{self, Line};
 use super::{ADVISED_PER_DAY, Exercise, Input, Summary, civil, iso_date, summarize};
 use crate::plot::escape;
 
-const STYLE: &str = r#"
-:root { font-family: "Helvetica Neue", Arial, sans-serif; font-size: 11pt; color: #1b1f24; }
-body { max-width: 190mm; margin: 1.5rem auto; padding: 0 1rem; line-height: 1.4; }
-h1 { font-size: 1.5rem; margin: 0 0 0.2rem; }
-h2 { font-size: 1.15rem; margin: 1.4rem 0 0.4rem; border-bottom: 2px solid #1f5fbf; padding-bottom: 0.15rem; }
-h3 { font-size: 1rem; margin: 1rem 0 0.3rem; }
-.muted { color: #59636e; }
-table { border-collapse: collapse; width: 100%; font-size: 0.92rem; margin: 0.4rem 0; }
-th, td { text-align: left; padding: 0.2rem 0.35rem; border-bottom: 1px solid #d5dae0; vertical-align: top; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
-.figures { display: flex; flex-wrap: wrap; gap: 0.5rem 1.5rem; margin: 0.4rem 0; }
-.figures div { min-width: 8rem; }
-.figures strong { display: block; font-size: 1.3rem; }
-svg.chart { width: 100%; height: auto; display: block; }
-svg .grid { stroke: #e3e7eb; stroke-width: 1; }
-svg .tick { font-size: 10px; fill: #59636e; }
-svg .bar { fill: #1f5fbf; }
-svg .reference { stroke: #1a7f37; stroke-width: 1.5; stroke-dasharray: 6 4; }
-svg .band { fill: rgba(26, 127, 55, 0.16); }
-.legend { font-size: 0.85rem; color: #59636e; margin: 0.1rem 0 0.6rem; }
-.exercise { break-inside: avoid; }
-.note { white-space: pre-wrap; }
-@page { size: A4; margin: 14mm 12mm; }
-@media print {
-  body { max-width: none; margin: 0; padding: 0; font-size: 10pt; }
-  h2 { break-after: avoid; }
-  section, .exercise, figure, tr { break-inside: avoid; }
-  a { color: inherit; text-decoration: none; }
-}
-"#;
+/// The page's style: screen and A4 print (`@page`, `@media print`).
+const STYLE: &str = include_str!("style.css");
 
 /// The page for `input`.
 pub fn render(input: &Input<'_>) -> String {
@@ -190,23 +162,19 @@ fn range_of_motion(s: &mut String, e: &Exercise, input: &Input<'_>) {
     let labels = e
         .peaks
         .iter()
-        .map(|p| {
-            (
-                p.0,
-                format!("week of {}", short_date(p.0, input.utc_offset_s)),
-            )
-        })
+        .map(|p| (p.0, short_date(p.0, input.utc_offset_s)))
         .collect();
-    let span = (
-        input.from,
-        (input.to - 7.0 * 86_400.0).max(input.from + 1.0),
-    );
+    let last = e.peaks.last().map_or(input.from, |p| p.0);
+    let span = (input.from - 86_400.0, last.max(input.from) + 86_400.0);
     let _ = write!(
         s,
         "<div class=\"exercise\"><h3>Range of motion, week by week: {}</h3>",
         escape(&e.name)
     );
-    let title = format!("{}: peak angle by week", e.name);
+    let title = format!(
+        "{}: peak angle by week (labels: first day of the week)",
+        e.name
+    );
     s.push_str(&svg::lines(
         &title,
         "degrees",
@@ -226,6 +194,35 @@ fn range_of_motion(s: &mut String, e: &Exercise, input: &Input<'_>) {
     s.push_str("</div>");
 }
 
+/// A day with feedback: (midday, mean pain, highest pain, mean effort).
+type FeltDay = (f64, Option<f64>, Option<f64>, Option<f64>);
+
+/// The days with feedback.
+fn felt_by_day(sum: &Summary) -> Vec<FeltDay> {
+    let Some(first) = sum.days.first().map(|d| d.start) else {
+        return Vec::new();
+    };
+    // Pain and effort given each day of the period.
+    let mut by_day: Vec<(Vec<f64>, Vec<f64>)> = vec![Default::default(); sum.days.len()];
+    for f in sum.felt.iter().map(|x| &x.feedback) {
+        let k = ((f.at - first) / 86_400.0).floor();
+        if let Some(day) = (k >= 0.0).then(|| by_day.get_mut(k as usize)).flatten() {
+            day.0.extend(f.pain.map(f64::from));
+            day.1.extend(f.effort.map(f64::from));
+        }
+    }
+    let mean = |v: &[f64]| (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64);
+    sum.days
+        .iter()
+        .zip(by_day)
+        .filter(|(_, (p, e))| !p.is_empty() || !e.is_empty())
+        .map(|(d, (p, e))| {
+            let top = p.iter().copied().reduce(f64::max);
+            (d.start + 43_200.0, mean(&p), top, mean(&e))
+        })
+        .collect()
+}
+
 fn felt(s: &mut String, sum: &Summary, input: &Input<'_>) {
     let off = input.utc_offset_s;
     s.push_str("<section><h2>Pain and effort</h2>");
@@ -233,41 +230,54 @@ fn felt(s: &mut String, sum: &Summary, input: &Input<'_>) {
         s.push_str("<p class=\"muted\">No pain or effort given in this period.</p></section>");
         return;
     }
-    let points = |f: fn(&super::Felt) -> Option<u8>| -> Vec<(f64, f64)> {
-        sum.felt
-            .iter()
-            .filter_map(|x| Some((x.feedback.at, f64::from(f(x)?))))
-            .collect()
-    };
+    let days = felt_by_day(sum);
+    let pick =
+        |f: fn(&FeltDay) -> Option<f64>| days.iter().filter_map(|d| Some((d.0, f(d)?))).collect();
     let series = [
-        Line::new("pain (0–10)", "#c0362c", "", points(|x| x.feedback.pain)),
-        Line::new(
-            "effort (0–10)",
-            "#1f5fbf",
-            "5 4",
-            points(|x| x.feedback.effort),
-        ),
+        Line::new("highest pain of the day", "#c0362c", "", pick(|d| d.2)),
+        Line::new("mean pain", "#e8a09a", "2 3", pick(|d| d.1)),
+        Line::new("mean effort", "#1f5fbf", "6 4", pick(|d| d.3)),
     ];
     let labels = sum
         .days
         .iter()
         .map(|d| (d.start + 43_200.0, short_date(d.start, off)))
         .collect();
-    s.push_str(&svg::lines(
-        "Pain and effort over time",
+    let span = (
+        sum.days[0].start,
+        sum.days[sum.days.len() - 1].start + 86_400.0,
+    );
+    let chart = svg::lines(
+        "Pain and effort by day",
         "0–10",
         &series,
-        (input.from, input.to),
+        span,
         (0.0, 10.0),
         None,
         labels,
-    ));
+    );
+    s.push_str(&chart);
     s.push_str(&svg::legend(&series));
+    notes(s, sum, off);
+    s.push_str("</section>");
+}
+
+/// The feedback with a note, or with pain of 7 or more.
+fn notes(s: &mut String, sum: &Summary, off: f64) {
+    let shown: Vec<_> = sum
+        .felt
+        .iter()
+        .filter(|x| x.feedback.note.is_some() || x.feedback.pain.is_some_and(|p| p >= 7))
+        .collect();
+    if shown.is_empty() {
+        s.push_str("<p class=\"muted\">No notes, and no pain of 7 or more, in this period.</p>");
+        return;
+    }
     s.push_str(
-        "<table><thead><tr><th>Date</th><th>For</th><th class=\"num\">Pain</th><th class=\"num\">Effort</th><th>Note</th></tr></thead><tbody>",
+        "<h3>Notes, and pain of 7 or more</h3><table><thead><tr><th>Date</th><th>For</th><th class=\"num\">Pain</th><th class=\"num\">Effort</th><th>Note</th></tr></thead><tbody>",
     );
     let score = |v: Option<u8>| v.map_or("–".to_owned(), |v| v.to_string());
-    for x in &sum.felt {
+    for x in shown {
         let f = &x.feedback;
         let _ = write!(
             s,
@@ -279,7 +289,7 @@ fn felt(s: &mut String, sum: &Summary, input: &Input<'_>) {
             escape(f.note.as_deref().unwrap_or(""))
         );
     }
-    s.push_str("</tbody></table></section>");
+    s.push_str("</tbody></table>");
 }
 
 fn posture(s: &mut String, sum: &Summary, off: f64) {

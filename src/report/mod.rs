@@ -12,7 +12,7 @@
 mod html;
 mod svg;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::exercises::Catalog;
 use crate::motion::Flag;
@@ -131,14 +131,15 @@ pub fn summarize(i: &Input<'_>) -> Summary {
     let mut sets: Vec<&SetDetail> = i.sessions.iter().flat_map(|s| &s.sets).collect();
     sets.sort_by(|a, b| a.set.info.started_at.total_cmp(&b.set.info.started_at));
     let name = |id: &str| i.catalog.get(id).map_or(id.to_owned(), |s| s.name.clone());
+    let exercise_of: HashMap<i64, &str> = sets
+        .iter()
+        .map(|s| (s.set.info.id.0, s.set.info.exercise.as_str()))
+        .collect();
     let felt = i
         .feedback
         .iter()
         .map(|f| Felt {
-            exercise: f.set.and_then(|id| {
-                let set = sets.iter().find(|s| s.set.info.id == id)?;
-                Some(name(&set.set.info.exercise))
-            }),
+            exercise: f.set.and_then(|id| exercise_of.get(&id.0)).map(|e| name(e)),
             feedback: f.clone(),
         })
         .collect();

@@ -10,8 +10,8 @@ use crate::plot::{escape, tick_step};
 const W: f64 = 720.0;
 const H: f64 = 190.0;
 const LEFT: f64 = 44.0;
-const RIGHT: f64 = 10.0;
-const TOP: f64 = 10.0;
+const RIGHT: f64 = 24.0;
+const TOP: f64 = 20.0;
 const BOTTOM: f64 = 26.0;
 
 /// A line of points (x, y).
@@ -77,7 +77,7 @@ impl Frame {
         }
         let _ = write!(
             s,
-            r#"<text x="4" y="{TOP}" class="tick" dominant-baseline="hanging">{}</text>"#,
+            r#"<text x="4" y="10" class="tick">{}</text>"#,
             escape(unit)
         );
         for (x, text) in x_labels {
