@@ -222,9 +222,9 @@ pub async fn progress(
     let Query(q) = q.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.body_text()))?;
     let offset = utc_offset_s(q.utc_offset_min)?;
     let now = crate::daemon::now_s();
-    let data = d
+    let sessions = d
         .store
-        .export(Some(now - PROGRESS_SPAN_S), None)
+        .sessions_detail(Some(now - PROGRESS_SPAN_S), None)
         .await
         .map_err(internal)?;
     let feedback = d
@@ -232,7 +232,7 @@ pub async fn progress(
         .feedback(Some(now - PROGRESS_SPAN_S), None)
         .await
         .map_err(internal)?;
-    let p = crate::progress::assess(&data.sessions, &feedback, &d.exercises, now, offset);
+    let p = crate::progress::assess(&sessions, &feedback, &d.exercises, now, offset);
     Ok(Json(p).into_response())
 }
 
@@ -260,9 +260,13 @@ pub async fn totals(
         ));
     }
     let from = q.from.max(now - MAX_TOTALS_SPAN_S);
-    let data = d.store.export(Some(from), None).await.map_err(internal)?;
+    let sessions = d
+        .store
+        .sessions_detail(Some(from), None)
+        .await
+        .map_err(internal)?;
     let posture = d.store.posture(Some(from), None).await.map_err(internal)?;
-    let t = crate::totals::totals(&data.sessions, &posture.hours, from, now, offset);
+    let t = crate::totals::totals(&sessions, &posture.hours, from, now, offset);
     Ok(Json(t).into_response())
 }
 

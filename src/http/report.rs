@@ -77,9 +77,14 @@ pub async fn page(
     let internal = |e: crate::store::StoreError| {
         ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("database: {e}"))
     };
-    let data = d
+    let sessions = d
         .store
-        .export(Some(from), Some(to))
+        .sessions_detail(Some(from), Some(to))
+        .await
+        .map_err(internal)?;
+    let posture = d
+        .store
+        .posture(Some(from), Some(to))
         .await
         .map_err(internal)?;
     let feedback = d
@@ -88,9 +93,9 @@ pub async fn page(
         .await
         .map_err(internal)?;
     let input = crate::report::Input {
-        sessions: &data.sessions,
+        sessions: &sessions,
         feedback: &feedback,
-        posture: &data.posture,
+        posture: &posture,
         catalog: &d.exercises,
         from,
         to,

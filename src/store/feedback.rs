@@ -90,8 +90,9 @@ fn in_range(
 ) -> rusqlite::Result<Vec<Feedback>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM feedback
-         WHERE (?1 IS NULL OR at >= ?1) AND (?2 IS NULL OR at < ?2) ORDER BY at, id"
+         WHERE at >= ?1 AND at < ?2 ORDER BY at, id"
     ))?;
+    let (from, to) = (from.unwrap_or(f64::MIN), to.unwrap_or(f64::MAX));
     stmt.query_map(params![from, to], row)?.collect()
 }
 

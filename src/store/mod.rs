@@ -9,6 +9,7 @@
 //! the error is logged at most once a minute, and writing resumes when it can.
 //! Reads answer through a oneshot channel and see every write sent before them.
 
+mod bulk;
 mod error;
 mod feedback;
 mod packing;
@@ -268,6 +269,17 @@ impl Store {
         to: Option<f64>,
     ) -> Result<PostureHistory, StoreError> {
         self.call(move |c| Ok(read::posture(c, (from, to))?)).await
+    }
+
+    /// Sessions starting in `[from, to)`, oldest first, with their sets and
+    /// reps (no heart rate): for totals, advice and reports.
+    pub async fn sessions_detail(
+        &self,
+        from: Option<f64>,
+        to: Option<f64>,
+    ) -> Result<Vec<SessionDetail>, StoreError> {
+        self.call(move |c| Ok(bulk::sessions(c, (from, to), false)?))
+            .await
     }
 
     /// Everything starting in `[from, to)` except raw samples, for export.
