@@ -26,6 +26,9 @@ export function traceTick(t, set) {
     setId = set.id;
     points = [];
   }
+  // Every strap ticks (each on its own clock, mapped to wall time) with the
+  // counting strap's angle: keep the trace in time order.
+  if (points.length && t <= points[points.length - 1][0]) return;
   points.push([t, set.angle_deg]);
   points = points.filter(([pt]) => pt > t - SPAN_S);
   draw(t, set);
