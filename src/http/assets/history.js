@@ -56,7 +56,7 @@ export async function showHistory() {
   postureDaysChart(p, h.totals);
   heartRateChart(h.data.sessions);
   feedbackChart(h.feedback, p);
-  $("report-link").href = `/report?from=${Math.floor(p.from)}&to=${Math.ceil(p.now)}`;
+  $("report-link").href = `/report?from=${Math.floor(p.from)}&to=${Math.ceil(p.now)}&utc_offset_min=${p.offset}`;
   sessionList(h.data.sessions);
 }
 
