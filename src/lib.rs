@@ -21,6 +21,7 @@ pub mod plot;
 pub mod progress;
 pub mod protocol;
 pub mod recording;
+pub mod report;
 pub mod rescore;
 pub mod store;
 pub mod synth;

@@ -79,8 +79,8 @@ impl Scale {
     }
 }
 
-/// A round step giving about `n` ticks over `span`.
-fn tick_step(span: f64, n: f64) -> f64 {
+/// A round step giving about `n` ticks over `span` (also the report's charts').
+pub fn tick_step(span: f64, n: f64) -> f64 {
     let raw = span / n;
     let mag = 10f64.powf(raw.log10().floor());
     [1.0, 2.0, 5.0, 10.0]
@@ -90,10 +90,13 @@ fn tick_step(span: f64, n: f64) -> f64 {
         .unwrap_or(10.0 * mag)
 }
 
-fn escape(s: &str) -> String {
+/// `s` safe in HTML or SVG text and quoted attribute values.
+pub fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
 }
 
 fn axes(s: &mut String, sc: &Scale, y_label: &str) {

@@ -1,8 +1,11 @@
 //! Progression advice from the history, following the rule physiotherapists give
 //! for home back care: start slowly and increase gradually. A longer hold or one
 //! more rep is suggested only after several sets on target; a week whose volume
-//! jumps well past the week before gets a warning. Pure: it reads stored sessions
-//! and returns advice, with no clock or database of its own.
+//! jumps well past the week before gets a warning. Pain comes first: pain that
+//! rises, or reaches [`PAIN_HOLD`], holds the dose whatever the sets were, and a
+//! step up needs pain not rising (the rule in `docs/exercises.md`). Pure: it reads
+//! stored sessions and feedback and returns advice, with no clock or database of
+//! its own.
 
 use std::collections::BTreeMap;
 
@@ -10,7 +13,7 @@ use serde::Serialize;
 
 use crate::exercises::{Catalog, ExerciseSpec};
 use crate::motion::Flag;
-use crate::store::{EndReason, SessionDetail, SetDetail, StoredRep};
+use crate::store::{EndReason, Feedback, SessionDetail, SetDetail, StoredRep};
 
 /// Sets in a row on target before a step up is suggested.
 pub const SETS_BEFORE_STEP: usize = 3;
@@ -27,6 +30,8 @@ pub const JUMP_FACTOR: f64 = 1.5;
 pub const JUMP_MIN_REPS: u32 = 10;
 /// A step up in hold time (s).
 pub const HOLD_STEP_S: f64 = 2.0;
+/// Pain (0-10) at or above which the dose is held whatever the sets were.
+pub const PAIN_HOLD: u8 = 7;
 
 const WEEK_S: f64 = 7.0 * 86_400.0;
 
@@ -59,6 +64,14 @@ pub enum Advice {
         /// What most reps missed (`short_hold`, `partial_range`, ...).
         missed: Option<Flag>,
     },
+    /// Pain rose, or is [`PAIN_HOLD`] or more: keep the dose, and stop and ask a
+    /// clinician if it is sharp or spreading.
+    HoldForPain {
+        /// The latest pain given (0-10).
+        pain: u8,
+        /// The pain given before it, when the latest is higher.
+        rose_from: Option<u8>,
+    },
 }
 
 /// Advice for one exercise.
@@ -72,6 +85,8 @@ pub struct Suggestion {
     pub recent_sets: usize,
     /// Of those, how many were on target.
     pub on_target: usize,
+    /// The latest pain given for this exercise's sets (0-10), if any.
+    pub pain: Option<u8>,
     /// The advice.
     pub advice: Advice,
     /// The advice in a sentence.
@@ -147,6 +162,42 @@ fn mean_hold(sets: &[&SetDetail]) -> Option<f64> {
     (!holds.is_empty()).then(|| holds.iter().sum::<f64>() / holds.len() as f64)
 }
 
+/// The pain given for `sets` (feedback on one of them, or on a session holding
+/// one), oldest first.
+fn pains(feedback: &[Feedback], sets: &[&SetDetail]) -> Vec<u8> {
+    let mut given: Vec<(f64, u8)> = feedback
+        .iter()
+        .filter(|f| {
+            sets.iter().any(|s| match f.set {
+                Some(id) => id == s.set.info.id,
+                None => f.session == s.set.info.session,
+            })
+        })
+        .filter_map(|f| Some((f.at, f.pain?)))
+        .collect();
+    given.sort_by(|a, b| a.0.total_cmp(&b.0));
+    given.into_iter().map(|(_, p)| p).collect()
+}
+
+/// Advice when pain says to hold the dose: rising, or [`PAIN_HOLD`] or more.
+fn pain_advice(pains: &[u8]) -> Option<(Advice, String)> {
+    let (&pain, before) = pains.split_last()?;
+    let rose_from = before.last().copied().filter(|&b| pain > b);
+    if pain < PAIN_HOLD && rose_from.is_none() {
+        return None;
+    }
+    let why = match rose_from {
+        Some(b) => format!("your pain rose from {b} to {pain} out of 10"),
+        None => format!("your pain was {pain} out of 10"),
+    };
+    Some((
+        Advice::HoldForPain { pain, rose_from },
+        format!(
+            "Keep this dose: {why}. If the pain is sharp or spreading, stop and ask a clinician."
+        ),
+    ))
+}
+
 fn advise(spec: &ExerciseSpec, recent: &[&SetDetail], utc_offset_s: f64) -> (Advice, String) {
     let good = recent.iter().filter(|s| on_target(s, spec)).count();
     let days = {
@@ -208,6 +259,7 @@ fn advise(spec: &ExerciseSpec, recent: &[&SetDetail], utc_offset_s: f64) -> (Adv
 /// wearer's offset from UTC, for telling days apart.
 pub fn assess(
     sessions: &[SessionDetail],
+    feedback: &[Feedback],
     catalog: &Catalog,
     now: f64,
     utc_offset_s: f64,
@@ -241,12 +293,20 @@ pub fn assess(
             .take(SETS_BEFORE_STEP)
             .copied()
             .collect();
-        let (advice, text) = advise(spec, &recent, utc_offset_s);
+        let all: Vec<&SetDetail> = sets
+            .iter()
+            .filter(|s| s.set.info.exercise == id)
+            .copied()
+            .collect();
+        let pains = pains(feedback, &all);
+        let (advice, text) =
+            pain_advice(&pains).unwrap_or_else(|| advise(spec, &recent, utc_offset_s));
         suggestions.push(Suggestion {
             exercise: id.to_owned(),
             name: spec.name.clone(),
             recent_sets: recent.len(),
             on_target: recent.iter().filter(|s| on_target(s, spec)).count(),
+            pain: pains.last().copied(),
             advice,
             text,
         });
@@ -372,7 +432,7 @@ mod tests {
             doorway(NOW - 2000.0, 16.0),
             doorway(NOW - 1000.0, 16.0),
         ];
-        let p = assess(&one_day, &c, NOW, 0.0);
+        let p = assess(&one_day, &[], &c, NOW, 0.0);
         assert!(
             matches!(p.suggestions[0].advice, Advice::Keep { .. }),
             "{p:?}"
@@ -383,7 +443,7 @@ mod tests {
             doorway(NOW - 2000.0, 16.0),
             doorway(NOW - 1000.0, 16.0),
         ];
-        let p = assess(&two_days, &c, NOW, 0.0);
+        let p = assess(&two_days, &[], &c, NOW, 0.0);
         assert_eq!(
             p.suggestions[0].advice,
             Advice::LongerHold {
@@ -402,7 +462,7 @@ mod tests {
             doorway(NOW - DAY, 19.9),
             doorway(NOW - 100.0, 20.0),
         ];
-        let p = assess(&s, &c, NOW, 0.0);
+        let p = assess(&s, &[], &c, NOW, 0.0);
         let n = c.get("pectoral-stretch").unwrap().target.reps;
         assert_eq!(
             p.suggestions[0].advice,
@@ -418,7 +478,7 @@ mod tests {
             doorway(NOW - DAY, 10.0),
             doorway(NOW - 100.0, 16.0),
         ];
-        let p = assess(&s, &c, NOW, 0.0);
+        let p = assess(&s, &[], &c, NOW, 0.0);
         assert_eq!(
             p.suggestions[0].advice,
             Advice::Consolidate {
@@ -440,13 +500,13 @@ mod tests {
             .collect();
         let mut steady = last.clone();
         steady.extend((0..2).map(|i| doorway(NOW - f64::from(i) * DAY - 10.0, 16.0)));
-        let p = assess(&steady, &c, NOW, 0.0);
+        let p = assess(&steady, &[], &c, NOW, 0.0);
         assert_eq!(p.weekly.this_week_reps, p.weekly.last_week_reps);
         assert_eq!(p.weekly.warning, None);
 
         let mut jump = last;
         jump.extend((0..6).map(|i| doorway(NOW - f64::from(i) * DAY - 10.0, 16.0)));
-        let p = assess(&jump, &c, NOW, 0.0);
+        let p = assess(&jump, &[], &c, NOW, 0.0);
         assert_eq!(p.weekly.this_week_reps, 3 * p.weekly.last_week_reps);
         assert!(
             p.weekly
@@ -464,7 +524,7 @@ mod tests {
         let mut a = doorway(NOW - DAY, 16.0);
         let b = set("shoulder-rolls", NOW - 100.0, &[], 0.0, 20);
         a.sets[0].set.corrected_reps = Some(1);
-        let p = assess(&[a, b], &c, NOW, 0.0);
+        let p = assess(&[a, b], &[], &c, NOW, 0.0);
         let ids: Vec<_> = p.suggestions.iter().map(|s| s.exercise.as_str()).collect();
         assert_eq!(ids, ["shoulder-rolls", "pectoral-stretch"]);
         assert_eq!(p.weekly.this_week_reps, 1);
@@ -472,5 +532,69 @@ mod tests {
             p.suggestions[1].advice,
             Advice::Keep { .. } | Advice::Consolidate { .. }
         ));
+    }
+
+    fn pain(session: &SessionDetail, pain: u8) -> Feedback {
+        Feedback {
+            session: session.id,
+            set: Some(session.sets[0].set.info.id),
+            at: session.started_at + 100.0,
+            pain: Some(pain),
+            effort: Some(5),
+            note: None,
+        }
+    }
+
+    #[test]
+    fn rising_pain_holds_a_dose_that_would_step_up_and_says_when_to_stop() {
+        let c = catalog();
+        let s = [
+            doorway(NOW - DAY - 3000.0, 16.0),
+            doorway(NOW - 2000.0, 16.0),
+            doorway(NOW - 1000.0, 16.0),
+        ];
+        // Steady pain lets the step up through.
+        let steady = [pain(&s[0], 2), pain(&s[1], 2), pain(&s[2], 2)];
+        let p = assess(&s, &steady, &c, NOW, 0.0);
+        assert!(
+            matches!(p.suggestions[0].advice, Advice::LongerHold { .. }),
+            "{p:?}"
+        );
+        assert_eq!(p.suggestions[0].pain, Some(2));
+
+        let rising = [pain(&s[0], 2), pain(&s[1], 2), pain(&s[2], 4)];
+        let p = assess(&s, &rising, &c, NOW, 0.0);
+        assert_eq!(
+            p.suggestions[0].advice,
+            Advice::HoldForPain {
+                pain: 4,
+                rose_from: Some(2)
+            }
+        );
+        let text = &p.suggestions[0].text;
+        assert!(text.contains("rose from 2 to 4"), "{text}");
+        assert!(text.contains("sharp or spreading"), "{text}");
+        assert!(text.contains("clinician"), "{text}");
+    }
+
+    #[test]
+    fn pain_of_seven_holds_the_dose_even_when_falling_and_session_feedback_counts() {
+        let c = catalog();
+        let s = [
+            doorway(NOW - DAY - 3000.0, 16.0),
+            doorway(NOW - 2000.0, 16.0),
+            doorway(NOW - 1000.0, 16.0),
+        ];
+        let mut whole = pain(&s[2], 7);
+        whole.set = None;
+        let p = assess(&s, &[pain(&s[1], 8), whole], &c, NOW, 0.0);
+        assert_eq!(
+            p.suggestions[0].advice,
+            Advice::HoldForPain {
+                pain: 7,
+                rose_from: None
+            }
+        );
+        assert!(p.suggestions[0].text.contains("7 out of 10"));
     }
 }

@@ -1,5 +1,5 @@
 //! Commands that ask the running daemon over its HTTP API: `postured start`,
-//! `stop`, `calibrate`, `snooze`.
+//! `stop`, `calibrate`, `snooze`, `report`.
 
 use anyhow::{Context, bail};
 use serde_json::Value;
@@ -39,4 +39,22 @@ pub async fn post(cfg: &Config, url: &str, path: &str, body: &Value) -> anyhow::
         bail!("{}", json["error"].as_str().unwrap_or(status.as_str()));
     }
     Ok(json)
+}
+
+/// GETs `path` and returns the body as text, or the API's reason.
+pub async fn get_text(cfg: &Config, url: &str, path: &str) -> anyhow::Result<String> {
+    let mut req = reqwest::Client::new().get(format!("{url}{path}"));
+    if let Some(t) = &cfg.http.token {
+        req = req.bearer_auth(t);
+    }
+    let resp = req.send().await.with_context(|| {
+        format!("cannot reach the daemon at {url}: is `postured run` (or the service) running?")
+    })?;
+    let status = resp.status();
+    let text = resp.text().await?;
+    if !status.is_success() {
+        let json: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        bail!("{}", json["error"].as_str().unwrap_or(status.as_str()));
+    }
+    Ok(text)
 }

@@ -6,6 +6,9 @@
 //! set started from the page counts up rep by rep while the hold timer runs and
 //! turns green in the target band, the finished session shows its rep charts, the
 //! history renders, and the page reconnects by itself when the daemon restarts.
+//! The care loop: the cue switches, the cues and the strap's buzz during the
+//! set, the angle trace, the form asking how the set felt, and the clinician
+//! report opened in the same browser.
 //! Screenshots go to `target/dashboard/` (the README shows the live one).
 //!
 //! Needs `chromium` and `chromium-driver` (scripts/install-deps.sh installs them).
@@ -214,11 +217,16 @@ fn inner_dashboard() {
 
         the_page_goes_live(&b, &base).await;
         the_slouch_alert_shows_and_snoozes(&b).await;
+        the_cue_switches_follow_the_config_and_the_page(&b, &base).await;
         a_set_from_the_page_counts_up_with_its_hold_timer(&b).await;
+        the_strap_buzzed_at_each_holds_target().await;
+        the_feedback_form_appears_when_the_set_ends(&b, &base).await;
         the_session_page_charts_the_reps(&b).await;
+        the_session_page_shows_how_it_felt(&b).await;
         a_correction_is_kept_beside_the_count(&b, &base).await;
         the_history_shows_the_day_and_advice(&b).await;
         a_set_stopped_from_the_page_and_calibration(&b).await;
+        the_report_reads_in_the_same_browser(&b, &base).await;
         let log = console(&driver, &b).await;
         assert!(
             errors(&log).is_empty(),
@@ -279,7 +287,10 @@ async fn a_set_from_the_page_counts_up_with_its_hold_timer(b: &Client) {
     assert_eq!(text(b, "#rep-counter").await, "0 of 5, left");
     assert_eq!(text(b, "#hold-target").await, "8–12 s");
 
-    // Reps count up one by one while the hold timer runs and turns green.
+    // Reps count up one by one while the hold timer runs and turns green; the
+    // cues show (and speak) and the angle trace fills.
+    let mut cues: Vec<String> = Vec::new();
+    let mut trace_span_s: f64 = 0.0;
     let mut counts: Vec<String> = Vec::new();
     let mut holds: Vec<f64> = Vec::new();
     let mut on_target = false;
@@ -294,6 +305,13 @@ async fn a_set_from_the_page_counts_up_with_its_hold_timer(b: &Client) {
             if counts.last() != Some(&c) {
                 counts.push(c);
             }
+            let cue = text(b, "#cue-line").await;
+            if !cue.is_empty() && cues.last() != Some(&cue) {
+                cues.push(cue);
+            }
+            let trace = b.find(Locator::Id("angle-trace")).await.unwrap();
+            let span = trace.attr("data-span-s").await.unwrap();
+            trace_span_s = trace_span_s.max(span.and_then(|p| p.parse().ok()).unwrap_or(0.0));
             let held = text(b, "#hold-time").await;
             if let Some(s) = held.strip_suffix(" s").and_then(|s| s.parse::<f64>().ok()) {
                 holds.push(s);
@@ -334,11 +352,190 @@ async fn a_set_from_the_page_counts_up_with_its_hold_timer(b: &Client) {
         "the hold timer topped at {top} s"
     );
     assert!(on_target, "the hold never showed as on target");
+    cues_and_trace(b, &cues, trace_span_s).await;
     let ended = text(b, "#set-message").await;
     assert!(
         ended.contains("5 reps") && ended.contains("target reached"),
         "{ended}"
     );
+}
+
+/// The cue switches: the configuration's defaults, the page's own kept in the
+/// browser, the strap's buzz switched through the daemon. Speech is recorded.
+async fn the_cue_switches_follow_the_config_and_the_page(b: &Client, base: &str) {
+    click(b, "#cue-settings summary").await;
+    let checked = |id: &'static str| async move {
+        let e = b.find(Locator::Id(id)).await.unwrap();
+        e.prop("checked").await.unwrap().as_deref() == Some("true")
+    };
+    assert!(checked("cue-vibrate").await && checked("cue-tone").await);
+    assert!(!checked("cue-ticks").await && !checked("cue-speech").await);
+    click(b, "#cue-ticks").await;
+    click(b, "#cue-speech").await;
+    let kept: Value = b
+        .execute(
+            "return [localStorage.getItem('postured.cue.ticks'), localStorage.getItem('postured.cue.speech')]",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(kept, json!(["on", "on"]));
+    click(b, "#cue-vibrate").await;
+    until(10, "the buzz switched off in the daemon", || async {
+        common::get_json(format!("{base}/api/cues")).await["vibrate"] == false
+    })
+    .await;
+    click(b, "#cue-vibrate").await;
+    until(10, "the buzz switched on again", || async {
+        common::get_json(format!("{base}/api/cues")).await["vibrate"] == true
+    })
+    .await;
+    // What the page would say, recorded instead of spoken.
+    b.execute(
+        "window.spoken = []; speechSynthesis.speak = (u) => window.spoken.push(u.text);",
+        vec![],
+    )
+    .await
+    .unwrap();
+}
+
+/// During the set: the countdown, the target and the counts showed and were
+/// spoken, and the angle trace held the last 30 s over the target band.
+async fn cues_and_trace(b: &Client, cues: &[String], trace_span_s: f64) {
+    println!("cues: {cues:?}");
+    assert!(
+        cues.iter().any(|c| c.starts_with("Target reached (8 s)")),
+        "{cues:?}"
+    );
+    assert!(cues.iter().any(|c| c.ends_with('…')), "{cues:?}");
+    assert!(cues.iter().any(|c| c == "2 of 5"), "{cues:?}");
+    let spoken: Value = b.execute("return window.spoken", vec![]).await.unwrap();
+    let spoken: Vec<&str> = spoken
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    for want in [
+        "one of five",
+        "two of five",
+        "three of five",
+        "four of five",
+    ] {
+        assert!(spoken.contains(&want), "{spoken:?}");
+    }
+    // The trace keeps the last 30 s of ticks, and the set lasted longer.
+    assert!((25.0..30.0).contains(&trace_span_s), "{trace_span_s}");
+    let band = b.find(Locator::Css("#angle-trace .trace-band")).await;
+    assert!(band.is_ok(), "no target band on the trace");
+}
+
+/// The thigh strap (an open IMU strap, which can vibrate) got a short buzz as
+/// each hold reached its target (8 s) and none at the maximum (12 s, not held).
+async fn the_strap_buzzed_at_each_holds_target() {
+    let writes = common::control()
+        .await
+        .writes("F0:5E:D0:00:00:02")
+        .await
+        .unwrap();
+    let buzzes: Vec<u8> = writes
+        .iter()
+        .filter(|(uuid, _, _)| uuid == postured::protocol::open_imu::HAPTIC)
+        .map(|(_, bytes, _)| bytes[0])
+        .collect();
+    assert!(
+        buzzes.iter().filter(|&&p| p == 1).count() >= 4,
+        "{buzzes:?}"
+    );
+    assert!(!buzzes.contains(&2), "{buzzes:?}");
+}
+
+/// The clinician report opens in the same browser, reads without scripts and
+/// has every part; the dashboard comes back after.
+async fn the_report_reads_in_the_same_browser(b: &Client, base: &str) {
+    b.goto(&format!("{base}/report")).await.unwrap();
+    let title = b.title().await.unwrap();
+    assert!(title.starts_with("postured report"), "{title}");
+    let body = text(b, "body").await;
+    for part in [
+        "Adherence",
+        "Prone leg raise",
+        "Doorway pectoral stretch",
+        "Range of motion, week by week: Prone leg raise",
+        "Pain and effort",
+        "hamstring <tight> & warm",
+        "Posture",
+        "Corrections to automatic counts",
+    ] {
+        assert!(body.contains(part), "the report lacks {part:?}:\n{body}");
+    }
+    let charts = b.find_all(Locator::Css("svg.chart")).await.unwrap();
+    assert!(charts.len() >= 5, "{} charts", charts.len());
+    let scripts = b.find_all(Locator::Css("script")).await.unwrap();
+    assert!(scripts.is_empty());
+    screenshot(b, "report.png").await;
+    b.goto(&format!("{base}/")).await.unwrap();
+    until(30, "the live stream again", || async {
+        text(b, "#conn").await == "live"
+    })
+    .await;
+}
+
+/// When the set ends a small form asks how it felt; what is saved is kept with
+/// the set.
+async fn the_feedback_form_appears_when_the_set_ends(b: &Client, base: &str) {
+    until(10, "the feedback form", || async {
+        displayed(b, "#feedback-card form").await
+    })
+    .await;
+    assert!(text(b, "#feedback-card h3").await.contains("How did"));
+    for (css, value) in [
+        ("#feedback-card input[id^=pain]", "11"),
+        ("#feedback-card input[id^=effort]", "6"),
+        ("#feedback-card input[id^=note]", "hamstring <tight> & warm"),
+    ] {
+        let input = b.find(Locator::Css(css)).await.unwrap();
+        input.clear().await.unwrap();
+        input.send_keys(value).await.unwrap();
+    }
+    // The page refuses a pain of 11 itself (the API would too, with a reason);
+    // nothing is kept until it is 3.
+    click(b, "#feedback-card button").await;
+    assert!(
+        b.find(Locator::Css("#feedback-card input[id^=pain]:invalid"))
+            .await
+            .is_ok()
+    );
+    let given: Value = common::get_json(format!("{base}/api/feedback")).await;
+    assert_eq!(given, json!([]));
+    let pain = b
+        .find(Locator::Css("#feedback-card input[id^=pain]"))
+        .await
+        .unwrap();
+    pain.clear().await.unwrap();
+    pain.send_keys("3").await.unwrap();
+    click(b, "#feedback-card button").await;
+    until(10, "the feedback to save", || async {
+        text(b, "#feedback-card .message").await == "Saved."
+    })
+    .await;
+    let given: Value = common::get_json(format!("{base}/api/feedback")).await;
+    assert_eq!(given[0]["pain"], 3, "{given}");
+    assert_eq!(given[0]["effort"], 6, "{given}");
+    assert_eq!(given[0]["note"], "hamstring <tight> & warm", "{given}");
+    assert!(given[0]["set"].as_i64().is_some(), "{given}");
+}
+
+/// The session's page shows (and can change) how the set felt.
+async fn the_session_page_shows_how_it_felt(b: &Client) {
+    let pain = b.find(Locator::Css(".set input[id^=pain]")).await.unwrap();
+    assert_eq!(pain.prop("value").await.unwrap().as_deref(), Some("3"));
+    let note = b.find(Locator::Css(".set input[id^=note]")).await.unwrap();
+    assert_eq!(
+        note.prop("value").await.unwrap().as_deref(),
+        Some("hamstring <tight> & warm")
+    );
+    assert!(displayed(b, "[data-session-feedback] form").await);
 }
 
 /// The session's detail: five reps with holds and angles, charted.
@@ -390,8 +587,14 @@ async fn the_history_shows_the_day_and_advice(b: &Client) {
     until(10, "the history charts", || async {
         b.find(Locator::Css("#chart-sessions canvas")).await.is_ok()
             && b.find(Locator::Css("#chart-holds canvas")).await.is_ok()
+            && b.find(Locator::Css("#chart-feedback canvas")).await.is_ok()
     })
     .await;
+    assert!(
+        text(b, "#feedback-notes")
+            .await
+            .contains("hamstring <tight> & warm")
+    );
     assert!(text(b, "#suggestions").await.contains("Prone leg raise"));
     assert_eq!(
         b.find_all(Locator::Css("#history-sessions li a"))

@@ -61,7 +61,7 @@ fn inner_routine() {
         let kinds: Vec<&str> = seen
             .iter()
             .map(|(t, _)| t.as_str())
-            .filter(|t| *t != "rep")
+            .filter(|t| *t != "rep" && *t != "cue")
             .collect();
         assert_eq!(
             kinds,
@@ -75,6 +75,20 @@ fn inner_routine() {
             "{seen:?}"
         );
         assert_eq!(seen.last().unwrap().1["completed"], true, "{seen:?}");
+        // Cues came with each set: a count per rep, the hold's target reached.
+        let cues: Vec<&Value> = seen
+            .iter()
+            .filter(|(t, _)| t == "cue")
+            .map(|(_, e)| &e["cue"])
+            .collect();
+        let counts: Vec<u64> = cues
+            .iter()
+            .filter(|c| c["kind"] == "count")
+            .filter_map(|c| c["n"].as_u64())
+            .collect();
+        assert_eq!(counts, [1, 2, 3, 4, 5, 1, 2, 3, 4, 5], "{cues:?}");
+        let reached = cues.iter().filter(|c| c["kind"] == "hold_reached").count();
+        assert!(reached >= 8, "{cues:?}");
         let page: Value = common::get_json(format!("{base}/api/sessions")).await;
         assert_eq!(page["total"], 1, "{page}");
         assert_eq!(page["items"][0]["routine"], "legs");

@@ -8,8 +8,10 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::commands::{ask, run_exercises, run_rescore, run_scan};
 
 mod analyze;
+mod report;
 
 pub use analyze::AnalyzeArgs;
+pub use report::ReportArgs;
 
 /// postured: counts back-care exercise reps and holds and watches posture, from BLE
 /// IMU straps (Polar H10, heart-rate straps, open IMU straps).
@@ -114,6 +116,14 @@ pub enum Command {
         after_help = "Examples:\n  postured analyze --exercise prone-leg-raise --input rec.csv --side left\n  postured analyze --exercise my-spec.toml --input rec.csv.gz --format table\n  postured analyze --posture --input desk.csv --tolerance-deg 12 --delay-s 30\n  postured analyze -e reps -i Polar_H10_1A2B3C4D_20250101_101010_ACC.txt\n  postured analyze -e squat -i recordings/ --format json > counts.jsonl\n  gunzip -c rec.csv.gz | postured analyze -e reps -i -"
     )]
     Analyze(AnalyzeArgs),
+    /// Save the report for a clinician (adherence, per exercise sets, reps, holds
+    /// on target and range of motion by week, pain and effort with the notes,
+    /// posture, corrections) as one HTML page that prints on A4; asks the
+    /// running daemon (GET /report).
+    #[command(
+        after_help = "Examples:\n  postured report --out report.html\n  postured report --from 2026-11-01 --to 2026-11-30 --utc-offset-min 60 --out november.html"
+    )]
+    Report(ReportArgs),
     /// List nearby supported straps (Polar H10, open IMU, heart-rate straps).
     ///
     /// Uses BlueZ through D-Bus (the system bus, or DBUS_SYSTEM_BUS_ADDRESS). A strap
@@ -177,6 +187,7 @@ pub fn init_logging(verbose: u8) {
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Analyze(args) => analyze::run(&args),
+        Command::Report(args) => report::run(&args),
         Command::Scan { timeout, format } => run_scan(timeout, format),
         Command::Run { config, listen } => run_daemon(config, listen),
         Command::Start { exercise, daemon } => ask(

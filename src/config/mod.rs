@@ -4,6 +4,7 @@
 //! `postured print-default-config` prints [`DEFAULT_TOML`], a commented example
 //! that parses to [`Config::default`]. The daemon never writes its config.
 
+mod cues;
 mod mqtt;
 mod strap;
 
@@ -12,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+pub use cues::CueConfig;
 pub use mqtt::{BrokerUrl, DEFAULT_DISCOVERY_PREFIX, MqttConfig, hostname};
 pub use strap::{DEFAULT_RANGE_G, DEFAULT_RATE_HZ, StrapConfig};
 
@@ -45,6 +47,8 @@ pub struct Config {
     pub alerts: AlertConfig,
     /// Exercise sets.
     pub sets: SetConfig,
+    /// Cues during a set: strap buzz, and the dashboard's ticks, tone, speech.
+    pub cues: CueConfig,
     /// Straps to use; a strap not listed is ignored.
     #[serde(rename = "strap")]
     pub straps: Vec<StrapConfig>,

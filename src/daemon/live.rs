@@ -137,6 +137,16 @@ pub enum LiveEvent {
     },
     /// A slouch episode ended.
     Slouch(SlouchEpisode),
+    /// A cue during a set ([`crate::daemon::cues`]): a countdown second, the
+    /// hold's target or maximum reached, a rep counted.
+    Cue {
+        /// Set id.
+        set: SetId,
+        /// When (Unix s, the strap's clock mapped to wall time).
+        t: f64,
+        /// The cue.
+        cue: super::cues::Cue,
+    },
     /// A routine ended: all its sets done, or stopped.
     RoutineEnded {
         /// Its name.

@@ -3,6 +3,7 @@
 //! event stream, and those to the HTTP API. One cancellation token stops all.
 
 mod coordinator;
+pub mod cues;
 pub mod live;
 pub mod reload;
 pub mod sets;
@@ -160,6 +161,14 @@ impl Daemon {
         })
         .await;
         Ok(reloaded)
+    }
+
+    /// Switches cues during sets (`[cues]`) until the next reload or restart;
+    /// the strap tasks follow at once.
+    pub async fn set_cues(&self, cues: crate::config::CueConfig) -> Result<(), ReloadError> {
+        let mut config = (*self.settings()).clone();
+        config.cues = cues;
+        self.reload(config).await.map(drop)
     }
 
     /// Where slouch alerts go as desktop notifications under `config`; starts

@@ -1,7 +1,7 @@
 //! Reloading the configuration (SIGHUP, `systemctl reload postured`): which
 //! settings apply at once and which wait for a restart.
 //!
-//! Posture, alerts, sets and routines apply live: the strap tasks get the new
+//! Posture, alerts, sets, cues and routines apply live: the strap tasks get the new
 //! settings and keep their connections, calibration and running set. The
 //! database, the exercise spec directory, the HTTP listener, the strap list and
 //! MQTT are set up once at start; a change to them is reported and waits for the
@@ -64,6 +64,7 @@ pub fn merge(old: &Config, new: Config) -> (Config, Reloaded) {
         posture,
         alerts,
         sets,
+        cues,
         straps,
         routines,
         mqtt,
@@ -73,6 +74,7 @@ pub fn merge(old: &Config, new: Config) -> (Config, Reloaded) {
         ("posture", posture != old.posture),
         ("alerts", alerts != old.alerts),
         ("sets", sets != old.sets),
+        ("cues", cues != old.cues),
         ("routine", routines != old.routines),
     ] {
         if changed {
@@ -99,6 +101,7 @@ pub fn merge(old: &Config, new: Config) -> (Config, Reloaded) {
         posture,
         alerts,
         sets,
+        cues,
         routines,
     };
     (in_force, r)

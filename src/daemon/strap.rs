@@ -274,6 +274,7 @@ impl StrapTask {
         for e in reps {
             self.on_rep(e, f.t);
         }
+        self.cue(f.t);
         if f.t >= self.next_tick {
             self.next_tick = f.t + TICK_S;
             self.tick(f.t);

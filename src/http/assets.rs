@@ -30,9 +30,19 @@ const FILES: &[(&str, &str, &str)] = &[
         include_str!("assets/charts.js"),
     ),
     (
+        "cues.js",
+        "text/javascript; charset=utf-8",
+        include_str!("assets/cues.js"),
+    ),
+    (
         "dom.js",
         "text/javascript; charset=utf-8",
         include_str!("assets/dom.js"),
+    ),
+    (
+        "feedback.js",
+        "text/javascript; charset=utf-8",
+        include_str!("assets/feedback.js"),
     ),
     (
         "history.js",
@@ -53,6 +63,11 @@ const FILES: &[(&str, &str, &str)] = &[
         "session.js",
         "text/javascript; charset=utf-8",
         include_str!("assets/session.js"),
+    ),
+    (
+        "trace.js",
+        "text/javascript; charset=utf-8",
+        include_str!("assets/trace.js"),
     ),
     (
         "style.css",

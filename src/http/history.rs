@@ -1,4 +1,5 @@
-//! History endpoints: sessions, posture, corrections, export, metrics.
+//! History endpoints: sessions (with their feedback), posture, corrections,
+//! export, progress, totals, metrics.
 
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
@@ -82,6 +83,8 @@ pub async fn session(
             let heart_rate = d.store.session_heart_rate(id).await.map_err(internal)?;
             let mut v = serde_json::to_value(&s).map_err(internal)?;
             v["heart_rate"] = serde_json::to_value(heart_rate).map_err(internal)?;
+            let feedback = d.store.session_feedback(id).await.map_err(internal)?;
+            v["feedback"] = serde_json::to_value(feedback).map_err(internal)?;
             Ok(Json(v).into_response())
         }
         None => Err(ApiError::new(
@@ -219,12 +222,17 @@ pub async fn progress(
     let Query(q) = q.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.body_text()))?;
     let offset = utc_offset_s(q.utc_offset_min)?;
     let now = crate::daemon::now_s();
-    let data = d
+    let sessions = d
         .store
-        .export(Some(now - PROGRESS_SPAN_S), None)
+        .sessions_detail(Some(now - PROGRESS_SPAN_S), None)
         .await
         .map_err(internal)?;
-    let p = crate::progress::assess(&data.sessions, &d.exercises, now, offset);
+    let feedback = d
+        .store
+        .feedback(Some(now - PROGRESS_SPAN_S), None)
+        .await
+        .map_err(internal)?;
+    let p = crate::progress::assess(&sessions, &feedback, &d.exercises, now, offset);
     Ok(Json(p).into_response())
 }
 
@@ -252,9 +260,13 @@ pub async fn totals(
         ));
     }
     let from = q.from.max(now - MAX_TOTALS_SPAN_S);
-    let data = d.store.export(Some(from), None).await.map_err(internal)?;
+    let sessions = d
+        .store
+        .sessions_detail(Some(from), None)
+        .await
+        .map_err(internal)?;
     let posture = d.store.posture(Some(from), None).await.map_err(internal)?;
-    let t = crate::totals::totals(&data.sessions, &posture.hours, from, now, offset);
+    let t = crate::totals::totals(&sessions, &posture.hours, from, now, offset);
     Ok(Json(t).into_response())
 }
 

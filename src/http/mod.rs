@@ -6,9 +6,12 @@
 //! or 5xx with a JSON `{"error": reason}`.
 
 mod assets;
+mod cues;
 mod error;
+mod feedback;
 mod guard;
 mod history;
+mod report;
 
 use std::convert::Infallible;
 use std::time::Duration;
@@ -45,6 +48,7 @@ pub fn router(daemon: Daemon) -> Router {
         .route("/api/sets", post(start_set))
         .route("/api/sets/current", get(current_set))
         .route("/api/sets/current/stop", post(stop_set))
+        .route("/api/cues", get(cues::get).post(cues::set))
         .route("/api/calibrate", post(calibrate))
         .route("/api/snooze", post(snooze))
         .route("/api/events", get(events))
@@ -52,10 +56,14 @@ pub fn router(daemon: Daemon) -> Router {
         .route("/api/sessions/{id}", get(history::session))
         .route("/api/posture", get(history::posture))
         .route("/api/sets/{id}/correction", post(history::correct))
+        .route("/api/sets/{id}/feedback", post(feedback::for_set))
+        .route("/api/sessions/{id}/feedback", post(feedback::for_session))
+        .route("/api/feedback", get(feedback::list))
         .route("/api/export", get(history::export))
         .route("/api/progress", get(history::progress))
         .route("/api/totals", get(history::totals))
         .route("/api/openapi.json", get(openapi))
+        .route("/report", get(report::report))
         .route("/metrics", get(history::metrics))
         .fallback(|| async {
             ApiError::new(StatusCode::NOT_FOUND, "no such endpoint; see /api/health")

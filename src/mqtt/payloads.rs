@@ -92,6 +92,8 @@ pub struct SetEnd {
     pub exercise: Option<String>,
     /// The settled count.
     pub reps: u32,
+    /// The count reported live.
+    pub live_reps: u32,
     /// Reps the spec asked for, when known.
     pub target_reps: Option<u32>,
     /// Why it ended.
@@ -107,6 +109,7 @@ pub fn set_ended(e: &SetEnd) -> Value {
         "set": e.set,
         "exercise": e.exercise,
         "reps": e.reps,
+        "live_reps": e.live_reps,
         "target_reps": e.target_reps,
         "reason": e.reason.text(),
         "score": e.score.map(|s| (s * 100.0).round() / 100.0),
@@ -140,6 +143,7 @@ pub fn event(e: &LiveEvent) -> Option<(&'static str, Value)> {
             "routine_ended",
             json!({"routine": name, "completed": completed}),
         ),
+        LiveEvent::Cue { set, t, cue } => ("cue", json!({"set": set, "t": t, "cue": cue})),
         LiveEvent::Strap(_) | LiveEvent::Tick { .. } | LiveEvent::SetEnded { .. } => return None,
     };
     if let Some(o) = v.as_object_mut() {
@@ -243,11 +247,13 @@ mod tests {
             set: SetId(7),
             exercise: Some("plank".into()),
             reps: 3,
+            live_reps: 4,
             target_reps: Some(3),
             reason: EndReason::TargetReached,
             score: Some(0.876),
         });
         assert_eq!(v["event_type"], "set_ended");
+        assert_eq!((&v["reps"], &v["live_reps"]), (&json!(3), &json!(4)));
         assert_eq!(v["reason"], "target_reached");
         assert_eq!(v["score"], 0.88);
         assert_eq!(v["set"], 7);

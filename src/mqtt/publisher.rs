@@ -198,9 +198,12 @@ impl Publisher {
                 self.state(&self.topics.set(), payloads::set(set.as_ref()));
             }
             LiveEvent::SetEnded {
-                set, reps, reason, ..
+                set,
+                reps,
+                live_reps,
+                reason,
             } => {
-                return self.set_ended(*set, *reps, *reason).await;
+                return self.set_ended(*set, (*reps, *live_reps), *reason).await;
             }
             LiveEvent::Strap(s) => {
                 self.state(&self.topics.strap(&slug(&s.strap)), payloads::strap(s));
@@ -216,13 +219,14 @@ impl Publisher {
     }
 
     /// A set's end: its event with the stored score, the set state, today.
-    async fn set_ended(&mut self, set: SetId, reps: u32, reason: EndReason) {
+    async fn set_ended(&mut self, set: SetId, (reps, live_reps): (u32, u32), reason: EndReason) {
         let (exercise, target) = self.started.remove(&set).unzip();
         let stored = self.publish_today(Some(set)).await;
         let end = SetEnd {
             set,
             exercise: exercise.or_else(|| stored.as_ref().map(|s| s.set.info.exercise.clone())),
             reps,
+            live_reps,
             target_reps: target.or_else(|| stored.as_ref().and_then(|s| s.set.info.target_reps)),
             reason,
             score: stored.as_ref().and_then(today::score),

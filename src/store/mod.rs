@@ -1,5 +1,5 @@
 //! History in SQLite: sessions, sets, reps, raw samples, heart rate, slouch
-//! episodes and posture hours. The only module with SQL.
+//! episodes, posture hours and how sets felt (feedback). The only module with SQL.
 //!
 //! One thread owns the connection; [`Store`] is a cheap handle that sends it jobs.
 //! Writes return at once (the detectors must never wait on the disk): a rep is
@@ -9,7 +9,9 @@
 //! the error is logged at most once a minute, and writing resumes when it can.
 //! Reads answer through a oneshot channel and see every write sent before them.
 
+mod bulk;
 mod error;
+mod feedback;
 mod packing;
 mod read;
 mod schema;
@@ -27,6 +29,7 @@ use rusqlite::Connection;
 use tokio::sync::oneshot;
 
 pub use error::StoreError;
+pub use feedback::{Feedback, MAX_SCORE};
 pub use packing::{LAYOUT as SAMPLE_LAYOUT, PackError};
 pub use schema::SCHEMA_VERSION;
 pub use types::{
@@ -269,6 +272,17 @@ impl Store {
         to: Option<f64>,
     ) -> Result<PostureHistory, StoreError> {
         self.call(move |c| Ok(read::posture(c, (from, to))?)).await
+    }
+
+    /// Sessions starting in `[from, to)`, oldest first, with their sets and
+    /// reps (no heart rate): for totals, advice and reports.
+    pub async fn sessions_detail(
+        &self,
+        from: Option<f64>,
+        to: Option<f64>,
+    ) -> Result<Vec<SessionDetail>, StoreError> {
+        self.call(move |c| Ok(bulk::sessions(c, (from, to), false)?))
+            .await
     }
 
     /// Everything starting in `[from, to)` except raw samples, for export.

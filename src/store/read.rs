@@ -54,7 +54,7 @@ pub(super) fn sessions(
 }
 
 /// A session row, its sets still to be read.
-fn session_row<S>(r: &Row<'_>) -> rusqlite::Result<Session<S>> {
+pub(super) fn session_row<S>(r: &Row<'_>) -> rusqlite::Result<Session<S>> {
     Ok(Session {
         id: SessionId(r.get(0)?),
         started_at: r.get(1)?,
@@ -109,10 +109,10 @@ pub(super) fn set(conn: &Connection, id: SetId) -> rusqlite::Result<Option<SetSu
 }
 
 /// The columns [`set_row`] reads, in its order.
-const SET_COLUMNS: &str = "id, session_id, exercise, strap, side, started_at, ended_at, \
+pub(super) const SET_COLUMNS: &str = "id, session_id, exercise, strap, side, started_at, ended_at, \
      end_reason, target_reps, counted_reps, corrected_reps, note, live_reps";
 
-fn set_row(r: &Row<'_>) -> rusqlite::Result<SetSummary> {
+pub(super) fn set_row(r: &Row<'_>) -> rusqlite::Result<SetSummary> {
     Ok(SetSummary {
         info: SetInfo {
             id: SetId(r.get(0)?),
@@ -140,44 +140,48 @@ fn side(r: &Row<'_>, i: usize) -> rusqlite::Result<Option<Side>> {
         .and_then(Side::from_text))
 }
 
+/// The columns [`rep_row`] reads, in its order.
+pub(super) const REP_COLUMNS: &str = "counted, n, start_s, end_s, hold_start_s, hold_end_s, \
+     hold_s, hold_breaks, peak_deg, side, score, flags, withdrawn";
+
 fn reps_of(conn: &Connection, set: SetId) -> rusqlite::Result<Vec<StoredRep>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT counted, n, start_s, end_s, hold_start_s, hold_end_s, hold_s, hold_breaks,
-                peak_deg, side, score, flags, withdrawn
-         FROM reps WHERE set_id = ?1 ORDER BY start_s, counted DESC, n",
-    )?;
-    stmt.query_map([set.0], |r| {
-        let hold = match (r.get(4)?, r.get(5)?, r.get(6)?) {
-            (Some(start_s), Some(end_s), Some(held_s)) => Some(Hold {
-                start_s,
-                end_s,
-                held_s,
-                breaks: r.get::<_, Option<u32>>(7)?.unwrap_or(0),
-            }),
-            _ => None,
-        };
-        let flags: String = r.get(11)?;
-        let flags = serde_json::from_str(&flags)
-            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(11, Type::Text, Box::new(e)))?;
-        Ok(StoredRep {
-            counted: r.get(0)?,
-            withdrawn: r
-                .get::<_, Option<String>>(12)?
-                .as_deref()
-                .and_then(WithdrawReason::parse),
-            rep: Rep {
-                n: r.get(1)?,
-                start_s: r.get(2)?,
-                end_s: r.get(3)?,
-                hold,
-                peak_deg: r.get(8)?,
-                side: side(r, 9)?,
-                score: r.get(10)?,
-                flags,
-            },
-        })
-    })?
-    .collect()
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {REP_COLUMNS} FROM reps WHERE set_id = ?1 ORDER BY start_s, counted DESC, n"
+    ))?;
+    stmt.query_map([set.0], |r| rep_row(r, 0))?.collect()
+}
+
+/// A rep from [`REP_COLUMNS`] starting at column `at`.
+pub(super) fn rep_row(r: &Row<'_>, at: usize) -> rusqlite::Result<StoredRep> {
+    let hold = match (r.get(at + 4)?, r.get(at + 5)?, r.get(at + 6)?) {
+        (Some(start_s), Some(end_s), Some(held_s)) => Some(Hold {
+            start_s,
+            end_s,
+            held_s,
+            breaks: r.get::<_, Option<u32>>(at + 7)?.unwrap_or(0),
+        }),
+        _ => None,
+    };
+    let flags: String = r.get(at + 11)?;
+    let flags = serde_json::from_str(&flags)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(at + 11, Type::Text, Box::new(e)))?;
+    Ok(StoredRep {
+        counted: r.get(at)?,
+        withdrawn: r
+            .get::<_, Option<String>>(at + 12)?
+            .as_deref()
+            .and_then(WithdrawReason::parse),
+        rep: Rep {
+            n: r.get(at + 1)?,
+            start_s: r.get(at + 2)?,
+            end_s: r.get(at + 3)?,
+            hold,
+            peak_deg: r.get(at + 8)?,
+            side: side(r, at + 9)?,
+            score: r.get(at + 10)?,
+            flags,
+        },
+    })
 }
 
 fn heart_rate_of(conn: &Connection, set: SetId) -> rusqlite::Result<Option<HeartRateSummary>> {
@@ -272,36 +276,9 @@ pub(super) fn posture(conn: &Connection, (from, to): Range) -> rusqlite::Result<
 
 /// Everything that starts in the range, oldest first.
 pub(super) fn export(conn: &Connection, range: Range) -> rusqlite::Result<Export> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, started_at, ended_at, routine FROM sessions
-         WHERE (?1 IS NULL OR started_at >= ?1) AND (?2 IS NULL OR started_at < ?2)
-         ORDER BY started_at, id",
-    )?;
-    let rows = stmt
-        .query_map(params![range.0, range.1], session_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    let sessions = rows
-        .into_iter()
-        .map(|row| detail(conn, row))
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    let mut stmt =
-        conn.prepare_cached("SELECT t, bpm FROM heart_rate WHERE set_id = ?1 ORDER BY t")?;
-    let mut heart_rate = Vec::new();
-    for set in sessions.iter().flat_map(|s| &s.sets) {
-        let set = set.set.info.id;
-        for point in stmt.query_map([set.0], |r| {
-            Ok(HeartRatePoint {
-                set,
-                t: r.get(0)?,
-                bpm: r.get(1)?,
-            })
-        })? {
-            heart_rate.push(point?);
-        }
-    }
     Ok(Export {
-        sessions,
-        heart_rate,
+        sessions: super::bulk::sessions(conn, range, true)?,
+        heart_rate: super::bulk::heart_rate(conn, range)?,
         posture: posture(conn, range)?,
     })
 }

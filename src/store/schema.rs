@@ -9,7 +9,7 @@ use super::StoreError;
 
 /// Migration `i + 1` is `MIGRATIONS[i]`. Add a schema change by appending one
 /// string; never edit a migration that has shipped.
-const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_SETTLED];
+const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2, MIGRATION_SETTLED];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -102,6 +102,23 @@ CREATE TABLE posture_hours (
     upright_s   REAL NOT NULL DEFAULT 0,
     slouched_s  REAL NOT NULL DEFAULT 0
 );
+";
+
+/// How a set or a session felt (pain and effort 0-10, a note), one row per set
+/// or per session (`set_id` NULL); and the indexes a year of history needs for
+/// reports and charts by time.
+const MIGRATION_2: &str = "
+CREATE TABLE feedback (
+    id          INTEGER PRIMARY KEY,
+    session_id  INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    set_id      INTEGER REFERENCES sets(id) ON DELETE CASCADE,
+    at          REAL NOT NULL,
+    pain        INTEGER CHECK (pain BETWEEN 0 AND 10),
+    effort      INTEGER CHECK (effort BETWEEN 0 AND 10),
+    note        TEXT
+);
+CREATE UNIQUE INDEX feedback_by_set ON feedback(session_id, COALESCE(set_id, 0));
+CREATE INDEX feedback_by_time ON feedback(at);
 ";
 
 /// Opens (creating if need be) the database at `path`, migrates it and marks the

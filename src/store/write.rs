@@ -54,6 +54,7 @@ pub(super) enum Write {
         upright_s: f64,
         slouched_s: f64,
     },
+    Feedback(super::Feedback),
 }
 
 /// The name stored for a side.
@@ -119,6 +120,7 @@ pub(super) fn apply(conn: &Connection, w: &Write) -> rusqlite::Result<()> {
             upright_s,
             slouched_s,
         } => add_posture_time(conn, *hour_start, *upright_s, *slouched_s),
+        Write::Feedback(f) => super::feedback::write(conn, f),
     }
     .map(drop)
 }

@@ -1,14 +1,17 @@
-//! The set a strap counts: its counter, its live status, and what the strap
-//! tells the set coordinator about it ([`super::super::sets`] decides).
+//! The set a strap counts: its counter, its live status, its cues, and what the
+//! strap tells the set coordinator about it ([`super::super::sets`] decides).
 
 use tokio::sync::oneshot;
 
 use super::StrapTask;
 use crate::daemon::ControlError;
+use crate::daemon::cues::{Cue, HoldCues};
 use crate::daemon::live::{LiveEvent, SetStatus};
 use crate::daemon::sets::{Detected, Input};
+use crate::device::Command;
 use crate::exercises::{ExerciseSpec, Measure, Sides};
 use crate::motion::{Counter, Monitor, RepEvent};
+use crate::protocol::open_imu::Haptic;
 use crate::store::SetId;
 
 /// The set being counted.
@@ -21,6 +24,8 @@ pub(super) struct ActiveSet {
     /// The counter reached the target: it counts no more while the coordinator
     /// ends the set.
     pub(super) done: bool,
+    /// The hold's cues.
+    pub(super) cues: HoldCues,
 }
 
 impl StrapTask {
@@ -28,7 +33,18 @@ impl StrapTask {
     pub(super) fn on_rep(&mut self, e: RepEvent, t: f64) {
         let Some(set) = &mut self.set else { return };
         let event = match e {
-            RepEvent::RepDone(rep) => Detected::Rep(rep),
+            RepEvent::RepDone(rep) => {
+                let count = Cue::Count {
+                    n: rep.n,
+                    of: set.spec.target.reps,
+                };
+                let _ = self.shared.events.send(LiveEvent::Cue {
+                    set: set.id,
+                    t,
+                    cue: count,
+                });
+                Detected::Rep(rep)
+            }
             RepEvent::Attempt(rep) => Detected::Attempt(rep),
             RepEvent::SetDone { .. } => {
                 set.done = true;
@@ -38,6 +54,27 @@ impl StrapTask {
         };
         let set = set.id;
         self.tell_sets(Input::Detected { set, t, event });
+    }
+
+    /// Publishes the cues the counter's progress calls for, and buzzes on the
+    /// hold's target (once) and maximum (twice) when cues may vibrate.
+    pub(super) fn cue(&mut self, t: f64) {
+        let Some(set) = self.set.as_mut().filter(|s| !s.done) else {
+            return;
+        };
+        let id = set.id;
+        let cues = set.cues.update(&set.counter.progress());
+        for cue in cues {
+            let buzz = match cue {
+                Cue::HoldReached { .. } => Some(Haptic::Short),
+                Cue::HoldMax { .. } => Some(Haptic::Double),
+                Cue::Countdown { .. } | Cue::Count { .. } => None,
+            };
+            if let Some(pattern) = buzz.filter(|_| self.cfg.cues.vibrate) {
+                let _ = self.device.try_send(Command::Vibrate(pattern));
+            }
+            self.publish(LiveEvent::Cue { set: id, t, cue });
+        }
     }
 
     pub(super) fn set_status(&self) -> Option<SetStatus> {
@@ -81,6 +118,7 @@ impl StrapTask {
             id,
             routine,
             counter: Counter::new(&spec, self.side, upright),
+            cues: HoldCues::new(spec.target.hold_s),
             spec,
             started_at,
             done: false,

@@ -8,6 +8,7 @@ import { api } from "./api.js";
 import { chartWidth, destroyCharts } from "./charts.js";
 import { $, el, message, state } from "./dom.js";
 import { showHistory } from "./history.js";
+import { initCues } from "./cues.js";
 import { connect, renderSet, renderStraps } from "./live.js";
 import { showSession } from "./session.js";
 
@@ -55,7 +56,7 @@ async function loadChoices() {
 }
 
 async function init() {
-  await loadChoices();
+  await Promise.all([loadChoices(), initCues()]);
   renderStraps();
   renderSet();
   route();

@@ -5,6 +5,7 @@
 import { api } from "./api.js";
 import { bandSeries, barSeries, chart, destroyCharts } from "./charts.js";
 import { $, DAY_S, css, dayStart, el } from "./dom.js";
+import { feedbackChart } from "./feedback.js";
 import { sessionItem } from "./session.js";
 
 function localDate(unix) {
@@ -28,13 +29,14 @@ function period() {
 }
 
 async function load({ from, day, offset }) {
-  const [data, dayPosture, progress, totals] = await Promise.all([
+  const [data, dayPosture, progress, totals, feedback] = await Promise.all([
     api(`/api/export?from=${from}`),
     api(`/api/posture?from=${day}&to=${dayStart(day + DAY_S + 3600)}`),
     api(`/api/progress?utc_offset_min=${offset}`),
     api(`/api/totals?from=${from}&utc_offset_min=${offset}`),
+    api(`/api/feedback?from=${from}`),
   ]);
-  return { data, dayPosture, progress, totals };
+  return { data, dayPosture, progress, totals, feedback };
 }
 
 export async function showHistory() {
@@ -53,6 +55,8 @@ export async function showHistory() {
   postureHoursChart(p, h.dayPosture);
   postureDaysChart(p, h.totals);
   heartRateChart(h.data.sessions);
+  feedbackChart(h.feedback, p);
+  $("report-link").href = `/report?from=${Math.floor(p.from)}&to=${Math.ceil(p.now)}&utc_offset_min=${p.offset}`;
   sessionList(h.data.sessions);
 }
 
@@ -151,7 +155,7 @@ function renderProgress(p) {
   const ul = $("suggestions");
   ul.replaceChildren(
     ...p.suggestions.map((s) =>
-      el("li", { "data-advice": s.advice.kind }, el("strong", { text: s.name }), el("div", { text: s.text }), el("div", { class: "muted", text: `${s.on_target} of the last ${s.recent_sets} sets on target` })),
+      el("li", { "data-advice": s.advice.kind }, el("strong", { text: s.name }), el("div", { text: s.text }), el("div", { class: "muted", text: `${s.on_target} of the last ${s.recent_sets} sets on target${s.pain !== null ? ` · last pain ${s.pain}/10` : ""}` })),
     ),
   );
   if (!p.suggestions.length) ul.append(el("li", { class: "muted", text: "Do a few sets and advice shows here." }));

@@ -33,3 +33,19 @@ export const flagText = (flag) => flag.replace("_", " ");
 
 /** An end reason in words. */
 export const endReason = (reason) => END_REASONS[reason] ?? reason;
+
+/** What the pain and effort scales mean, under the feedback form. */
+export const PAIN_WORDS = "Pain: 0 none, 10 the worst imaginable. Effort: 0 none, 10 the most you could. Sharp or spreading pain: stop and ask a clinician.";
+
+/** A `cue` event's words on the page (`cue.kind`). */
+export const CUE_TEXT = {
+  countdown: (c) => `${c.left_s}…`,
+  hold_reached: (c) => `Target reached (${c.target_s} s): hold on.`,
+  hold_max: (c) => `${c.max_s} s: the most to hold, come back slowly.`,
+  count: (c) => `${c.n} of ${c.of}`,
+};
+
+const WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"];
+
+/** A count as spoken: "three"; digits past twenty. */
+export const numberWords = (n) => WORDS[n] ?? String(n);

@@ -4,6 +4,9 @@
 import { api } from "./api.js";
 import { $, el, fmt1, fmtTime, message, sideText, state } from "./dom.js";
 import { POSTURE, endReason, flagText } from "./labels.js";
+import { clearCue, onCue, sound as playSound } from "./cues.js";
+import { askAfterSet } from "./feedback.js";
+import { traceTick } from "./trace.js";
 import { sessionItem } from "./session.js";
 
 export function renderStraps() {
@@ -188,23 +191,8 @@ $("calibrate").addEventListener("click", async () => {
 const sound = $("sound");
 sound.checked = localStorage.getItem("postured.sound") === "on";
 sound.addEventListener("change", () => localStorage.setItem("postured.sound", sound.checked ? "on" : "off"));
-let audio = null;
-
-function beep() {
-  try {
-    audio = audio ?? new AudioContext();
-    const osc = audio.createOscillator();
-    const gain = audio.createGain();
-    osc.frequency.value = 660;
-    gain.gain.setValueAtTime(0.2, audio.currentTime);
-    gain.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + 0.6);
-    osc.connect(gain).connect(audio.destination);
-    osc.start();
-    osc.stop(audio.currentTime + 0.6);
-  } catch (_) {
-    // No audio output: the banner is enough.
-  }
-}
+/** The alert's sound. */
+const beep = () => playSound(660, 0.6);
 
 /** The alert the wearer dismissed or snoozed (its start), not to show again. */
 let dismissedAlert = null;
@@ -262,8 +250,14 @@ const HANDLERS = {
     }
     state.set = t.set;
     renderSet();
+    traceTick(t.t, t.set);
+  },
+  cue(e) {
+    if (state.set && e.set === state.set.id) onCue(e);
   },
   set_started(s) {
+    $("feedback-card").hidden = true;
+    clearCue();
     state.set = s;
     state.setReps = [];
     renderSetReps();
@@ -282,7 +276,9 @@ const HANDLERS = {
     const name = state.set ? state.set.name : "The set";
     state.set = null;
     renderSet();
+    clearCue();
     message(`${name} ended: ${e.reps} reps (${endReason(e.reason)}).`);
+    askAfterSet(e.set, name);
     loadRecent();
   },
   slouch_alert(e) {

@@ -4,6 +4,7 @@
 import { api } from "./api.js";
 import { destroyCharts, heartChart, repChart } from "./charts.js";
 import { $, el, exerciseName, fmt1, fmtDateTime, fmtTime, sideText, state } from "./dom.js";
+import { feedbackForm } from "./feedback.js";
 import { endReason, flagText, withdrawnText } from "./labels.js";
 
 /** A session in a list: when, its routine, its sets' counts. */
@@ -37,7 +38,11 @@ export async function showSession(id) {
     el("p", { class: "muted", text: [s.routine ? `routine ${s.routine}` : null, s.ended_at ? `ended ${fmtTime(s.ended_at)}` : "running"].filter(Boolean).join(" · ") }),
   );
   if (!s.sets.length) box.append(el("p", { class: "muted", text: "No sets in this session." }));
-  for (const set of s.sets) box.append(setDetail(set, (s.heart_rate ?? []).filter((p) => p.set === set.id)));
+  const feedback = s.feedback ?? [];
+  for (const set of s.sets) box.append(setDetail(set, (s.heart_rate ?? []).filter((p) => p.set === set.id), feedback.find((f) => f.set === set.id)));
+  box.append(
+    el("article", { class: "card", "data-session-feedback": s.id }, el("h3", { text: "How the whole session felt" }), feedbackForm({ sessionId: s.id, given: feedback.find((f) => f.set === null) })),
+  );
 }
 
 /** The set's counts, on-target reps, end and heart rate, in a line. */
@@ -120,7 +125,7 @@ function correctionForm(set) {
   return form;
 }
 
-function setDetail(set, heart) {
+function setDetail(set, heart, given) {
   const counted = set.reps.filter((r) => r.counted && !r.withdrawn);
   const box = el(
     "article",
@@ -131,5 +136,6 @@ function setDetail(set, heart) {
   setCharts(box, set, counted, heart);
   if (set.reps.length) box.append(repsTable(set.reps));
   box.append(correctionForm(set));
+  box.append(el("h4", { text: "How it felt" }), feedbackForm({ setId: set.id, given }));
   return box;
 }
