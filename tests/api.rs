@@ -3,56 +3,14 @@
 
 mod common;
 
-use postured::daemon::Daemon;
 use postured::motion::{Rep, SlouchEpisode};
 use postured::store::{EndReason, SessionId, SetId, SetInfo, Settlement};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use common::TestDaemon;
-
-struct Api {
-    base: String,
-    http: reqwest::Client,
-    daemon: Daemon,
-    _running: TestDaemon,
-}
-
-async fn api(extra: &str) -> Api {
-    let running = TestDaemon::start(extra).await;
-    Api {
-        base: running.base.clone(),
-        http: reqwest::Client::new(),
-        daemon: running.daemon.clone(),
-        _running: running,
-    }
-}
+use common::Api;
 
 impl Api {
-    async fn get(&self, path: &str) -> (StatusCode, Value) {
-        let r = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .unwrap();
-        let status = r.status();
-        (status, r.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn post(&self, path: &str, body: &str) -> (StatusCode, Value) {
-        let r = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .header("content-type", "application/json")
-            .body(body.to_owned())
-            .send()
-            .await
-            .unwrap();
-        let status = r.status();
-        (status, r.json().await.unwrap())
-    }
-
     /// A finished set with two reps, written the way the daemon writes it.
     async fn seed(&self, at: f64) -> i64 {
         let id = (at * 1000.0) as i64;
@@ -110,7 +68,7 @@ fn is_error(v: &Value) -> bool {
 
 #[tokio::test]
 async fn live_endpoints_and_bad_requests() {
-    let a = api("").await;
+    let a = Api::start("").await;
     let (s, v) = a.get("/api/health").await;
     assert_eq!((s, v["status"].as_str()), (StatusCode::OK, Some("ok")));
     assert_eq!(a.get("/api/straps").await, (StatusCode::OK, json!([])));
@@ -162,7 +120,7 @@ async fn user_exercise_specs_join_the_builtins() {
     let specs = common::scratch("specs");
     let neck = "id = \"neck-tilt\"\nname = \"Neck tilt\"\nplacement = [\"upper-back\"]\n[measure]\nkind = \"tilt\"\n[target]\nangle_deg = [10.0, 30.0]\nhold_s = [5.0, 8.0]\nreps = 6\n";
     std::fs::write(specs.join("neck-tilt.toml"), neck).unwrap();
-    let a = api(&format!("exercises_dir = {specs:?}\n")).await;
+    let a = Api::start(&format!("exercises_dir = {specs:?}\n")).await;
     let (_, v) = a.get("/api/exercises").await;
     assert_eq!(v.as_array().unwrap().len(), 22);
     let (s, v) = a.get("/api/exercises/neck-tilt").await;
@@ -171,7 +129,7 @@ async fn user_exercise_specs_join_the_builtins() {
 
 #[tokio::test]
 async fn host_content_type_and_token_rules() {
-    let a = api("").await;
+    let a = Api::start("").await;
     let r = a
         .http
         .get(format!("{}/api/health", a.base))
@@ -208,8 +166,10 @@ async fn host_content_type_and_token_rules() {
         .unwrap();
     assert!(r.headers().get("access-control-allow-origin").is_none());
 
-    let a = api("[http]\ntoken = \"0123456789abcdef0123\"\nallowed_hosts = [\"postured.local\"]\n")
-        .await;
+    let a = Api::start(
+        "[http]\ntoken = \"0123456789abcdef0123\"\nallowed_hosts = [\"postured.local\"]\n",
+    )
+    .await;
     assert_eq!(a.get("/api/health").await.0, StatusCode::UNAUTHORIZED);
     let r = a
         .http
@@ -257,7 +217,7 @@ async fn host_content_type_and_token_rules() {
 
 #[tokio::test]
 async fn history_paging_corrections_posture_and_export() {
-    let a = api("").await;
+    let a = Api::start("").await;
     let first = a.seed(1_800_000_000.0).await;
     let second = a.seed(1_800_100_000.0).await;
     let (s, v) = a.get("/api/sessions?limit=1").await;
@@ -374,7 +334,7 @@ async fn history_paging_corrections_posture_and_export() {
 /// routine's later set (whose id is not its session's) could not be corrected.
 #[tokio::test]
 async fn a_correction_to_a_routines_later_set_is_kept() {
-    let a = api("").await;
+    let a = Api::start("").await;
     let at = 1_800_200_000.0;
     let session = SessionId::from_unix_s(at);
     let s = &a.daemon.store;
@@ -421,7 +381,7 @@ async fn a_correction_to_a_routines_later_set_is_kept() {
 
 #[tokio::test]
 async fn the_openapi_description_covers_every_route() {
-    let a = api("").await;
+    let a = Api::start("").await;
     let (s, doc) = a.get("/api/openapi.json").await;
     assert_eq!(s, StatusCode::OK);
     let documented: Vec<&str> = doc["paths"]
@@ -447,8 +407,10 @@ async fn the_openapi_description_covers_every_route() {
 
 #[tokio::test]
 async fn the_dashboard_its_assets_routines_and_progress() {
-    let a = api("[[routine]]\nname = \"morning\"\nexercises = [\"pectoral-stretch\", \"cobra\"]\n")
-        .await;
+    let a = Api::start(
+        "[[routine]]\nname = \"morning\"\nexercises = [\"pectoral-stretch\", \"cobra\"]\n",
+    )
+    .await;
     let r = a.http.get(format!("{}/", a.base)).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let csp = r.headers()["content-security-policy"]

@@ -3,54 +3,14 @@
 
 mod common;
 
-use postured::daemon::Daemon;
 use postured::motion::{Hold, Rep, SlouchEpisode};
 use postured::store::{EndReason, SessionId, SetId, SetInfo, Settlement};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use common::TestDaemon;
-
-struct Api {
-    base: String,
-    http: reqwest::Client,
-    daemon: Daemon,
-    _running: TestDaemon,
-}
-
-async fn api() -> Api {
-    let running = TestDaemon::start("").await;
-    Api {
-        base: running.base.clone(),
-        http: reqwest::Client::new(),
-        daemon: running.daemon.clone(),
-        _running: running,
-    }
-}
+use common::Api;
 
 impl Api {
-    async fn get(&self, path: &str) -> (StatusCode, Value) {
-        let r = self.http.get(format!("{}{path}", self.base));
-        let r = r.send().await.unwrap();
-        let status = r.status();
-        (status, r.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn get_text(&self, path: &str) -> (StatusCode, String, String) {
-        let r = self.http.get(format!("{}{path}", self.base));
-        let r = r.send().await.unwrap();
-        let status = r.status();
-        let kind = r.headers()["content-type"].to_str().unwrap().to_owned();
-        (status, kind, r.text().await.unwrap())
-    }
-
-    async fn post(&self, path: &str, body: &Value) -> (StatusCode, Value) {
-        let r = self.http.post(format!("{}{path}", self.base)).json(body);
-        let r = r.send().await.unwrap();
-        let status = r.status();
-        (status, r.json().await.unwrap())
-    }
-
     /// A finished pectoral-stretch set at `at` with holds of `hold` s (on target
     /// from 15 s), in a session of its own.
     async fn set(&self, at: f64, hold: f64) -> SetId {
@@ -109,12 +69,12 @@ fn error(v: &Value) -> &str {
 
 #[tokio::test]
 async fn feedback_is_kept_with_its_session_and_bad_input_gets_a_reason() {
-    let a = api().await;
+    let a = Api::start("").await;
     let now = postured::daemon::now_s();
     let set = a.set(now - 3600.0, 16.0).await;
 
     let (s, v) = a
-        .post(
+        .post_json(
             &format!("/api/sets/{}/feedback", set.0),
             &json!({"pain": 3, "effort": 6, "note": "left shoulder <tight>"}),
         )
@@ -150,33 +110,37 @@ async fn feedback_is_kept_with_its_session_and_bad_input_gets_a_reason() {
         ),
     ] {
         let (s, v) = a
-            .post(&format!("/api/sets/{}/feedback", set.0), &body)
+            .post_json(&format!("/api/sets/{}/feedback", set.0), &body)
             .await;
         assert_eq!(s, want, "{body}: {v}");
         assert!(error(&v).contains(reason), "{body}: {v}");
     }
-    let (s, v) = a.post("/api/sets/12/feedback", &json!({"pain": 1})).await;
+    let (s, v) = a
+        .post_json("/api/sets/12/feedback", &json!({"pain": 1}))
+        .await;
     assert!(
         s == StatusCode::NOT_FOUND && error(&v).contains("no set 12"),
         "{v}"
     );
-    let (s, v) = a.post("/api/sets/x/feedback", &json!({"pain": 1})).await;
+    let (s, v) = a
+        .post_json("/api/sets/x/feedback", &json!({"pain": 1}))
+        .await;
     assert!(s == StatusCode::BAD_REQUEST && !error(&v).is_empty(), "{v}");
     let (s, _) = a
-        .post("/api/sessions/5/feedback", &json!({"pain": 1}))
+        .post_json("/api/sessions/5/feedback", &json!({"pain": 1}))
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 
     // Given again, it replaces; the session as a whole has an entry of its own.
     let (s, _) = a
-        .post(
+        .post_json(
             &format!("/api/sets/{}/feedback", set.0),
             &json!({"pain": 4, "effort": 6}),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED);
     let (s, _) = a
-        .post(
+        .post_json(
             &format!("/api/sessions/{}/feedback", set.0),
             &json!({"note": "tired"}),
         )
@@ -207,13 +171,13 @@ async fn feedback_is_kept_with_its_session_and_bad_input_gets_a_reason() {
 
 #[tokio::test]
 async fn rising_pain_holds_the_dose_in_the_progress_advice() {
-    let a = api().await;
+    let a = Api::start("").await;
     let now = postured::daemon::now_s();
     let mut sets = Vec::new();
     for (i, ago) in [2.0 * 86_400.0, 86_400.0, 3600.0].into_iter().enumerate() {
         let set = a.set(now - ago, 16.0).await;
         let pain = [1, 1, 1][i];
-        a.post(
+        a.post_json(
             &format!("/api/sets/{}/feedback", set.0),
             &json!({"pain": pain}),
         )
@@ -223,7 +187,7 @@ async fn rising_pain_holds_the_dose_in_the_progress_advice() {
     let (_, v) = a.get("/api/progress").await;
     assert_eq!(v["suggestions"][0]["advice"]["kind"], "longer_hold", "{v}");
 
-    a.post(
+    a.post_json(
         &format!("/api/sets/{}/feedback", sets[2].0),
         &json!({"pain": 3}),
     )
@@ -243,7 +207,7 @@ async fn rising_pain_holds_the_dose_in_the_progress_advice() {
 
 #[tokio::test]
 async fn the_report_is_one_page_with_every_part_and_escaped_notes() {
-    let a = api().await;
+    let a = Api::start("").await;
     let now = postured::daemon::now_s();
     let day = 86_400.0;
     let first = a.set(now - 9.0 * day, 12.0).await;
@@ -253,7 +217,7 @@ async fn the_report_is_one_page_with_every_part_and_escaped_notes() {
         (first, 2, "fine"),
         (second, 5, "<script>alert(1)</script> & more"),
     ] {
-        a.post(
+        a.post_json(
             &format!("/api/sets/{}/feedback", set.0),
             &json!({"pain": pain, "effort": 4, "note": note}),
         )
@@ -312,7 +276,7 @@ async fn the_report_is_one_page_with_every_part_and_escaped_notes() {
 
 #[tokio::test]
 async fn postured_report_saves_the_page_of_the_days_asked_for() {
-    let a = api().await;
+    let a = Api::start("").await;
     let now = postured::daemon::now_s();
     a.set(now - 3600.0, 16.0).await;
     let out = common::scratch("report").join("report.html");
@@ -350,7 +314,7 @@ async fn postured_report_saves_the_page_of_the_days_asked_for() {
 
 #[tokio::test]
 async fn cue_switches_come_from_the_config_and_change_until_a_reload() {
-    let a = api().await;
+    let a = Api::start("").await;
     let (s, v) = a.get("/api/cues").await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(
@@ -358,7 +322,7 @@ async fn cue_switches_come_from_the_config_and_change_until_a_reload() {
         json!({"vibrate": true, "ticks": false, "tone": true, "speech": false})
     );
     let (s, v) = a
-        .post("/api/cues", &json!({"ticks": true, "vibrate": false}))
+        .post_json("/api/cues", &json!({"ticks": true, "vibrate": false}))
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(
@@ -368,7 +332,7 @@ async fn cue_switches_come_from_the_config_and_change_until_a_reload() {
     assert_eq!(a.get("/api/cues").await.1, v);
     assert!(!a.daemon.settings().cues.vibrate);
     for body in [json!({"loud": true}), json!({"ticks": "yes"})] {
-        let (s, v) = a.post("/api/cues", &body).await;
+        let (s, v) = a.post_json("/api/cues", &body).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {v}");
         assert!(!error(&v).is_empty());
     }

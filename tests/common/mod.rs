@@ -8,8 +8,11 @@
 
 #![allow(dead_code, reason = "each test binary uses a part")]
 
+mod api;
 mod harness;
 
+#[allow(unused_imports, reason = "each test binary uses a part")]
+pub use api::Api;
 #[allow(unused_imports, reason = "each test binary uses a part")]
 pub use harness::{TestDaemon, scratch};
 
