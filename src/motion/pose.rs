@@ -18,7 +18,7 @@ use super::vec3::{Vec3, unit, unit_angle_deg};
 use crate::exercises::Target;
 
 /// Smoothing of the angle against noise, tremor and breathing (s).
-const TAU_ANGLE_S: f64 = 0.25;
+const TAU_ANGLE_S: f64 = 0.1;
 /// The angle's rate of change is measured over this window (s): long enough that
 /// a noisy accelerometer's angle does not look like turning.
 const SPEED_WINDOW_S: f64 = 0.5;
@@ -117,8 +117,11 @@ impl PoseCounter {
     pub fn update(&mut self, t: f64, dt: f64, up: Vec3, out: &mut Vec<RepEvent>) {
         let Some(upright) = self.upright else { return };
         let angle = self.angle.update(unit_angle_deg(up, upright), dt);
-        let still = self.speed(t, angle) < STILL_DPS;
-        let inside = self.in_band(angle) && still;
+        // Judged at the middle of the speed window, so that a hold's start and
+        // end are found with the same delay and its length is not biased.
+        let (t, mid_angle, speed) = self.centred_speed(t, angle);
+        let still = speed < STILL_DPS;
+        let inside = self.in_band(mid_angle) && still;
         if self.hold.is_none() {
             if !still {
                 self.moving_since.get_or_insert(t);
@@ -128,8 +131,7 @@ impl PoseCounter {
         }
         match &mut self.hold {
             None if inside => {
-                // Still over the whole window: settled since its start.
-                let since = *self.in_since.get_or_insert(self.window[0].0);
+                let since = *self.in_since.get_or_insert(t);
                 if t - since >= ENTER_S {
                     self.begin(since, out);
                 }
@@ -138,7 +140,7 @@ impl PoseCounter {
             Some(h) if inside => {
                 h.last_in_s = t;
                 h.out_since = None;
-                h.angle_sum += angle;
+                h.angle_sum += mid_angle;
                 h.samples += 1;
             }
             Some(h) => {
@@ -154,18 +156,21 @@ impl PoseCounter {
         self.progress.held_s = self.hold.map_or(0.0, |h| h.last_in_s - h.start_s);
     }
 
-    /// How fast the angle turns (deg/s), over the last [`SPEED_WINDOW_S`].
-    fn speed(&mut self, t: f64, angle: f64) -> f64 {
+    /// The middle of the last [`SPEED_WINDOW_S`]: its time, the angle then, and
+    /// how fast the angle turned over the window (deg/s).
+    fn centred_speed(&mut self, t: f64, angle: f64) -> (f64, f64, f64) {
         self.window.push_back((t, angle));
         while self.window.len() > 2 && t - self.window[1].0 >= SPEED_WINDOW_S {
             self.window.pop_front();
         }
         let (t0, a0) = self.window[0];
-        if t - t0 > 0.0 {
+        let (tm, am) = self.window[self.window.len() / 2];
+        let speed = if t - t0 > 0.0 {
             (angle - a0).abs() / (t - t0)
         } else {
             0.0
-        }
+        };
+        (tm, am, speed)
     }
 
     fn begin(&mut self, start_s: f64, out: &mut Vec<RepEvent>) {
