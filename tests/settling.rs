@@ -29,6 +29,18 @@ fn breathing(mut m: Motion, secs: f64, deg: f64) -> Motion {
     m.ramp(0.0, 0.5)
 }
 
+/// An accelerometer-only H10 at 200 Hz and a strap with a gyro at `rate_hz`.
+fn h10_and_gyro(rate_hz: f64) -> [Sensor; 2] {
+    [
+        h10(),
+        Sensor {
+            gyro: true,
+            rate_hz,
+            ..Sensor::default()
+        },
+    ]
+}
+
 fn h10() -> Sensor {
     Sensor {
         rate_hz: 200.0,
@@ -40,13 +52,7 @@ fn h10() -> Sensor {
 
 #[test]
 fn still_and_breathing_are_not_reps() {
-    for sensor in [
-        h10(),
-        Sensor {
-            gyro: true,
-            ..Sensor::default()
-        },
-    ] {
+    for sensor in h10_and_gyro(50.0) {
         let still = Motion::new().rest(60.0).render(&sensor);
         assert_eq!(settle(&still).reps.len(), 0, "still, {} Hz", sensor.rate_hz);
         let breathing = breathing(Motion::new(), 60.0, 0.5).render(&sensor);
@@ -74,13 +80,7 @@ fn getting_into_position_is_withdrawn() {
     // Lie down (a slow 70-degree tilt), settle, 12 reps of 30 degrees, sit up.
     let m = Motion::new().rest(2.0).ramp(70.0, 2.5).rest(2.0);
     let m = swings(m, 12, 100.0, 2.4).rest(2.0).ramp(0.0, 2.5).rest(2.0);
-    for sensor in [
-        h10(),
-        Sensor {
-            gyro: true,
-            ..Sensor::default()
-        },
-    ] {
+    for sensor in h10_and_gyro(50.0) {
         let s = settle(&m.render(&sensor));
         assert_eq!(s.reps.len(), 12, "{} Hz: {:#?}", sensor.rate_hz, s.reps);
         assert!(
@@ -99,14 +99,7 @@ fn fast_and_low_amplitude_reps_among_normal_ones_count() {
     let m = swings(Motion::new().rest(3.0), 10, 40.0, 4.0).rest(6.0);
     let m = swings(m, 10, 40.0, 2.0).rest(6.0);
     let m = swings(m, 10, 14.0, 4.0).rest(3.0);
-    for sensor in [
-        h10(),
-        Sensor {
-            gyro: true,
-            rate_hz: 25.0,
-            ..Sensor::default()
-        },
-    ] {
+    for sensor in h10_and_gyro(25.0) {
         let s = settle(&m.render(&sensor));
         assert_eq!(s.reps.len(), 30, "{} Hz", sensor.rate_hz);
     }
@@ -119,14 +112,7 @@ fn a_fidget_between_groups_is_not_a_rep() {
     let m = swings(Motion::new().rest(3.0), 10, 40.0, 6.0).rest(10.0);
     let m = m.ramp(10.0, 0.5).ramp(0.0, 0.5).rest(10.0);
     let m = swings(m, 10, 40.0, 5.0).rest(3.0);
-    for sensor in [
-        h10(),
-        Sensor {
-            gyro: true,
-            rate_hz: 25.0,
-            ..Sensor::default()
-        },
-    ] {
+    for sensor in h10_and_gyro(25.0) {
         let s = settle(&m.render(&sensor));
         assert_eq!(s.reps.len(), 20, "{} Hz: {:#?}", sensor.rate_hz, s.reps);
     }
@@ -141,13 +127,7 @@ fn shifting_about_at_rest_counts_nothing() {
         .ramp(5.0, 5.0)
         .rest(6.0);
     let m = m.ramp(40.0, 3.0).rest(2.0).ramp(0.0, 6.0).rest(5.0);
-    for sensor in [
-        h10(),
-        Sensor {
-            gyro: true,
-            ..Sensor::default()
-        },
-    ] {
+    for sensor in h10_and_gyro(50.0) {
         let s = settle(&m.render(&sensor));
         assert_eq!(s.reps.len(), 0, "{} Hz: {:#?}", sensor.rate_hz, s.reps);
         if !s.withdrawn.is_empty() {
