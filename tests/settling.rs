@@ -149,3 +149,52 @@ fn the_settled_count_does_not_depend_on_the_mounting() {
         assert_eq!(settle(&m.render(&sensor)).reps.len(), 15);
     }
 }
+
+/// Crunches (a tilt count): `angles` one after another, 1 s up, 1 s held, 1 s
+/// down, 2 s apart.
+fn crunches(angles: &[f64], sensor: &Sensor) -> Settled {
+    let mut m = Motion::new().rest(3.0);
+    for &a in angles {
+        m = m.rep(a, 1.0, 1.0, 1.0).rest(2.0);
+    }
+    let mut c = Counter::new(&builtin("crunch").unwrap(), None, None);
+    c.push_batch(&m.render(sensor));
+    c.settle()
+}
+
+#[test]
+fn a_lone_half_rep_among_full_ones_is_withdrawn() {
+    // Eight crunches to 35 deg and, among them, one to 17 deg: short of the
+    // band (20-50, tolerance 5) and half the wearer's usual. Counted live,
+    // flagged; withdrawn when the set settles.
+    let angles = [35.0, 36.0, 34.0, 35.0, 17.0, 35.0, 36.0, 34.0, 35.0];
+    for sensor in h10_and_gyro(25.0) {
+        let s = crunches(&angles, &sensor);
+        assert_eq!(s.live_reps, 9, "{} Hz", sensor.rate_hz);
+        assert_eq!(s.reps.len(), 8, "{} Hz: {s:#?}", sensor.rate_hz);
+        assert_eq!(s.withdrawn.len(), 1);
+        assert_eq!(s.withdrawn[0].reason, WithdrawReason::Partial);
+        assert!((s.withdrawn[0].rep.peak_deg - 17.0).abs() < 3.0);
+        assert_eq!(
+            s.reps.iter().map(|r| r.n).collect::<Vec<_>>(),
+            (1..=8).collect::<Vec<_>>()
+        );
+    }
+}
+
+#[test]
+fn small_reps_in_a_row_are_the_wearers_own_and_stay() {
+    // Five full crunches, then four small ones (tiring): reps of their own,
+    // flagged short of the band, not withdrawn.
+    let angles = [35.0, 36.0, 34.0, 35.0, 35.0, 17.0, 18.0, 17.0, 17.0];
+    for sensor in h10_and_gyro(25.0) {
+        let s = crunches(&angles, &sensor);
+        assert_eq!(s.reps.len(), 9, "{} Hz: {s:#?}", sensor.rate_hz);
+        assert!(s.withdrawn.is_empty());
+        assert!(
+            s.reps[5..]
+                .iter()
+                .all(|r| r.flags.contains(&postured::motion::Flag::PartialRange))
+        );
+    }
+}

@@ -36,7 +36,7 @@ pub struct RepRow {
     /// What was missed.
     pub flags: Vec<&'static str>,
     /// Why a movement was not counted (attempts only): `short_of_target`,
-    /// `lead_in`, `lead_out`, `out_of_rhythm`.
+    /// `lead_in`, `lead_out`, `out_of_rhythm`, `partial`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<&'static str>,
 }

@@ -188,6 +188,9 @@ impl Counter {
                     settle::MAX_SET_S / 60.0
                 ));
             }
+            if let Strategy::Tilt(_) = self.strategy {
+                return (Settled::from_tilts(self.live.clone(), warnings), None);
+            }
             return (Settled::live(self.live.clone(), warnings), None);
         };
         let (cycles, trace) = settle::settle_traced(rec);

@@ -3,9 +3,15 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::rep::{Rep, score};
+use super::rep::{Flag, Rep, score};
 use super::settle::Cycle;
 use crate::exercises::Target;
+
+/// A tilt rep under this fraction of the set's typical peak angle, and short of
+/// the spec, is a partial rep ([`Settled::from_tilts`]).
+const PARTIAL_OF_TYPICAL: f64 = 0.65;
+/// Reps a set needs before its typical rep is known.
+const MIN_REPS_FOR_TYPICAL: usize = 3;
 
 /// Why a rep the live count reported was withdrawn when the set settled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -19,6 +25,9 @@ pub enum WithdrawReason {
     LeadOut,
     /// Between reps but out of the set's rhythm: a re-grip, a shuffle.
     OutOfRhythm,
+    /// Short of the target (its angle or its hold) and far smaller than the
+    /// set's other reps: a half rep among full ones.
+    Partial,
 }
 
 impl WithdrawReason {
@@ -28,14 +37,20 @@ impl WithdrawReason {
             WithdrawReason::LeadIn => "lead_in",
             WithdrawReason::LeadOut => "lead_out",
             WithdrawReason::OutOfRhythm => "out_of_rhythm",
+            WithdrawReason::Partial => "partial",
         }
     }
 
     /// The reason [`Self::as_str`] names.
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::LeadIn, Self::LeadOut, Self::OutOfRhythm]
-            .into_iter()
-            .find(|r| r.as_str() == s)
+        [
+            Self::LeadIn,
+            Self::LeadOut,
+            Self::OutOfRhythm,
+            Self::Partial,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == s)
     }
 }
 
@@ -79,6 +94,58 @@ impl Settled {
             live_reps: reps.len() as u32,
             reps,
             withdrawn: Vec::new(),
+            warnings,
+        }
+    }
+
+    /// Settles a count of tilts from the live reps themselves: a lone rep that
+    /// fell short of the spec (of the band, or of the hold) and tilted the strap
+    /// less than [`PARTIAL_OF_TYPICAL`] of the set's typical (median) rep, between
+    /// reps of the usual size, is a half rep among full ones (a wearer who can
+    /// reach the target and did not this time): withdrawn. Small reps in a row
+    /// are the wearer's own low-amplitude reps and stay, flagged; so do the reps
+    /// of a set too short to show what is typical.
+    pub fn from_tilts(live: Vec<Rep>, warnings: Vec<String>) -> Self {
+        let mut peaks: Vec<f64> = live.iter().map(|r| r.peak_deg).collect();
+        peaks.sort_by(f64::total_cmp);
+        let typical = peaks.get(peaks.len() / 2).copied().unwrap_or(0.0);
+        let small = |i: usize| {
+            live.get(i)
+                .is_some_and(|r: &Rep| r.peak_deg < PARTIAL_OF_TYPICAL * typical)
+        };
+        let short = |r: &Rep| {
+            r.flags
+                .iter()
+                .any(|f| matches!(f, Flag::PartialRange | Flag::ShortHold))
+        };
+        let partial: Vec<bool> = (0..live.len())
+            .map(|i| {
+                live.len() >= MIN_REPS_FOR_TYPICAL
+                    && small(i)
+                    && short(&live[i])
+                    && !(i > 0 && small(i - 1))
+                    && !small(i + 1)
+            })
+            .collect();
+        let live_reps = live.len() as u32;
+        let (mut reps, mut withdrawn) = (Vec::new(), Vec::new());
+        for (rep, partial) in live.into_iter().zip(partial) {
+            if partial {
+                withdrawn.push(Withdrawn {
+                    rep,
+                    reason: WithdrawReason::Partial,
+                });
+            } else {
+                reps.push(Rep {
+                    n: reps.len() as u32 + 1,
+                    ..rep
+                });
+            }
+        }
+        Self {
+            reps,
+            withdrawn,
+            live_reps,
             warnings,
         }
     }

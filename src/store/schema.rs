@@ -19,7 +19,7 @@ pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 const MIGRATION_SETTLED: &str = "
 ALTER TABLE sets ADD COLUMN live_reps INTEGER;
 ALTER TABLE reps ADD COLUMN withdrawn TEXT
-    CHECK (withdrawn IN ('lead_in', 'lead_out', 'out_of_rhythm'));
+    CHECK (withdrawn IN ('lead_in', 'lead_out', 'out_of_rhythm', 'partial'));
 ";
 
 /// Sessions, sets, reps, raw samples, heart rate and posture. Times are Unix

@@ -23,6 +23,7 @@ export const WITHDRAWN = {
   lead_in: "getting into position",
   lead_out: "getting out of position",
   out_of_rhythm: "out of the set's rhythm",
+  partial: "a half rep among full ones",
 };
 
 /** A withdrawal reason in words. */

@@ -1,0 +1,105 @@
+//! Counts and hold timing on firmware-sim's recordings: for every built-in
+//! exercise with a scenario, over many seeds, the sets miscounted (each named on
+//! stderr) and the error of each counted hold against the plateau the body model
+//! held (end of the raise to start of the lowering).
+//!
+//! ```text
+//! cargo run --release --example sim_holds            # 10 seeds
+//! cargo run --release --example sim_holds -- 30      # 30 seeds
+//! ```
+
+use std::path::Path;
+
+use firmware_sim::record::{record, strap_for};
+use firmware_sim::scenario::{Placement, Scenario};
+use postured::analyze;
+use postured::exercises::builtin;
+use postured::motion::Side;
+
+fn main() {
+    let seeds: u64 = std::env::args()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("firmware-sim/scenarios");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .expect("scenarios")
+        .filter_map(|e| {
+            let p = e.ok()?.path();
+            let stem = p.file_stem()?.to_str()?.to_owned();
+            builtin(&stem).map(|_| stem)
+        })
+        .collect();
+    names.sort();
+    let mut all = Vec::new();
+    println!(
+        "| exercise | holds | miscounted sets | signed median (s) | p90 abs (s) | max abs (s) |"
+    );
+    println!("|---|---|---|---|---|---|");
+    for name in names {
+        let sc = Scenario::load(&dir.join(format!("{name}.toml"))).expect("scenario");
+        let placement = sc.straps[0].placement;
+        let spec = builtin(&name).expect("spec");
+        let (mut errs, mut bad) = (Vec::new(), 0);
+        for seed in 1..=seeds {
+            let mut csv = Vec::new();
+            let truth = record(&sc, seed, placement, 50.0, &mut csv).expect("record");
+            let samples = postured::recording::parse(csv.as_slice(), Path::new("sim.csv"))
+                .expect("parse")
+                .samples;
+            let limb = matches!(placement, Placement::Thigh | Placement::Ankle);
+            let side = limb.then(|| match strap_for(&sc, placement).1 {
+                firmware_sim::scenario::Side::Left => Side::Left,
+                firmware_sim::scenario::Side::Right => Side::Right,
+            });
+            let side_name = side.map(|s| if s == Side::Left { "left" } else { "right" });
+            let want: Vec<_> = truth
+                .reps
+                .iter()
+                .filter(|r| {
+                    side_name.is_none() || r.side.is_none() || r.side.as_deref() == side_name
+                })
+                .collect();
+            let got = analyze::reps(&spec, &samples, side, None);
+            if got.reps.len() != want.len() {
+                eprintln!(
+                    "{name} seed {seed}: counted {} of {}",
+                    got.reps.len(),
+                    want.len()
+                );
+                bad += 1;
+                continue;
+            }
+            for (g, w) in got.reps.iter().zip(&want) {
+                if let Some(h) = g.hold_s {
+                    errs.push(h - w.hold_s);
+                }
+            }
+        }
+        if errs.is_empty() {
+            println!("| {name} | - | {bad} of {seeds} | - | - | - |");
+            continue;
+        }
+        all.extend(errs.iter().copied());
+        let mut abs: Vec<f64> = errs.iter().map(|e| e.abs()).collect();
+        abs.sort_by(f64::total_cmp);
+        errs.sort_by(f64::total_cmp);
+        let q = |v: &[f64], p: f64| v[((v.len() - 1) as f64 * p).round() as usize];
+        println!(
+            "| {name} | {} | {bad} of {seeds} | {:+.2} | {:.2} | {:.2} |",
+            errs.len(),
+            q(&errs, 0.5),
+            q(&abs, 0.9),
+            abs[abs.len() - 1]
+        );
+    }
+    let mut abs: Vec<f64> = all.iter().map(|e| e.abs()).collect();
+    abs.sort_by(f64::total_cmp);
+    let q = |v: &[f64], p: f64| v[((v.len() - 1) as f64 * p).round() as usize];
+    println!(
+        "| **all** | {} | | | {:.2} | {:.2} |",
+        abs.len(),
+        q(&abs, 0.9),
+        abs[abs.len() - 1]
+    );
+}
