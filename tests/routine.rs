@@ -94,8 +94,8 @@ fn inner_routine() {
         assert_eq!(page["items"][0]["routine"], "legs");
         let sets = page["items"][0]["sets"].as_array().unwrap();
         assert_eq!(sets.len(), 2);
-        // Leg raises are tilt counts: they stand as counted live, so the live
-        // count kept beside the settled one is the same.
+        // Full leg raises, no half rep among them: the settled count is the
+        // live one, kept beside it.
         assert!(
             sets.iter().all(|s| s["counted_reps"] == 5
                 && s["live_reps"] == 5
