@@ -198,3 +198,30 @@ fn small_reps_in_a_row_are_the_wearers_own_and_stay() {
         );
     }
 }
+
+#[test]
+fn half_reps_do_not_bring_a_set_to_its_target() {
+    // Crunches, target 10: nine full ones with two half reps among them, then
+    // the tenth. The live count reaches 10 at the eighth full crunch; the set
+    // is done only at the tenth full one.
+    let angles = [
+        35.0, 36.0, 34.0, 17.0, 35.0, 36.0, 34.0, 17.0, 35.0, 36.0, 34.0, 35.0,
+    ];
+    for sensor in h10_and_gyro(25.0) {
+        let mut m = Motion::new().rest(3.0);
+        for &a in &angles {
+            m = m.rep(a, 1.0, 1.0, 1.0).rest(2.0);
+        }
+        let mut c = Counter::new(&builtin("crunch").unwrap(), None, None);
+        let events = c.push_batch(&m.render(&sensor));
+        let done: Vec<u32> = events
+            .iter()
+            .filter_map(|e| match e {
+                postured::motion::RepEvent::SetDone { reps, .. } => Some(*reps),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(done, [12], "{} Hz", sensor.rate_hz);
+        assert_eq!(c.settle().reps.len(), 10, "{} Hz", sensor.rate_hz);
+    }
+}

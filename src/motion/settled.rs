@@ -10,8 +10,29 @@ use crate::exercises::Target;
 /// A tilt rep under this fraction of the set's typical peak angle, and short of
 /// the spec, is a partial rep ([`Settled::from_tilts`]).
 const PARTIAL_OF_TYPICAL: f64 = 0.65;
+
+/// The typical peak angle of a set's reps, what the wearer's reps reach: the
+/// upper quartile, which half reps mixed in (even one in two, as a set goes
+/// along) do not pull down; 0 for none.
+pub(crate) fn typical_peak(peaks: impl Iterator<Item = f64>) -> f64 {
+    let mut peaks: Vec<f64> = peaks.collect();
+    peaks.sort_by(f64::total_cmp);
+    peaks.get(peaks.len() * 3 / 4).copied().unwrap_or(0.0)
+}
+
+/// Whether a tilt rep looks like a half rep beside reps whose typical peak is
+/// `typical`: short of the spec (its band or its hold) and far smaller. With
+/// fewer than [`MIN_REPS_FOR_TYPICAL`] reps, nothing is typical yet.
+pub(crate) fn looks_partial(rep: &Rep, typical: f64) -> bool {
+    rep.peak_deg < PARTIAL_OF_TYPICAL * typical
+        && rep
+            .flags
+            .iter()
+            .any(|f| matches!(f, Flag::PartialRange | Flag::ShortHold))
+}
+
 /// Reps a set needs before its typical rep is known.
-const MIN_REPS_FOR_TYPICAL: usize = 3;
+pub(crate) const MIN_REPS_FOR_TYPICAL: usize = 3;
 
 /// Why a rep the live count reported was withdrawn when the set settled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -100,29 +121,21 @@ impl Settled {
 
     /// Settles a count of tilts from the live reps themselves: a lone rep that
     /// fell short of the spec (of the band, or of the hold) and tilted the strap
-    /// less than [`PARTIAL_OF_TYPICAL`] of the set's typical (median) rep, between
+    /// less than [`PARTIAL_OF_TYPICAL`] of the set's typical rep ([`typical_peak`]), between
     /// reps of the usual size, is a half rep among full ones (a wearer who can
     /// reach the target and did not this time): withdrawn. Small reps in a row
     /// are the wearer's own low-amplitude reps and stay, flagged; so do the reps
     /// of a set too short to show what is typical.
     pub fn from_tilts(live: Vec<Rep>, warnings: Vec<String>) -> Self {
-        let mut peaks: Vec<f64> = live.iter().map(|r| r.peak_deg).collect();
-        peaks.sort_by(f64::total_cmp);
-        let typical = peaks.get(peaks.len() / 2).copied().unwrap_or(0.0);
+        let typical = typical_peak(live.iter().map(|r| r.peak_deg));
         let small = |i: usize| {
             live.get(i)
                 .is_some_and(|r: &Rep| r.peak_deg < PARTIAL_OF_TYPICAL * typical)
         };
-        let short = |r: &Rep| {
-            r.flags
-                .iter()
-                .any(|f| matches!(f, Flag::PartialRange | Flag::ShortHold))
-        };
         let partial: Vec<bool> = (0..live.len())
             .map(|i| {
                 live.len() >= MIN_REPS_FOR_TYPICAL
-                    && small(i)
-                    && short(&live[i])
+                    && looks_partial(&live[i], typical)
                     && !(i > 0 && small(i - 1))
                     && !small(i + 1)
             })

@@ -5,6 +5,7 @@ use std::collections::VecDeque;
 
 use super::filter::{Ema, alpha};
 use super::rep::{Hold, Progress, Rep, RepEvent, Side, score};
+use super::settled::{MIN_REPS_FOR_TYPICAL, looks_partial, typical_peak};
 use super::vec3::{Vec3, lerp, unit, unit_angle_deg};
 use crate::exercises::Target;
 
@@ -88,6 +89,11 @@ pub struct TiltCounter {
     rep: Option<RepBuild>,
     far_still_since: Option<f64>,
     reps: u32,
+    /// Peak angles of the reps counted so far.
+    peaks: Vec<f64>,
+    /// Reps that bring the set toward its target: all but the ones that look
+    /// like half reps beside the others (which settling will withdraw).
+    toward_target: u32,
     attempts: u32,
     set_done: bool,
     progress: Progress,
@@ -106,6 +112,8 @@ impl TiltCounter {
             rep: None,
             far_still_since: None,
             reps: 0,
+            peaks: Vec::new(),
+            toward_target: 0,
             attempts: 0,
             set_done: false,
             progress: Progress::default(),
@@ -339,8 +347,13 @@ impl TiltCounter {
         }
         self.reps += 1;
         self.progress.reps = self.reps;
-        out.push(RepEvent::RepDone(done(self.reps)));
-        if !self.set_done && self.reps >= self.p.target.reps {
+        let rep = done(self.reps);
+        self.peaks.push(rep.peak_deg);
+        let half = self.peaks.len() >= MIN_REPS_FOR_TYPICAL
+            && looks_partial(&rep, typical_peak(self.peaks.iter().copied()));
+        self.toward_target += u32::from(!half);
+        out.push(RepEvent::RepDone(rep));
+        if !self.set_done && self.toward_target >= self.p.target.reps {
             self.set_done = true;
             out.push(RepEvent::SetDone {
                 t: end_s,
