@@ -4,8 +4,9 @@
 //! held (end of the raise to start of the lowering).
 //!
 //! ```text
-//! cargo run --release --example sim_holds            # 10 seeds
+//! cargo run --release --example sim_holds            # 10 seeds, 50 Hz with gyro
 //! cargo run --release --example sim_holds -- 30      # 30 seeds
+//! cargo run --release --example sim_holds -- 10 --rate 200 --accel-only   # as an H10
 //! ```
 
 use std::path::Path;
@@ -17,10 +18,16 @@ use postured::exercises::builtin;
 use postured::motion::Side;
 
 fn main() {
-    let seeds: u64 = std::env::args()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(10);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let value = |flag: &str| {
+        args.iter()
+            .position(|a| a == flag)
+            .and_then(|i| args.get(i + 1))
+            .and_then(|v| v.parse::<f64>().ok())
+    };
+    let seeds = args.first().and_then(|s| s.parse().ok()).unwrap_or(10u64);
+    let rate = value("--rate").unwrap_or(50.0);
+    let accel_only = args.iter().any(|a| a == "--accel-only");
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("firmware-sim/scenarios");
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .expect("scenarios")
@@ -43,10 +50,13 @@ fn main() {
         let (mut errs, mut bad) = (Vec::new(), 0);
         for seed in 1..=seeds {
             let mut csv = Vec::new();
-            let truth = record(&sc, seed, placement, 50.0, &mut csv).expect("record");
-            let samples = postured::recording::parse(csv.as_slice(), Path::new("sim.csv"))
+            let truth = record(&sc, seed, placement, rate, &mut csv).expect("record");
+            let mut samples = postured::recording::parse(csv.as_slice(), Path::new("sim.csv"))
                 .expect("parse")
                 .samples;
+            if accel_only {
+                samples.iter_mut().for_each(|s| s.gyro = None);
+            }
             let limb = matches!(placement, Placement::Thigh | Placement::Ankle);
             let side = limb.then(|| match strap_for(&sc, placement).1 {
                 firmware_sim::scenario::Side::Left => Side::Left,

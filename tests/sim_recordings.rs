@@ -1,6 +1,7 @@
 //! The detection core against recordings made by firmware-sim, an independent
 //! body model with its own noise, mounting, uneven tempo, sway, partial reps and
-//! the other leg's reps, compared with the truth it writes beside them.
+//! the other leg's reps, compared with the truth it writes beside them; at 50 Hz
+//! with a gyro and, as an H10 records, at 200 Hz without; and at rest.
 
 use std::path::Path;
 
@@ -17,13 +18,27 @@ fn recorded(scenario: &str, seed: u64) -> (Vec<postured::motion::Sample>, Truth,
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("firmware-sim/scenarios")
         .join(format!("{scenario}.toml"));
-    let sc = Scenario::load(&path).unwrap();
+    recorded_at(&path, seed, 50.0, false)
+}
+
+/// A scenario file recorded at `rate_hz`, with the gyro (as the sim's IMU
+/// gives it) or without (an H10).
+fn recorded_at(
+    path: &Path,
+    seed: u64,
+    rate_hz: f64,
+    accel_only: bool,
+) -> (Vec<postured::motion::Sample>, Truth, Option<Side>) {
+    let sc = Scenario::load(path).unwrap();
     let placement = sc.straps[0].placement;
     let mut csv = Vec::new();
-    let truth = record(&sc, seed, placement, 50.0, &mut csv).unwrap();
-    let samples = postured::recording::parse(csv.as_slice(), &path)
+    let truth = record(&sc, seed, placement, rate_hz, &mut csv).unwrap();
+    let mut samples = postured::recording::parse(csv.as_slice(), path)
         .unwrap()
         .samples;
+    if accel_only {
+        samples.iter_mut().for_each(|s| s.gyro = None);
+    }
     let limb = matches!(placement, Placement::Thigh | Placement::Ankle);
     let side = limb.then(|| match strap_for(&sc, placement).1 {
         firmware_sim::scenario::Side::Left => Side::Left,
@@ -124,6 +139,44 @@ fn a_half_rep_among_full_ones_is_not_counted() {
             assert!(!truth.partial_reps.is_empty(), "{exercise} seed {seed}");
         }
         check_seeds(exercise, f64::INFINITY, seeds);
+    }
+}
+
+#[test]
+fn an_accelerometer_only_strap_at_200_hz_counts_the_same() {
+    // Chest exercises as an H10 records them: 200 Hz, no gyro.
+    for exercise in ["upright-back-stretch", "back-extension", "crunch", "plank"] {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("firmware-sim/scenarios")
+            .join(format!("{exercise}.toml"));
+        for seed in SEEDS {
+            let (samples, truth, _) = recorded_at(&path, seed, 200.0, true);
+            assert!(samples.iter().all(|s| s.gyro.is_none()));
+            let report = analyze::reps(&builtin(exercise).unwrap(), &samples, None, None);
+            assert_eq!(
+                report.reps.len(),
+                truth.reps.len(),
+                "{exercise} seed {seed}: {report:#?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn sitting_and_standing_at_rest_count_nothing() {
+    // A minute sitting, a minute standing (and getting up between), on an
+    // accelerometer-only strap at 200 Hz: breathing, sway and the sensor's noise
+    // are not reps, whatever is being counted.
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rest-sit-stand.toml");
+    for seed in SEEDS {
+        let (samples, _, _) = recorded_at(&path, seed, 200.0, true);
+        for exercise in ["reps", "upright-back-stretch", "crunch"] {
+            let report = analyze::reps(&builtin(exercise).unwrap(), &samples, None, None);
+            assert!(
+                report.reps.is_empty(),
+                "{exercise} seed {seed}: {report:#?}"
+            );
+        }
     }
 }
 
