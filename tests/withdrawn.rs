@@ -22,7 +22,9 @@ desktop = false
 address = "F0:5E:D0:00:00:01"
 placement = "chest"
 "#;
-/// Scenario seconds per real second.
+/// Scenario seconds per real second. The scenario lies still for 90 s first:
+/// at 8x, 11 s for the daemon to connect and start the set on a loaded machine,
+/// and still under the set's 120 s quiet timeout before the first crunch.
 const SPEED: f64 = 8.0;
 
 #[test]
