@@ -91,10 +91,8 @@ fn main() {
             continue;
         }
         all.extend(errs.iter().copied());
-        let mut abs: Vec<f64> = errs.iter().map(|e| e.abs()).collect();
-        abs.sort_by(f64::total_cmp);
+        let abs = sorted_abs(&errs);
         errs.sort_by(f64::total_cmp);
-        let q = |v: &[f64], p: f64| v[((v.len() - 1) as f64 * p).round() as usize];
         println!(
             "| {name} | {} | {bad} of {seeds} | {:+.2} | {:.2} | {:.2} |",
             errs.len(),
@@ -103,13 +101,23 @@ fn main() {
             abs[abs.len() - 1]
         );
     }
-    let mut abs: Vec<f64> = all.iter().map(|e| e.abs()).collect();
-    abs.sort_by(f64::total_cmp);
-    let q = |v: &[f64], p: f64| v[((v.len() - 1) as f64 * p).round() as usize];
+    let abs = sorted_abs(&all);
     println!(
         "| **all** | {} | | | {:.2} | {:.2} |",
         abs.len(),
         q(&abs, 0.9),
         abs[abs.len() - 1]
     );
+}
+
+/// The errors' sizes, smallest first.
+fn sorted_abs(errs: &[f64]) -> Vec<f64> {
+    let mut abs: Vec<f64> = errs.iter().map(|e| e.abs()).collect();
+    abs.sort_by(f64::total_cmp);
+    abs
+}
+
+/// The `p` quantile (0..=1) of sorted values, nearest rank.
+fn q(sorted: &[f64], p: f64) -> f64 {
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
