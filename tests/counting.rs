@@ -354,3 +354,28 @@ fn sway_inside_the_tolerance_never_cuts_a_hold() {
         }
     }
 }
+
+#[test]
+fn the_slow_end_of_a_gentle_ramp_into_a_big_stretch_is_not_held() {
+    // Child's pose: 100 deg over a slow, eased 3.5 s, held 20 s, and back.
+    // The ramp's last half second still turns the trunk several deg/s, more
+    // than a fifth of its fastest: that is moving, not holding.
+    let mut m = Motion::new().rest(3.0);
+    for _ in 0..3 {
+        m = m.rep(100.0, 3.5, 20.0, 3.5).rest(4.0);
+    }
+    for sensor in [
+        Sensor::default(),
+        Sensor {
+            rate_hz: 200.0,
+            gyro: false,
+            ..Sensor::default()
+        },
+    ] {
+        let found = count("childs-pose", &m, &sensor);
+        assert_eq!(found.len(), 3, "{found:#?}");
+        let held: Vec<f64> = found.iter().map(|r| r.hold.unwrap().held_s).collect();
+        // Measured 20.28-20.33 s (20.66-20.68 s with the peak-only threshold).
+        assert!(held.iter().all(|h| (h - 20.0).abs() <= 0.4), "{held:?}");
+    }
+}

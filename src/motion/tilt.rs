@@ -19,8 +19,11 @@ const MERGE_S: f64 = 0.6;
 /// At least this, and more for big movements, whose ramps are fast: sway of a
 /// held leg or trunk of a few deg/s is not movement (deg/s).
 const STILL_DPS: f64 = 3.0;
-/// The still threshold as a fraction of the rep's peak angle per second.
+/// The still threshold as a fraction of the rep's peak angle per second...
 const STILL_PER_PEAK: f64 = 0.15;
+/// ...and at most this fraction of the fastest the angle turned on the way in:
+/// the slow end of a gentle ramp into a big stretch is still moving, not held.
+const STILL_PER_RAMP: f64 = 0.2;
 /// A hold exercise's excursion held for less than this, or less than
 /// [`MIN_COUNTED_HOLD_FRACTION`] of the target's minimum, is an attempt, not a rep (s).
 const MIN_COUNTED_HOLD_S: f64 = 1.0;
@@ -72,6 +75,8 @@ enum State {
 struct RepBuild {
     start_s: f64,
     peak_deg: f64,
+    /// Fastest the angle turned before the hold began (deg/s).
+    ramp_dps: f64,
     hold: Option<Hold>,
     segment_start: Option<f64>,
     left_band: bool,
@@ -230,6 +235,7 @@ impl TiltCounter {
         self.rep = Some(RepBuild {
             start_s: self.last_low_t,
             peak_deg: 0.0,
+            ramp_dps: 0.0,
             hold: None,
             segment_start: None,
             left_band: false,
@@ -257,7 +263,11 @@ impl TiltCounter {
         let n = self.reps + 1;
         let Some(rep) = self.rep.as_mut() else { return };
         rep.peak_deg = rep.peak_deg.max(now_angle);
-        let holding = in_band && speed < STILL_DPS.max(STILL_PER_PEAK * rep.peak_deg);
+        if rep.hold.is_none() {
+            rep.ramp_dps = rep.ramp_dps.max(speed);
+        }
+        let still = (STILL_PER_PEAK * rep.peak_deg).min(STILL_PER_RAMP * rep.ramp_dps);
+        let holding = in_band && speed < STILL_DPS.max(still);
         match (holding, rep.segment_start, rep.hold.as_mut()) {
             (true, None, None) => {
                 rep.hold = Some(Hold {
