@@ -24,26 +24,21 @@ pub fn base_url(cfg: &Config) -> String {
 
 /// POSTs `body` to `path` and returns the JSON answer, or the API's reason.
 pub async fn post(cfg: &Config, url: &str, path: &str, body: &Value) -> anyhow::Result<Value> {
-    let mut req = reqwest::Client::new()
+    let req = reqwest::Client::new()
         .post(format!("{url}{path}"))
         .json(body);
-    if let Some(t) = &cfg.http.token {
-        req = req.bearer_auth(t);
-    }
-    let resp = req.send().await.with_context(|| {
-        format!("cannot reach the daemon at {url}: is `postured run` (or the service) running?")
-    })?;
-    let status = resp.status();
-    let json: Value = resp.json().await.unwrap_or(Value::Null);
-    if !status.is_success() {
-        bail!("{}", json["error"].as_str().unwrap_or(status.as_str()));
-    }
-    Ok(json)
+    let text = send(cfg, url, req).await?;
+    Ok(serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
 /// GETs `path` and returns the body as text, or the API's reason.
 pub async fn get_text(cfg: &Config, url: &str, path: &str) -> anyhow::Result<String> {
-    let mut req = reqwest::Client::new().get(format!("{url}{path}"));
+    send(cfg, url, reqwest::Client::new().get(format!("{url}{path}"))).await
+}
+
+/// Sends `req` with the configured token: the answer's text, or the API's
+/// reason for refusing it (its JSON `error`, else the status).
+async fn send(cfg: &Config, url: &str, mut req: reqwest::RequestBuilder) -> anyhow::Result<String> {
     if let Some(t) = &cfg.http.token {
         req = req.bearer_auth(t);
     }
