@@ -7,8 +7,8 @@ use std::collections::HashMap;
 
 use rusqlite::{Connection, params};
 
-use super::read::{REP_COLUMNS, SET_COLUMNS, rep_row, session_row, set_row};
-use super::types::{HeartRatePoint, HeartRateSummary, SessionDetail, SetDetail, SetId};
+use super::read::{REP_COLUMNS, SET_COLUMNS, heart_rate_row, rep_row, session_row, set_row};
+use super::types::{HeartRatePoint, HeartRateSummary, SessionDetail, SetDetail};
 
 /// `[from, to)` on sessions' start, Unix s; `None` is open.
 pub(super) type Range = (Option<f64>, Option<f64>);
@@ -129,12 +129,5 @@ pub(super) fn heart_rate(conn: &Connection, range: Range) -> rusqlite::Result<Ve
          JOIN sessions x ON x.id = s.session_id
          WHERE {IN_RANGE} ORDER BY x.started_at, x.id, s.started_at, s.id, h.t"
     ))?;
-    stmt.query_map(params![from, to], |r| {
-        Ok(HeartRatePoint {
-            set: SetId(r.get(0)?),
-            t: r.get(1)?,
-            bpm: r.get(2)?,
-        })
-    })?
-    .collect()
+    stmt.query_map(params![from, to], heart_rate_row)?.collect()
 }

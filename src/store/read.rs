@@ -211,14 +211,16 @@ pub(super) fn session_heart_rate(
         "SELECT h.set_id, h.t, h.bpm FROM heart_rate h JOIN sets s ON s.id = h.set_id
          WHERE s.session_id = ?1 ORDER BY h.set_id, h.t",
     )?;
-    stmt.query_map([session.0], |r| {
-        Ok(HeartRatePoint {
-            set: SetId(r.get(0)?),
-            t: r.get(1)?,
-            bpm: r.get(2)?,
-        })
-    })?
-    .collect()
+    stmt.query_map([session.0], heart_rate_row)?.collect()
+}
+
+/// A heart-rate reading from `set_id, t, bpm`.
+pub(super) fn heart_rate_row(r: &Row<'_>) -> rusqlite::Result<HeartRatePoint> {
+    Ok(HeartRatePoint {
+        set: SetId(r.get(0)?),
+        t: r.get(1)?,
+        bpm: r.get(2)?,
+    })
 }
 
 /// A set's raw samples in the order they were appended.
