@@ -41,18 +41,19 @@ fn shoulder_physiotherapy_sets_from_a_watch() {
 
 #[test]
 fn physiotherapy_sets_with_fast_and_low_amplitude_reps() {
-    // Measured: 79% exact, 95% within one (accelerometer only: 78%, 89%). Before
+    // Measured: 86% exact, 97% within one (accelerometer only: 83%, 92%). Before
     // the count settled from the whole set: 14%, 52%; before small quick
-    // movements between groups were told from reps: 68%, 92%.
+    // movements between groups were told from reps: 68%, 92%; before fast reps
+    // among slow ones were counted at their own rate: 79%, 95%.
     let (exact, one, n) = score("physio-pt", false);
     assert_eq!(n, 63);
     assert!(
-        exact >= 48 && one >= 59,
+        exact >= 54 && one >= 61,
         "{exact} exact, {one} within one of {n}"
     );
     let (exact, one, _) = score("physio-pt", true);
     assert!(
-        exact >= 47 && one >= 55,
+        exact >= 52 && one >= 58,
         "accel only: {exact} exact, {one} within one of {n}"
     );
 }

@@ -106,6 +106,20 @@ fn fast_and_low_amplitude_reps_among_normal_ones_count() {
 }
 
 #[test]
+fn three_fast_reps_between_slow_ones_without_a_pause_count_each() {
+    // A physiotherapy template: three slow reps, three fast ones, three small
+    // ones, with only a breath between the groups: one stretch of movement,
+    // whose rhythm is the slow reps'. The fast ones still count one each.
+    let m = swings(Motion::new().rest(3.0), 3, 45.0, 7.0).rest(1.5);
+    let m = swings(m, 3, 40.0, 2.2).rest(1.5);
+    let m = swings(m, 3, 20.0, 6.0).rest(3.0);
+    for sensor in h10_and_gyro(25.0) {
+        let s = settle(&m.render(&sensor));
+        assert_eq!(s.reps.len(), 9, "{} Hz: {:#?}", sensor.rate_hz, s.reps);
+    }
+}
+
+#[test]
 fn a_fidget_between_groups_is_not_a_rep() {
     // Ten slow reps, a small quick twitch in the pause (scratching, reaching
     // for the water), ten more.

@@ -112,7 +112,10 @@ pub fn median(x: &[f64]) -> f64 {
 /// divided by the whole length) keeps the few products at long lags from reading
 /// as a strong period. Summing the channels' autocorrelations makes it
 /// independent of how the strap is mounted.
-pub fn period(channels: &[Vec<f64>], min_lag: usize, max_lag: usize) -> Option<usize> {
+///
+/// With it, the autocorrelation there as a fraction of the power: how alike each
+/// cycle is to the next (1 for a pure endless wave).
+pub fn period(channels: &[Vec<f64>], min_lag: usize, max_lag: usize) -> Option<(usize, f64)> {
     let n = channels.first()?.len();
     let max_lag = max_lag.min(n / 2);
     if max_lag <= min_lag + 2 {
@@ -141,7 +144,8 @@ pub fn period(channels: &[Vec<f64>], min_lag: usize, max_lag: usize) -> Option<u
         .collect();
     let best = *peaks.iter().max_by(|a, b| r[**a].total_cmp(&r[**b]))?;
     let shorter = peaks.iter().find(|&&p| p < best && r[p] > 0.7 * r[best]);
-    Some(shorter.copied().unwrap_or(best))
+    let p = shorter.copied().unwrap_or(best);
+    Some((p, r[p] / r[0]))
 }
 
 /// The unit direction of largest variance of `channels` (mean removed), by power
@@ -220,7 +224,7 @@ mod tests {
                 p.sin() + 0.4 * (2.0 * p).sin()
             })
             .collect();
-        assert_eq!(period(&[x], 10, 300), Some(50));
+        assert_eq!(period(&[x], 10, 300).map(|(p, _)| p), Some(50));
     }
 
     #[test]

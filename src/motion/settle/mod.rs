@@ -16,7 +16,9 @@
 //! 4. the turning points of that signal, wiggles removed against neighbouring
 //!    swings (so low-amplitude reps among their like stay), half swings at the
 //!    stretch's ends that are much smaller than its typical swing dropped, and
-//!    every out-and-back counted as one rep;
+//!    every out-and-back counted as one rep; a cycle that holds a faster rhythm
+//!    of its own (a few fast reps among slow ones, smoothed into one by the
+//!    low-pass) is low-passed again at its own rate and counted from that;
 //! 5. across the set: a few small quick movements between groups of reps
 //!    (a fidget, reaching for something) are not reps, and a set with no
 //!    stretch of three like cycles has no rhythm at all (a wearer at rest
@@ -67,6 +69,12 @@ const WIGGLE_RATIO: f64 = 0.3;
 /// [`END_LARGE`] times it, is not a rep.
 const END_FRACTION: f64 = 0.5;
 const END_LARGE: f64 = 2.5;
+
+/// A cycle with a rhythm of its own under `FAST_PERIOD` times its stretch's
+/// period, its cycles alike to each other at least `FAST_ALIKE` (the
+/// autocorrelation there, as a fraction of the power), is a group of fast reps.
+const FAST_PERIOD: f64 = 0.6;
+const FAST_ALIKE: f64 = 0.3;
 
 /// A set needs a stretch of at least this many cycles to show a rhythm.
 const RHYTHM_REPS: usize = 3;
@@ -367,26 +375,87 @@ type Cycles = Vec<(usize, usize, usize)>;
 fn stretch_cycles(z: &[Vec<f64>], a: usize, b: usize) -> (Cycles, Vec<f64>) {
     let chans: Vec<Vec<f64>> = z.iter().map(|c| c[a..b].to_vec()).collect();
     let lags = PERIOD_S.map(|s| (s * RATE_HZ) as usize);
+    let (period, _) = span_period(&chans, lags);
+    let (mut pc, dir) = smooth_pc(&chans, period, None);
+    let count = |pc: &[f64]| {
+        let (points, _) = swings::trim_ends(span_points(pc), END_FRACTION, END_LARGE);
+        swings::cycles(&points)
+    };
+    let cycles = count(&pc);
+    let fast = fast_groups(&chans, &cycles, period);
+    if fast.is_empty() {
+        return (cycles, pc);
+    }
+    for (s, e, local) in fast {
+        let (fine, _) = smooth_pc(&chans, local, Some(&dir));
+        pc[s..=e].copy_from_slice(&fine[s..=e]);
+    }
+    (count(&pc), pc)
+}
+
+/// The cycles of a stretch (of rep period `period`, s) that hold a faster rhythm
+/// of their own: a group of fast reps among slower ones, which the low-pass
+/// tuned to the slower ones smoothed into one. Each as (start, end, its period).
+/// A cycle qualifies when its own period is under [`FAST_PERIOD`] times the
+/// stretch's, its cycles are alike (at least [`FAST_ALIKE`]) and there are two
+/// of them or more: a rep with a second bump (a press) shows none of that.
+fn fast_groups(chans: &[Vec<f64>], cycles: &Cycles, period: f64) -> Vec<(usize, usize, f64)> {
+    if cycles.len() < RHYTHM_REPS {
+        return Vec::new();
+    }
+    let lags = [
+        (PERIOD_S[0] * RATE_HZ) as usize,
+        (FAST_PERIOD * period * RATE_HZ) as usize,
+    ];
+    cycles
+        .iter()
+        .filter_map(|&(s, _, e)| {
+            let span: Vec<Vec<f64>> = chans.iter().map(|c| c[s..=e].to_vec()).collect();
+            let (local, alike) = span_period(&span, lags);
+            if local >= FAST_PERIOD * period || alike < FAST_ALIKE {
+                return None;
+            }
+            let (pc, _) = smooth_pc(&span, local, None);
+            (swings::cycles(&span_points(&pc)).len() >= 2).then_some((s, e, local))
+        })
+        .collect()
+}
+
+/// The rep period of `chans` (s; [`DEFAULT_PERIOD_S`] when there is none between
+/// `lags`) and how alike its cycles are (see [`dsp::period`]).
+fn span_period(chans: &[Vec<f64>], lags: [usize; 2]) -> (f64, f64) {
     let centred: Vec<Vec<f64>> = chans.iter().map(|c| demean(c.clone())).collect();
-    let period =
-        dsp::period(&centred, lags[0], lags[1]).map_or(DEFAULT_PERIOD_S, |p| p as f64 / RATE_HZ);
+    dsp::period(&centred, lags[0], lags[1])
+        .map_or((DEFAULT_PERIOD_S, 0.0), |(p, r)| (p as f64 / RATE_HZ, r))
+}
+
+/// `chans` low-passed just above the rate of reps `period` s long, along `dir`
+/// (their principal direction when `None`); and that direction.
+fn smooth_pc(chans: &[Vec<f64>], period: f64, dir: Option<&[f64]>) -> (Vec<f64>, Vec<f64>) {
     let lp = dsp::Biquad::low_pass((LOW_PASS_PER_RATE / period).min(MAX_LOW_PASS_HZ), RATE_HZ);
     let smooth: Vec<Vec<f64>> = chans
-        .into_iter()
-        .map(|mut c| {
+        .iter()
+        .map(|c| {
+            let mut c = c.clone();
             lp.filtfilt(&mut c);
             demean(c)
         })
         .collect();
-    let dir = dsp::principal(&smooth);
-    let pc: Vec<f64> = (0..b - a)
+    let dir = dir.map_or_else(|| dsp::principal(&smooth), <[f64]>::to_vec);
+    let n = chans.first().map_or(0, Vec::len);
+    let pc = (0..n)
         .map(|i| smooth.iter().zip(&dir).map(|(c, d)| c[i] * d).sum())
         .collect();
-    let range = dsp::percentile(&pc, 95.0) - dsp::percentile(&pc, 5.0);
-    let points = swings::turning_points(&pc, TURN_FRACTION * range);
-    let points = swings::simplify(points, WIGGLE_RATIO);
-    let (points, _) = swings::trim_ends(points, END_FRACTION, END_LARGE);
-    (swings::cycles(&points), pc)
+    (pc, dir)
+}
+
+/// The turning points of `pc`, wiggles removed.
+fn span_points(pc: &[f64]) -> Vec<swings::Point> {
+    let range = dsp::percentile(pc, 95.0) - dsp::percentile(pc, 5.0);
+    swings::simplify(
+        swings::turning_points(pc, TURN_FRACTION * range),
+        WIGGLE_RATIO,
+    )
 }
 
 fn demean(mut c: Vec<f64>) -> Vec<f64> {
