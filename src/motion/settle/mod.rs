@@ -86,13 +86,18 @@ const STRAY_CYCLES: usize = 3;
 const STRAY_DURATION: f64 = 0.6;
 
 /// Reps at the set's ends tilting the strap less than `ROM_SMALL` times the
-/// typical rep, or more than `ROM_LARGE` times it while lasting more than
-/// `SLOW_LARGE` times as long, are getting into or out of position, where the
-/// typical rep tilts it at least `MIN_TYPICAL_ROM_DEG` (deg).
+/// typical rep (and smaller or slower than it, see [`SMALL_SIZE`]), or more
+/// than `ROM_LARGE` times it while lasting more than `SLOW_LARGE` times as long,
+/// are getting into or out of position, where the typical rep tilts it at least
+/// `MIN_TYPICAL_ROM_DEG` (deg).
 const ROM_SMALL: f64 = 0.25;
 const ROM_LARGE: f64 = 2.0;
 const SLOW_LARGE: f64 = 1.5;
 const MIN_TYPICAL_ROM_DEG: f64 = 5.0;
+/// A cycle that barely tilts the strap is still a rep when it moves as much as
+/// the set's reps (at least `SMALL_SIZE` times their typical size) in about
+/// their time: a press or a pull moves the wrist more than it tilts it.
+const SMALL_SIZE: f64 = 0.75;
 
 /// One rep found when settling.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -274,8 +279,9 @@ fn drop_strays(groups: &mut Vec<Vec<Cycle>>) {
 
 /// Drops cycles at the start (or end) of a stretch whose range of motion is unlike
 /// the stretch's typical rep: getting into position tilts the strap much further
-/// (and more slowly) than a rep, or barely at all. Only where the reps themselves tilt the strap
-/// clearly (a rotation about the vertical barely does).
+/// (and more slowly) than a rep, or barely at all (while moving less, or more
+/// slowly, than a rep). Only where the reps themselves tilt the strap clearly (a
+/// rotation about the vertical barely does).
 fn trim_unlike(group: &mut Vec<Cycle>, from_start: bool) {
     let roms: Vec<f64> = group.iter().map(|c| c.rom_deg).collect();
     let typical = dsp::median(&roms);
@@ -284,8 +290,11 @@ fn trim_unlike(group: &mut Vec<Cycle>, from_start: bool) {
     }
     let durations: Vec<f64> = group.iter().map(|c| c.end_s - c.start_s).collect();
     let typical_s = dsp::median(&durations);
+    let sizes: Vec<f64> = group.iter().map(|c| c.size).collect();
+    let typical_size = dsp::median(&sizes);
     let unlike = |c: &Cycle| {
-        c.rom_deg < ROM_SMALL * typical
+        (c.rom_deg < ROM_SMALL * typical
+            && (c.size < SMALL_SIZE * typical_size || c.end_s - c.start_s > SLOW_LARGE * typical_s))
             || (c.rom_deg > ROM_LARGE * typical && c.end_s - c.start_s > SLOW_LARGE * typical_s)
     };
     for _ in 0..2 {
@@ -512,6 +521,33 @@ mod tests {
         let mut groups = vec![group(0.0, 10, 3.0, 2.0), group(40.0, 10, 1.5, 0.3)];
         drop_strays(&mut groups);
         assert_eq!(groups.iter().map(Vec::len).sum::<usize>(), 20);
+    }
+
+    #[test]
+    fn a_first_cycle_that_barely_tilts_is_a_rep_only_if_it_moves_like_one() {
+        let with_first = |first: Cycle| {
+            let mut g = group(4.0, 8, 4.0, 2.0);
+            g.insert(0, first);
+            trim_unlike(&mut g, true);
+            g.len()
+        };
+        // A press: as big and as quick as the others, barely a tilt.
+        let press = Cycle {
+            rom_deg: 3.0,
+            ..cycle(0.0, 4.0, 1.9)
+        };
+        assert_eq!(with_first(press), 9);
+        // Shifting into position: a small movement, or a slow one.
+        let shift = Cycle {
+            rom_deg: 3.0,
+            ..cycle(0.0, 4.0, 0.8)
+        };
+        assert_eq!(with_first(shift), 8);
+        let slow = Cycle {
+            rom_deg: 3.0,
+            ..cycle(-4.0, 8.0, 1.9)
+        };
+        assert_eq!(with_first(slow), 8);
     }
 
     #[test]
