@@ -41,19 +41,19 @@ fn shoulder_physiotherapy_sets_from_a_watch() {
 
 #[test]
 fn physiotherapy_sets_with_fast_and_low_amplitude_reps() {
-    // Measured: 86% exact, 97% within one (accelerometer only: 83%, 92%). Before
+    // Measured: 87% exact, 97% within one (accelerometer only: 84%, 92%). Before
     // the count settled from the whole set: 14%, 52%; before small quick
     // movements between groups were told from reps: 68%, 92%; before fast reps
     // among slow ones were counted at their own rate: 79%, 95%.
     let (exact, one, n) = score("physio-pt", false);
     assert_eq!(n, 63);
     assert!(
-        exact >= 54 && one >= 61,
+        exact >= 55 && one >= 61,
         "{exact} exact, {one} within one of {n}"
     );
     let (exact, one, _) = score("physio-pt", true);
     assert!(
-        exact >= 52 && one >= 58,
+        exact >= 53 && one >= 58,
         "accel only: {exact} exact, {one} within one of {n}"
     );
 }

@@ -19,7 +19,9 @@
 //!    every out-and-back counted as one rep; a cycle that holds a faster rhythm
 //!    of its own (a few fast reps among slow ones, smoothed into one by the
 //!    low-pass) is low-passed again at its own rate and counted from that;
-//! 5. across the set: a few small quick movements between groups of reps
+//! 5. per stretch, a cycle far smaller and slower than its others is a pause
+//!    between reps (a breath and a shuffle between two groups), not a rep;
+//! 6. across the set: a few small quick movements between groups of reps
 //!    (a fidget, reaching for something) are not reps, and a set with no
 //!    stretch of three like cycles has no rhythm at all (a wearer at rest
 //!    shifting about): it counts none.
@@ -75,6 +77,11 @@ const END_LARGE: f64 = 2.5;
 /// autocorrelation there, as a fraction of the power), is a group of fast reps.
 const FAST_PERIOD: f64 = 0.6;
 const FAST_ALIKE: f64 = 0.3;
+
+/// A cycle smaller than `PAUSE_SIZE` times its stretch's typical one and longer
+/// than `PAUSE_DURATION` times it is a pause between reps.
+const PAUSE_SIZE: f64 = 0.4;
+const PAUSE_DURATION: f64 = 1.5;
 
 /// A set needs a stretch of at least this many cycles to show a rhythm.
 const RHYTHM_REPS: usize = 3;
@@ -249,6 +256,7 @@ pub fn settle_traced(rec: &SetRecorder) -> (Vec<Cycle>, Vec<(f64, f64)>) {
     if let Some(last) = groups.last_mut() {
         trim_unlike(last, false);
     }
+    groups.iter_mut().for_each(drop_pauses);
     drop_strays(&mut groups);
     (groups.into_iter().flatten().collect(), trace)
 }
@@ -274,6 +282,27 @@ fn drop_strays(groups: &mut Vec<Vec<Cycle>>) {
                 c.size < STRAY_SIZE * typical_size
                     && c.end_s - c.start_s < STRAY_DURATION * typical_s
             })
+    });
+}
+
+/// Drops the cycles of a stretch that are a pause between its reps, not a rep:
+/// smaller than [`PAUSE_SIZE`] times the stretch's typical cycle and longer than
+/// [`PAUSE_DURATION`] times it (a breath and a shuffle between two groups of reps
+/// too close together to split the stretch). Small quick reps and big slow ones
+/// stay.
+fn drop_pauses(group: &mut Vec<Cycle>) {
+    if group.len() < RHYTHM_REPS {
+        return;
+    }
+    let typical_size = dsp::median(&group.iter().map(|c| c.size).collect::<Vec<_>>());
+    let typical_s = dsp::median(
+        &group
+            .iter()
+            .map(|c| c.end_s - c.start_s)
+            .collect::<Vec<_>>(),
+    );
+    group.retain(|c| {
+        c.size >= PAUSE_SIZE * typical_size || c.end_s - c.start_s <= PAUSE_DURATION * typical_s
     });
 }
 
@@ -548,6 +577,22 @@ mod tests {
             ..cycle(-4.0, 8.0, 1.9)
         };
         assert_eq!(with_first(slow), 8);
+    }
+
+    #[test]
+    fn a_slow_shuffle_between_reps_is_a_pause_not_a_rep() {
+        let mut g = group(0.0, 5, 4.0, 2.0);
+        g.push(cycle(20.0, 9.0, 0.5));
+        g.extend(group(29.0, 5, 4.0, 2.0));
+        drop_pauses(&mut g);
+        assert_eq!(g.len(), 10);
+        assert!(g.iter().all(|c| c.size == 2.0));
+        // A small quick rep, and a big slow one, are reps.
+        let mut g = group(0.0, 5, 4.0, 2.0);
+        g.push(cycle(20.0, 4.0, 0.5));
+        g.push(cycle(24.0, 9.0, 2.0));
+        drop_pauses(&mut g);
+        assert_eq!(g.len(), 7);
     }
 
     #[test]
