@@ -105,10 +105,16 @@ pub fn median(x: &[f64]) -> f64 {
     percentile(x, 50.0)
 }
 
+/// A shorter period wins over the autocorrelation's highest peak when its own
+/// peak is at least this fraction of it: two reps must not read as one, but a
+/// rep whose second half echoes its first (an arm out and back, a noisy
+/// accelerometer's jolts at each end) is one rep.
+const SHORTER_PEAK: f64 = 0.85;
+
 /// The rep period (in samples) of `channels` (each the same length, mean removed):
 /// the lag of the autocorrelation's highest peak between `min_lag` and `max_lag`
 /// (and at most half the length: two periods at least), or the shortest peak
-/// nearly as high (two reps must not read as one). The biased estimate (every lag
+/// nearly as high ([`SHORTER_PEAK`]). The biased estimate (every lag
 /// divided by the whole length) keeps the few products at long lags from reading
 /// as a strong period. Summing the channels' autocorrelations makes it
 /// independent of how the strap is mounted.
@@ -143,7 +149,9 @@ pub fn period(channels: &[Vec<f64>], min_lag: usize, max_lag: usize) -> Option<(
         .filter(|&i| r[i] > r[i - 1] && r[i] >= r[i + 1])
         .collect();
     let best = *peaks.iter().max_by(|a, b| r[**a].total_cmp(&r[**b]))?;
-    let shorter = peaks.iter().find(|&&p| p < best && r[p] > 0.7 * r[best]);
+    let shorter = peaks
+        .iter()
+        .find(|&&p| p < best && r[p] > SHORTER_PEAK * r[best]);
     let p = shorter.copied().unwrap_or(best);
     Some((p, r[p] / r[0]))
 }
@@ -225,6 +233,24 @@ mod tests {
             })
             .collect();
         assert_eq!(period(&[x], 10, 300).map(|(p, _)| p), Some(50));
+    }
+
+    #[test]
+    fn a_rep_whose_second_half_echoes_its_first_is_one_rep() {
+        // Jolts at both ends of each rep, as a noisy accelerometer shows them:
+        // the half-rep lag correlates at about 0.8 of the whole rep's.
+        let x: Vec<f64> = (0..1000)
+            .map(|i| {
+                let p = std::f64::consts::TAU * i as f64 / 50.0;
+                p.sin() + 3.0 * (2.0 * p).sin()
+            })
+            .collect();
+        assert_eq!(period(&[x], 10, 300).map(|(p, _)| p), Some(50));
+        // A true half-period rhythm is still found.
+        let y: Vec<f64> = (0..1000)
+            .map(|i| (std::f64::consts::TAU * i as f64 / 25.0).sin())
+            .collect();
+        assert_eq!(period(&[y], 10, 300).map(|(p, _)| p), Some(25));
     }
 
     #[test]
