@@ -258,3 +258,28 @@ fn half_reps_do_not_bring_a_set_to_its_target() {
         assert_eq!(c.settle().reps.len(), 10, "{} Hz", sensor.rate_hz);
     }
 }
+
+#[test]
+fn getting_down_on_all_fours_and_standing_up_again_are_not_reps() {
+    // Cat-cow: from standing down on all fours, ten cycles of arching and
+    // rounding the back (15 deg each way), and up again. Getting down and
+    // standing up turn the strap by far more than a rep and leave it in
+    // another pose: not reps, whether they come quickly or slowly.
+    for (change_s, sensor) in [(2.5, h10()), (4.0, h10_and_gyro(25.0)[1].clone())] {
+        let mut m = Motion::new().rest(4.0).ramp(90.0, change_s).rest(3.0);
+        for _ in 0..10 {
+            m = m
+                .ramp(105.0, 1.2)
+                .rest(2.0)
+                .ramp(90.0, 1.2)
+                .ramp(75.0, 1.2)
+                .rest(2.0)
+                .ramp(90.0, 1.2);
+        }
+        let m = m.rest(1.0).ramp(0.0, change_s).rest(6.0);
+        let mut c = Counter::new(&builtin("cat-cow").unwrap(), None, None);
+        c.push_batch(&m.render(&sensor));
+        let s = c.settle();
+        assert_eq!(s.reps.len(), 10, "{} Hz: {s:#?}", sensor.rate_hz);
+    }
+}

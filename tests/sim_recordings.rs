@@ -191,6 +191,22 @@ fn movements_are_counted_exactly() {
 }
 
 #[test]
+fn cat_cow_without_getting_down_and_standing_up() {
+    // Ten cycles on all fours between standing before and after: getting down
+    // and standing up are not reps (a cycle's boundaries are its turning
+    // points, not the truth's rest-to-rest, so only the count is compared).
+    for seed in SEEDS {
+        let (samples, truth, _) = recorded("cat-cow", seed);
+        let report = analyze::reps(&builtin("cat-cow").unwrap(), &samples, None, None);
+        assert_eq!(
+            report.reps.len(),
+            truth.reps.len(),
+            "seed {seed}: {report:#?}"
+        );
+    }
+}
+
+#[test]
 fn shoulder_rolls_within_five_of_120() {
     for seed in SEEDS {
         let (samples, truth, _) = recorded("shoulder-rolls", seed);
