@@ -116,6 +116,9 @@ impl Timeline {
 
     /// The body pose at scenario time `t` (clamped to the timeline).
     pub fn pose(&self, t: f64) -> Pose {
+        // The restless motion runs on through the ends (a clamped one would
+        // stop dead there and jolt the accelerometer).
+        let unclamped = t;
         let t = t.clamp(0.0, self.duration());
         let i = self
             .phases
@@ -134,7 +137,7 @@ impl Timeline {
         pose.trunk_lateral += 0.3 * (tau * 0.11 * t + 1.0).sin();
         let wave = |k: usize| {
             let (f, phase) = self.wobble[k];
-            (tau * f * t + phase).sin()
+            (tau * f * unclamped + phase).sin()
         };
         match self.restless {
             Restless::Still => {}
