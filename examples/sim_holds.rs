@@ -7,12 +7,17 @@
 //! cargo run --release --example sim_holds            # 10 seeds, 50 Hz with gyro
 //! cargo run --release --example sim_holds -- 30      # 30 seeds
 //! cargo run --release --example sim_holds -- 10 --rate 200 --accel-only   # as an H10
+//! cargo run --release --example sim_holds -- 10 --start mixed --walk-in 8
 //! ```
+//!
+//! `--start still|breathing|sway|mixed` sets what the body does throughout (the
+//! scenario's `restless`; `mixed` takes each in turn, seed by seed), and
+//! `--walk-in S` has the wearer walk for S seconds before the scenario begins.
 
 use std::path::Path;
 
 use firmware_sim::record::{record, strap_for};
-use firmware_sim::scenario::{Placement, Scenario};
+use firmware_sim::scenario::{Placement, Restless, Scenario, Segment};
 use postured::analyze;
 use postured::exercises::builtin;
 use postured::motion::Side;
@@ -28,6 +33,19 @@ fn main() {
     let seeds = args.first().and_then(|s| s.parse().ok()).unwrap_or(10u64);
     let rate = value("--rate").unwrap_or(50.0);
     let accel_only = args.iter().any(|a| a == "--accel-only");
+    let walk_in = value("--walk-in");
+    let start = args
+        .iter()
+        .position(|a| a == "--start")
+        .and_then(|i| args.get(i + 1))
+        .map_or("still", String::as_str);
+    let restless = |seed: u64| match start {
+        "still" => Restless::Still,
+        "breathing" => Restless::Breathing,
+        "sway" => Restless::Sway,
+        "mixed" => [Restless::Still, Restless::Breathing, Restless::Sway][seed as usize % 3],
+        other => panic!("--start {other}: still, breathing, sway or mixed"),
+    };
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("firmware-sim/scenarios");
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .expect("scenarios")
@@ -44,12 +62,22 @@ fn main() {
     );
     println!("|---|---|---|---|---|---|");
     for name in names {
-        let sc = Scenario::load(&dir.join(format!("{name}.toml"))).expect("scenario");
+        let mut sc = Scenario::load(&dir.join(format!("{name}.toml"))).expect("scenario");
+        if let Some(duration_s) = walk_in {
+            sc.segments.insert(
+                0,
+                Segment::Walk {
+                    duration_s,
+                    cadence_hz: None,
+                },
+            );
+        }
         let placement = sc.straps[0].placement;
         let spec = builtin(&name).expect("spec");
         let (mut errs, mut bad) = (Vec::new(), 0);
         for seed in 1..=seeds {
             let mut csv = Vec::new();
+            sc.restless = restless(seed);
             let truth = record(&sc, seed, placement, rate, &mut csv).expect("record");
             let mut samples = postured::recording::parse(csv.as_slice(), Path::new("sim.csv"))
                 .expect("parse")

@@ -379,3 +379,28 @@ fn the_slow_end_of_a_gentle_ramp_into_a_big_stretch_is_not_held() {
         assert!(held.iter().all(|h| (h - 20.0).abs() <= 0.4), "{held:?}");
     }
 }
+
+#[test]
+fn the_tail_of_a_quick_ramp_into_a_big_stretch_is_not_held() {
+    // Knees to chest: 110 deg in an eased 1.5 s, held 20 s, and back. The
+    // ramp's last tenth of a second still turns the thigh over 10 deg/s,
+    // however big the stretch: moving, not holding (the sway of a held pose
+    // does not grow with the angle it is held at).
+    let mut m = Motion::new().rest(3.0);
+    for _ in 0..3 {
+        m = m.rep(110.0, 1.5, 20.0, 1.5).rest(4.0);
+    }
+    for sensor in [
+        Sensor::default(),
+        Sensor {
+            rate_hz: 200.0,
+            gyro: false,
+            ..Sensor::default()
+        },
+    ] {
+        let found = count("knees-to-chest", &m, &sensor);
+        assert_eq!(found.len(), 3, "{found:#?}");
+        let held: Vec<f64> = found.iter().map(|r| r.hold.unwrap().held_s).collect();
+        assert!(held.iter().all(|h| (h - 20.0).abs() <= 0.15), "{held:?}");
+    }
+}

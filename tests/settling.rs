@@ -197,6 +197,39 @@ fn a_lone_half_rep_among_full_ones_is_withdrawn() {
 }
 
 #[test]
+fn a_lone_half_rep_inside_a_wide_band_is_withdrawn_when_range_is_all_a_rep_has() {
+    // Crunches to 42 deg and one to 22: inside the band (20-50), but half the
+    // wearer's usual range, and a crunch has no hold to make: a half rep.
+    let angles = [42.0, 41.0, 43.0, 42.0, 22.0, 42.0, 41.0, 43.0];
+    for sensor in h10_and_gyro(25.0) {
+        let s = crunches(&angles, &sensor);
+        assert_eq!(s.live_reps, 8, "{} Hz", sensor.rate_hz);
+        assert_eq!(s.reps.len(), 7, "{} Hz: {s:#?}", sensor.rate_hz);
+        assert_eq!(s.withdrawn[0].reason, WithdrawReason::Partial);
+        assert!((s.withdrawn[0].rep.peak_deg - 22.0).abs() < 3.0);
+    }
+}
+
+#[test]
+fn a_small_rep_held_inside_the_band_stays() {
+    // Back stretches to 28 deg held 5 s and one to 16 deg held as long: inside
+    // the band (15-30) and held to the target, so a rep, however small beside
+    // the others.
+    let angles = [28.0, 27.0, 29.0, 28.0, 16.0, 28.0, 27.0];
+    for sensor in h10_and_gyro(25.0) {
+        let mut m = Motion::new().rest(3.0);
+        for &a in &angles {
+            m = m.rep(a, 1.5, 5.0, 1.5).rest(3.0);
+        }
+        let mut c = Counter::new(&builtin("upright-back-stretch").unwrap(), None, None);
+        c.push_batch(&m.render(&sensor));
+        let s = c.settle();
+        assert_eq!(s.reps.len(), 7, "{} Hz: {s:#?}", sensor.rate_hz);
+        assert!(s.withdrawn.is_empty());
+    }
+}
+
+#[test]
 fn small_reps_in_a_row_are_the_wearers_own_and_stay() {
     // Five full crunches, then four small ones (tiring): reps of their own,
     // flagged short of the band, not withdrawn.
@@ -237,5 +270,30 @@ fn half_reps_do_not_bring_a_set_to_its_target() {
             .collect();
         assert_eq!(done, [12], "{} Hz", sensor.rate_hz);
         assert_eq!(c.settle().reps.len(), 10, "{} Hz", sensor.rate_hz);
+    }
+}
+
+#[test]
+fn getting_down_on_all_fours_and_standing_up_again_are_not_reps() {
+    // Cat-cow: from standing down on all fours, ten cycles of arching and
+    // rounding the back (15 deg each way), and up again. Getting down and
+    // standing up turn the strap by far more than a rep and leave it in
+    // another pose: not reps, whether they come quickly or slowly.
+    for (change_s, sensor) in [(2.5, h10()), (4.0, h10_and_gyro(25.0)[1].clone())] {
+        let mut m = Motion::new().rest(4.0).ramp(90.0, change_s).rest(3.0);
+        for _ in 0..10 {
+            m = m
+                .ramp(105.0, 1.2)
+                .rest(2.0)
+                .ramp(90.0, 1.2)
+                .ramp(75.0, 1.2)
+                .rest(2.0)
+                .ramp(90.0, 1.2);
+        }
+        let m = m.rest(1.0).ramp(0.0, change_s).rest(6.0);
+        let mut c = Counter::new(&builtin("cat-cow").unwrap(), None, None);
+        c.push_batch(&m.render(&sensor));
+        let s = c.settle();
+        assert_eq!(s.reps.len(), 10, "{} Hz: {s:#?}", sensor.rate_hz);
     }
 }

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use firmware_sim::record::{record, strap_for};
-use firmware_sim::scenario::{Placement, Scenario};
+use firmware_sim::scenario::{Placement, Restless, Scenario};
 use firmware_sim::truth::Truth;
 use postured::analyze::{self, RepReport};
 use postured::exercises::builtin;
@@ -29,7 +29,19 @@ fn recorded_at(
     rate_hz: f64,
     accel_only: bool,
 ) -> (Vec<postured::motion::Sample>, Truth, Option<Side>) {
-    let sc = Scenario::load(path).unwrap();
+    recorded_restless(path, seed, rate_hz, accel_only, Restless::Still)
+}
+
+/// [`recorded_at`], with the body `restless` throughout.
+fn recorded_restless(
+    path: &Path,
+    seed: u64,
+    rate_hz: f64,
+    accel_only: bool,
+    restless: Restless,
+) -> (Vec<postured::motion::Sample>, Truth, Option<Side>) {
+    let mut sc = Scenario::load(path).unwrap();
+    sc.restless = restless;
     let placement = sc.straps[0].placement;
     let mut csv = Vec::new();
     let truth = record(&sc, seed, placement, rate_hz, &mut csv).unwrap();
@@ -133,6 +145,9 @@ fn a_half_rep_among_full_ones_is_not_counted() {
         ("ball-bridge", &[8, 14, 28]),
         ("back-extension", &[8]),
         ("prone-scapular-squeeze", &[12]),
+        // Half squats and crunches that still reach the (wide) band.
+        ("squat", &[5, 7]),
+        ("crunch", &[7]),
     ] {
         for &seed in seeds {
             let (_, truth, _) = recorded(exercise, seed);
@@ -184,6 +199,59 @@ fn sitting_and_standing_at_rest_count_nothing() {
 fn movements_are_counted_exactly() {
     for exercise in ["crunch", "squat"] {
         check(exercise, f64::INFINITY);
+    }
+}
+
+#[test]
+fn cat_cow_without_getting_down_and_standing_up() {
+    // Ten cycles on all fours between standing before and after: getting down
+    // and standing up are not reps (a cycle's boundaries are its turning
+    // points, not the truth's rest-to-rest, so only the count is compared).
+    for seed in SEEDS {
+        let (samples, truth, _) = recorded("cat-cow", seed);
+        let report = analyze::reps(&builtin("cat-cow").unwrap(), &samples, None, None);
+        assert_eq!(
+            report.reps.len(),
+            truth.reps.len(),
+            "seed {seed}: {report:#?}"
+        );
+    }
+}
+
+#[test]
+fn a_breathing_or_swaying_wearer_counts_the_same() {
+    // Breathing or postural sway throughout, before the set too (while the
+    // rest pose is found): every rep counted, none more.
+    for exercise in [
+        "prone-leg-raise",
+        "childs-pose",
+        "plank",
+        "squat",
+        "cat-cow",
+    ] {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("firmware-sim/scenarios")
+            .join(format!("{exercise}.toml"));
+        for restless in [Restless::Breathing, Restless::Sway] {
+            for (seed, rate, accel_only) in [(1, 50.0, false), (2, 200.0, true), (3, 12.5, false)] {
+                let (samples, truth, side) =
+                    recorded_restless(&path, seed, rate, accel_only, restless);
+                let report = analyze::reps(&builtin(exercise).unwrap(), &samples, side, None);
+                let side_name = side.map(|s| if s == Side::Left { "left" } else { "right" });
+                let mine = truth
+                    .reps
+                    .iter()
+                    .filter(|r| {
+                        side_name.is_none() || r.side.is_none() || r.side.as_deref() == side_name
+                    })
+                    .count();
+                assert_eq!(
+                    report.reps.len(),
+                    mine,
+                    "{exercise} {restless:?} seed {seed} at {rate} Hz: {report:#?}"
+                );
+            }
+        }
     }
 }
 

@@ -187,6 +187,23 @@ pub enum Segment {
     Exercise(ExerciseSegment),
 }
 
+/// What the body does throughout, on top of the timeline: a wearer is never
+/// quite still, before a set (while the rest pose is found), between reps and
+/// during holds. Frequencies and phases are drawn from the seed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Restless {
+    /// Nearly still: the faint sway every timeline has (under half a degree).
+    #[default]
+    Still,
+    /// Breathing: the chest rises and falls, rocking the trunk about 1 deg either
+    /// way at 0.2-0.3 Hz (a chest or back strap feels it, a thigh strap not).
+    Breathing,
+    /// Postural sway: the whole body rocks about 1.5 deg either way (two
+    /// rhythms, 0.1-0.2 Hz and 0.3-0.5 Hz) and leans sideways a little.
+    Sway,
+}
+
 /// A whole scenario file.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -198,6 +215,9 @@ pub struct Scenario {
     pub straps: Vec<StrapSpec>,
     /// Largest mounting rotation per axis, degrees (default 15).
     pub mount_max_deg: Option<f64>,
+    /// What the body does throughout on top of the timeline (default `still`).
+    #[serde(default)]
+    pub restless: Restless,
     /// The timeline.
     pub segments: Vec<Segment>,
 }

@@ -11,6 +11,10 @@ pub struct TruthRep {
     pub end_s: f64,
     /// Plateau: end of the raise ramp to start of the lower ramp.
     pub hold_s: f64,
+    /// Start of the plateau (end of the raise ramp); the plateau ends `hold_s`
+    /// later. The start of the rep for shoulder rolls.
+    #[serde(default)]
+    pub hold_start_s: f64,
     /// "left"/"right" for sided exercises, "forward"/"backward" for shoulder
     /// rolls, null otherwise.
     pub side: Option<String>,

@@ -21,14 +21,18 @@ pub(crate) fn typical_peak(peaks: impl Iterator<Item = f64>) -> f64 {
 }
 
 /// Whether a tilt rep looks like a half rep beside reps whose typical peak is
-/// `typical`: short of the spec (its band or its hold) and far smaller. With
-/// fewer than [`MIN_REPS_FOR_TYPICAL`] reps, nothing is typical yet.
+/// `typical`: far smaller, and short of the spec (its band or its hold). A
+/// movement with no hold to make (a squat, a crunch) is its range and nothing
+/// else: far smaller than the wearer's own reps is a half rep even where a
+/// generous band takes it in. With fewer than [`MIN_REPS_FOR_TYPICAL`] reps,
+/// nothing is typical yet.
 pub(crate) fn looks_partial(rep: &Rep, typical: f64) -> bool {
     rep.peak_deg < PARTIAL_OF_TYPICAL * typical
-        && rep
-            .flags
-            .iter()
-            .any(|f| matches!(f, Flag::PartialRange | Flag::ShortHold))
+        && (rep.hold.is_none()
+            || rep
+                .flags
+                .iter()
+                .any(|f| matches!(f, Flag::PartialRange | Flag::ShortHold)))
 }
 
 /// Reps a set needs before its typical rep is known.
@@ -46,8 +50,9 @@ pub enum WithdrawReason {
     LeadOut,
     /// Between reps but out of the set's rhythm: a re-grip, a shuffle.
     OutOfRhythm,
-    /// Short of the target (its angle or its hold) and far smaller than the
-    /// set's other reps: a half rep among full ones.
+    /// Far smaller than the set's other reps and short of the target (its angle
+    /// or its hold; a movement with no hold has only its range): a half rep
+    /// among full ones.
     Partial,
 }
 
@@ -120,8 +125,9 @@ impl Settled {
     }
 
     /// Settles a count of tilts from the live reps themselves: a lone rep that
-    /// fell short of the spec (of the band, or of the hold) and tilted the strap
-    /// less than [`PARTIAL_OF_TYPICAL`] of the set's typical rep ([`typical_peak`]), between
+    /// tilted the strap less than [`PARTIAL_OF_TYPICAL`] of the set's typical rep
+    /// ([`typical_peak`]) and fell short of the spec (of the band, or of the hold;
+    /// a movement with no hold, of the set's reps: [`looks_partial`]), between
     /// reps of the usual size, is a half rep among full ones (a wearer who can
     /// reach the target and did not this time): withdrawn. Small reps in a row
     /// are the wearer's own low-amplitude reps and stay, flagged; so do the reps

@@ -15,15 +15,21 @@ const END_FRACTION: f64 = 0.6;
 const LOW_DEG: f64 = 2.5;
 /// A dip below the end threshold shorter than this is a pause, not the end (s).
 const MERGE_S: f64 = 0.6;
-/// Angular speed below which the strap counts as holding still (deg/s).
-/// At least this, and more for big movements, whose ramps are fast: sway of a
-/// held leg or trunk of a few deg/s is not movement (deg/s).
+/// Angular speed below which the strap counts as holding still (deg/s): sway of
+/// a held leg or trunk of a few deg/s is not movement. At least this, and more
+/// for quick ramps ([`STILL_PER_DECEL`]).
 const STILL_DPS: f64 = 3.0;
-/// The still threshold as a fraction of the rep's peak angle per second...
-const STILL_PER_PEAK: f64 = 0.15;
-/// ...and at most this fraction of the fastest the angle turned on the way in:
-/// the slow end of a gentle ramp into a big stretch is still moving, not held.
-const STILL_PER_RAMP: f64 = 0.2;
+/// The still threshold for a quick ramp, as a fraction of (fastest speed on the
+/// way in)^2 / peak angle, which is how hard the ramp brakes into the pose. The
+/// speed is the mean over a window, and a window centred on the moment an eased
+/// ramp (smoothstep) of peak speed v into angle A ends still holds its last
+/// braking: it reads v^2 / (6 A) (1/5 with the window's own peak speed, which
+/// reads a one-second ramp about 10% low). So the hold starts when the pose is
+/// reached (and ends when it is left) whatever the ramp's size and speed: the
+/// slow end of a gentle ramp into a big stretch is still moving, and a quick
+/// ramp has arrived before the window is clear of it. A fixed fraction of the
+/// peak angle or of the ramp's speed is right for one ramp time only.
+const STILL_PER_DECEL: f64 = 0.2;
 /// A hold exercise's excursion held for less than this, or less than
 /// [`MIN_COUNTED_HOLD_FRACTION`] of the target's minimum, is an attempt, not a rep (s).
 const MIN_COUNTED_HOLD_S: f64 = 1.0;
@@ -266,7 +272,7 @@ impl TiltCounter {
         if rep.hold.is_none() {
             rep.ramp_dps = rep.ramp_dps.max(speed);
         }
-        let still = (STILL_PER_PEAK * rep.peak_deg).min(STILL_PER_RAMP * rep.ramp_dps);
+        let still = STILL_PER_DECEL * rep.ramp_dps * rep.ramp_dps / rep.peak_deg.max(1.0);
         let holding = in_band && speed < STILL_DPS.max(still);
         match (holding, rep.segment_start, rep.hold.as_mut()) {
             (true, None, None) => {

@@ -8,7 +8,7 @@ use super::exercise::{self, Exercise, Limb, Move, Shape};
 use super::profile::RepPlan;
 use super::{Base, Dof, Pose};
 use crate::math::smoothstep;
-use crate::scenario::{ExerciseSegment, Scenario, Segment, Sides};
+use crate::scenario::{ExerciseSegment, Restless, Scenario, Segment, Sides};
 use crate::truth::{Truth, TruthRep, TruthSlouch};
 
 /// Shoulder lift during a shoulder roll, metres.
@@ -44,12 +44,26 @@ struct Phase {
 #[derive(Debug, Clone)]
 pub struct Timeline {
     phases: Vec<Phase>,
+    restless: Restless,
+    /// Frequencies (Hz) and phases of the restless motion: three of each.
+    wobble: [(f64, f64); 3],
 }
 
 impl Timeline {
     /// Plans the scenario with `seed`.
     pub fn new(scenario: &Scenario, seed: u64) -> Self {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        // Drawn from a stream of their own, so a restless body does not change
+        // the plan a seed gives.
+        let mut wobble_rng = ChaCha8Rng::seed_from_u64(seed);
+        wobble_rng.set_stream(1 << 32);
+        let tau = std::f64::consts::TAU;
+        let wobble = [(0.2, 0.3), (0.1, 0.2), (0.3, 0.5)].map(|(lo, hi)| {
+            (
+                wobble_rng.random_range(lo..hi),
+                wobble_rng.random_range(0.0..tau),
+            )
+        });
         let mut phases = Vec::new();
         let mut t = 0.0;
         for seg in &scenario.segments {
@@ -88,7 +102,11 @@ impl Timeline {
             });
             t += duration;
         }
-        Self { phases }
+        Self {
+            phases,
+            restless: scenario.restless,
+            wobble,
+        }
     }
 
     /// Total length in seconds.
@@ -98,6 +116,9 @@ impl Timeline {
 
     /// The body pose at scenario time `t` (clamped to the timeline).
     pub fn pose(&self, t: f64) -> Pose {
+        // The restless motion runs on through the ends (a clamped one would
+        // stop dead there and jolt the accelerometer).
+        let unclamped = t;
         let t = t.clamp(0.0, self.duration());
         let i = self
             .phases
@@ -114,6 +135,25 @@ impl Timeline {
         let tau = std::f64::consts::TAU;
         pose.trunk_pitch += 0.4 * (tau * 0.17 * t).sin();
         pose.trunk_lateral += 0.3 * (tau * 0.11 * t + 1.0).sin();
+        let wave = |k: usize| {
+            let (f, phase) = self.wobble[k];
+            (tau * f * unclamped + phase).sin()
+        };
+        match self.restless {
+            Restless::Still => {}
+            Restless::Breathing => pose.trunk_pitch += 1.0 * wave(0),
+            Restless::Sway => {
+                let rock = 1.0 * wave(1) + 0.6 * wave(2);
+                pose.trunk_pitch += rock;
+                for s in 0..2 {
+                    pose.thigh[s] += rock;
+                    pose.shank[s] += rock;
+                    pose.upper_arm[s] += rock;
+                    pose.forearm[s] += rock;
+                }
+                pose.trunk_lateral += 0.6 * wave(0);
+            }
+        }
         pose
     }
 
@@ -153,6 +193,11 @@ impl Timeline {
                                 0.0
                             } else {
                                 ms(r.hold_s)
+                            },
+                            hold_start_s: if def.shape == Shape::Roll {
+                                ms(r.start)
+                            } else {
+                                ms(r.start + r.up_s)
                             },
                             side: side_label(def, r),
                         };

@@ -105,6 +105,14 @@ const MIN_TYPICAL_ROM_DEG: f64 = 5.0;
 /// the set's reps (at least `SMALL_SIZE` times their typical size) in about
 /// their time: a press or a pull moves the wrist more than it tilts it.
 const SMALL_SIZE: f64 = 0.75;
+/// A cycle at the set's ends that leaves the strap further than this (and than
+/// `ROM_LARGE` times the typical rep) from where it started is a change of
+/// posture (deg).
+const AWAY_MIN_DEG: f64 = 45.0;
+/// The strap's direction is known where its acceleration stays this close to
+/// 1 g on average (g): a wrist swinging through a rep is not (a change of
+/// posture, getting down on all fours or standing up, is).
+const GENTLE_G: f64 = 0.1;
 
 /// One rep found when settling.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -119,6 +127,10 @@ pub struct Cycle {
     pub rom_deg: f64,
     /// The larger of its two half swings, in units of the set's movement RMS.
     pub size: f64,
+    /// Angle between the strap's direction at the start and at the end (deg): a
+    /// rep comes back to where it started. 0 where the strap accelerated too
+    /// much for its direction to be known ([`GENTLE_G`]).
+    pub away_deg: f64,
 }
 
 /// Keeps a set's movement, evenly resampled, for [`settle`].
@@ -205,6 +217,24 @@ impl SetRecorder {
         self.t0 + i as f64 / RATE_HZ
     }
 
+    /// The angle between the strap's direction at kept samples `a` and `b`, or 0
+    /// when the strap accelerates too much between them for it to be known.
+    fn away_deg(&self, a: usize, b: usize) -> f64 {
+        let span = &self.x[a..=b.min(self.x.len() - 1)];
+        let shake = span
+            .iter()
+            .map(|x| {
+                let g = [x[0], x[1], x[2]].map(f64::from);
+                ((g[0] * g[0] + g[1] * g[1] + g[2] * g[2]).sqrt() - 1.0).abs()
+            })
+            .sum::<f64>()
+            / span.len().max(1) as f64;
+        if shake > GENTLE_G {
+            return 0.0;
+        }
+        angle_deg(self.up_at(a), self.up_at(b))
+    }
+
     fn up_at(&self, i: usize) -> Vec3 {
         let u = self.up[i.min(self.up.len().saturating_sub(1))];
         unit(u.map(f64::from)).unwrap_or([0.0, 0.0, 1.0])
@@ -244,6 +274,7 @@ pub fn settle_traced(rec: &SetRecorder) -> (Vec<Cycle>, Vec<(f64, f64)>) {
             end_s: rec.time(a + e),
             rom_deg: angle_deg(rec.up_at(a + s), rec.up_at(a + turn)),
             size: (pc[turn] - pc[s]).abs().max((pc[e] - pc[turn]).abs()),
+            away_deg: rec.away_deg(a + s, a + e),
         });
         groups.push(group.collect());
         for (i, v) in pc.into_iter().enumerate() {
@@ -309,7 +340,9 @@ fn drop_pauses(group: &mut Vec<Cycle>) {
 /// Drops cycles at the start (or end) of a stretch whose range of motion is unlike
 /// the stretch's typical rep: getting into position tilts the strap much further
 /// (and more slowly) than a rep, or barely at all (while moving less, or more
-/// slowly, than a rep). Only where the reps themselves tilt the strap clearly (a
+/// slowly, than a rep), or leaves it in another pose (further from where the
+/// cycle started than the typical rep tilts it: getting down on all fours,
+/// standing up). Only where the reps themselves tilt the strap clearly (a
 /// rotation about the vertical barely does).
 fn trim_unlike(group: &mut Vec<Cycle>, from_start: bool) {
     let roms: Vec<f64> = group.iter().map(|c| c.rom_deg).collect();
@@ -325,6 +358,7 @@ fn trim_unlike(group: &mut Vec<Cycle>, from_start: bool) {
         (c.rom_deg < ROM_SMALL * typical
             && (c.size < SMALL_SIZE * typical_size || c.end_s - c.start_s > SLOW_LARGE * typical_s))
             || (c.rom_deg > ROM_LARGE * typical && c.end_s - c.start_s > SLOW_LARGE * typical_s)
+            || c.away_deg > (ROM_LARGE * typical).max(AWAY_MIN_DEG)
     };
     for _ in 0..2 {
         let end = if from_start {
@@ -513,6 +547,7 @@ mod tests {
             end_s: start_s + duration_s,
             rom_deg: 30.0,
             size,
+            away_deg: 1.0,
         }
     }
 
