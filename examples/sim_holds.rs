@@ -13,6 +13,8 @@
 //! `--start still|breathing|sway|mixed` sets what the body does throughout (the
 //! scenario's `restless`; `mixed` takes each in turn, seed by seed), and
 //! `--walk-in S` has the wearer walk for S seconds before the scenario begins.
+//! `--dump DIR` writes each miscounted set's recording there, to look at with
+//! `postured analyze -e EXERCISE -i DIR/EXERCISE-SEED.csv --plot out.svg`.
 
 use std::path::Path;
 
@@ -34,6 +36,11 @@ fn main() {
     let rate = value("--rate").unwrap_or(50.0);
     let accel_only = args.iter().any(|a| a == "--accel-only");
     let walk_in = value("--walk-in");
+    let dump = args
+        .iter()
+        .position(|a| a == "--dump")
+        .and_then(|i| args.get(i + 1))
+        .map(std::path::PathBuf::from);
     let start = args
         .iter()
         .position(|a| a == "--start")
@@ -105,6 +112,11 @@ fn main() {
                     got.reps.len(),
                     want.len()
                 );
+                if let Some(dir) = &dump {
+                    let path = dir.join(format!("{name}-{seed}.csv"));
+                    std::fs::write(&path, &csv).expect("write the recording");
+                    eprintln!("  recording: {}", path.display());
+                }
                 bad += 1;
                 continue;
             }

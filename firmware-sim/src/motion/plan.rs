@@ -117,9 +117,17 @@ impl Timeline {
     /// The body pose at scenario time `t` (clamped to the timeline).
     pub fn pose(&self, t: f64) -> Pose {
         // The restless motion runs on through the ends (a clamped one would
-        // stop dead there and jolt the accelerometer).
+        // stop dead there and jolt the accelerometer), and so does a walk the
+        // timeline starts with: clamped, the wearer would set off from a
+        // standstill within one sample, a jolt of 15 g.
         let unclamped = t;
-        let t = t.clamp(0.0, self.duration());
+        let walking_in =
+            matches!(self.phases.first(), Some(p) if matches!(p.kind, Kind::Walk { .. }));
+        let t = if walking_in && t < 0.0 {
+            t
+        } else {
+            t.clamp(0.0, self.duration())
+        };
         let i = self
             .phases
             .partition_point(|p| p.end <= t)
