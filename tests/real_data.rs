@@ -24,17 +24,17 @@ fn score(name: &'static str, accel_only: bool) -> (usize, usize, usize) {
 
 #[test]
 fn shoulder_physiotherapy_sets_from_a_watch() {
-    // Measured: 79% exact, 97% within one (accelerometer only: 69%, 89%). Before
+    // Measured: 79% exact, 97% within one (accelerometer only: 70%, 90%). Before
     // the count settled from the whole set: 49%, 73%.
     let (exact, one, n) = score("shoulder-physio-watch", false);
     assert_eq!(n, 140);
     assert!(
-        exact >= 110 && one >= 136,
+        exact >= 111 && one >= 136,
         "{exact} exact, {one} within one of {n}"
     );
     let (exact, one, _) = score("shoulder-physio-watch", true);
     assert!(
-        exact >= 97 && one >= 125,
+        exact >= 98 && one >= 126,
         "accel only: {exact} exact, {one} within one of {n}"
     );
 }

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use firmware_sim::record::{record, strap_for};
-use firmware_sim::scenario::{Placement, Restless, Scenario};
+use firmware_sim::scenario::{Placement, Restless, Scenario, Segment};
 use firmware_sim::truth::Truth;
 use postured::analyze::{self, RepReport};
 use postured::exercises::builtin;
@@ -214,6 +214,37 @@ fn cat_cow_without_getting_down_and_standing_up() {
             report.reps.len(),
             truth.reps.len(),
             "seed {seed}: {report:#?}"
+        );
+    }
+}
+
+#[test]
+fn walking_to_the_mat_is_not_reps() {
+    // Eight seconds of walking (steps of about half a second) before the set:
+    // quicker than a cat-cow can be, so not reps, at 50 Hz and as an H10.
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("firmware-sim/scenarios/cat-cow.toml");
+    for (seed, rate, accel_only) in [(1, 50.0, false), (2, 200.0, true)] {
+        let mut sc = Scenario::load(&path).unwrap();
+        sc.segments.insert(
+            0,
+            Segment::Walk {
+                duration_s: 8.0,
+                cadence_hz: None,
+            },
+        );
+        let mut csv = Vec::new();
+        let truth = record(&sc, seed, sc.straps[0].placement, rate, &mut csv).unwrap();
+        let mut samples = postured::recording::parse(csv.as_slice(), &path)
+            .unwrap()
+            .samples;
+        if accel_only {
+            samples.iter_mut().for_each(|s| s.gyro = None);
+        }
+        let report = analyze::reps(&builtin("cat-cow").unwrap(), &samples, None, None);
+        assert_eq!(
+            report.reps.len(),
+            truth.reps.len(),
+            "seed {seed} at {rate} Hz: {report:#?}"
         );
     }
 }

@@ -193,7 +193,7 @@ impl Counter {
             }
             return (Settled::live(self.live.clone(), warnings), None);
         };
-        let (cycles, trace) = settle::settle_traced(rec);
+        let (cycles, trace) = settle::settle_traced(rec, self.target.min_rep_s);
         if cycles.is_empty() && !self.live.is_empty() {
             warnings.push(
                 "no three like movements in a row: nothing in the set had a rep's rhythm, so the \

@@ -21,7 +21,9 @@
 //!    low-pass) is low-passed again at its own rate and counted from that;
 //! 5. per stretch, a cycle far smaller and slower than its others is a pause
 //!    between reps (a breath and a shuffle between two groups), not a rep;
-//! 6. across the set: a few small quick movements between groups of reps
+//! 6. a cycle quicker than the exercise's reps can be (well under the spec's
+//!    `min_rep_s`: the steps of a walk to the mat) is not a rep;
+//! 7. across the set: a few small quick movements between groups of reps
 //!    (a fidget, reaching for something) are not reps, and a set with no
 //!    stretch of three like cycles has no rhythm at all (a wearer at rest
 //!    shifting about): it counts none.
@@ -82,6 +84,9 @@ const FAST_ALIKE: f64 = 0.3;
 /// than `PAUSE_DURATION` times it is a pause between reps.
 const PAUSE_SIZE: f64 = 0.4;
 const PAUSE_DURATION: f64 = 1.5;
+
+/// A cycle shorter than this fraction of the spec's shortest rep is not a rep.
+const QUICK_OF_MIN_REP: f64 = 0.6;
 
 /// A set needs a stretch of at least this many cycles to show a rhythm.
 const RHYTHM_REPS: usize = 3;
@@ -241,14 +246,15 @@ impl SetRecorder {
     }
 }
 
-/// Counts the reps of the recorded set as a whole (see the module's docs).
-pub fn settle(rec: &SetRecorder) -> Vec<Cycle> {
-    settle_traced(rec).0
+/// Counts the reps of the recorded set as a whole (see the module's docs), for
+/// an exercise whose reps take at least `min_rep_s` seconds.
+pub fn settle(rec: &SetRecorder, min_rep_s: f64) -> Vec<Cycle> {
+    settle_traced(rec, min_rep_s).0
 }
 
 /// [`settle`], with the signal it counted: (time s, movement along each active
 /// stretch's main direction, in units of the set's RMS; 0 where it is quiet).
-pub fn settle_traced(rec: &SetRecorder) -> (Vec<Cycle>, Vec<(f64, f64)>) {
+pub fn settle_traced(rec: &SetRecorder, min_rep_s: f64) -> (Vec<Cycle>, Vec<(f64, f64)>) {
     let n = rec.x.len();
     let mut trace: Vec<(f64, f64)> = (0..n).map(|i| (rec.time(i), 0.0)).collect();
     if (n as f64) < MIN_STRETCH_S * RATE_HZ {
@@ -281,6 +287,7 @@ pub fn settle_traced(rec: &SetRecorder) -> (Vec<Cycle>, Vec<(f64, f64)>) {
             trace[a + i].1 = v;
         }
     }
+    drop_too_quick(&mut groups, min_rep_s);
     if let Some(first) = groups.first_mut() {
         trim_unlike(first, true);
     }
@@ -290,6 +297,20 @@ pub fn settle_traced(rec: &SetRecorder) -> (Vec<Cycle>, Vec<(f64, f64)>) {
     groups.iter_mut().for_each(drop_pauses);
     drop_strays(&mut groups);
     (groups.into_iter().flatten().collect(), trace)
+}
+
+/// Drops the cycles quicker than the exercise's reps can be (under
+/// [`QUICK_OF_MIN_REP`] times `min_rep_s`): the steps of a walk to the mat, a
+/// shiver.
+fn drop_too_quick(groups: &mut Vec<Vec<Cycle>>, min_rep_s: f64) {
+    for g in groups.iter_mut() {
+        // A cycle's length from its longer half: a set's last cycle may be a
+        // lone swing whose return the recording does not show.
+        g.retain(|c| {
+            2.0 * (c.turn_s - c.start_s).max(c.end_s - c.turn_s) >= QUICK_OF_MIN_REP * min_rep_s
+        });
+    }
+    groups.retain(|g| !g.is_empty());
 }
 
 /// Drops the movements that hold no rhythm of their own and are unlike the set's
