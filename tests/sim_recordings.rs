@@ -42,9 +42,20 @@ fn recorded_restless(
 ) -> (Vec<postured::motion::Sample>, Truth, Option<Side>) {
     let mut sc = Scenario::load(path).unwrap();
     sc.restless = restless;
+    record_scenario(&sc, path, seed, rate_hz, accel_only)
+}
+
+/// Records scenario `sc` (loaded from `path`) as [`recorded_at`] does.
+fn record_scenario(
+    sc: &Scenario,
+    path: &Path,
+    seed: u64,
+    rate_hz: f64,
+    accel_only: bool,
+) -> (Vec<postured::motion::Sample>, Truth, Option<Side>) {
     let placement = sc.straps[0].placement;
     let mut csv = Vec::new();
-    let truth = record(&sc, seed, placement, rate_hz, &mut csv).unwrap();
+    let truth = record(sc, seed, placement, rate_hz, &mut csv).unwrap();
     let mut samples = postured::recording::parse(csv.as_slice(), path)
         .unwrap()
         .samples;
@@ -52,7 +63,7 @@ fn recorded_restless(
         samples.iter_mut().for_each(|s| s.gyro = None);
     }
     let limb = matches!(placement, Placement::Thigh | Placement::Ankle);
-    let side = limb.then(|| match strap_for(&sc, placement).1 {
+    let side = limb.then(|| match strap_for(sc, placement).1 {
         firmware_sim::scenario::Side::Left => Side::Left,
         firmware_sim::scenario::Side::Right => Side::Right,
     });
@@ -232,14 +243,7 @@ fn walking_to_the_mat_is_not_reps() {
                 cadence_hz: None,
             },
         );
-        let mut csv = Vec::new();
-        let truth = record(&sc, seed, sc.straps[0].placement, rate, &mut csv).unwrap();
-        let mut samples = postured::recording::parse(csv.as_slice(), &path)
-            .unwrap()
-            .samples;
-        if accel_only {
-            samples.iter_mut().for_each(|s| s.gyro = None);
-        }
+        let (samples, truth, _) = record_scenario(&sc, &path, seed, rate, accel_only);
         let report = analyze::reps(&builtin("cat-cow").unwrap(), &samples, None, None);
         assert_eq!(
             report.reps.len(),
