@@ -11,12 +11,16 @@ const MOVING_EXIT_G: f64 = 0.04;
 const MOVING_EXIT_HOLD_S: f64 = 1.5;
 /// Averaging time of the variation (s); about two walking steps.
 const WINDOW_S: f64 = 1.0;
+/// Averaging time of the variation that ends "moving" (s): short, so the end of
+/// a walk is seen when it ends, not when a long average has forgotten it.
+const EXIT_WINDOW_S: f64 = 0.3;
 
 /// Tracks whether the wearer is moving about.
 #[derive(Debug, Clone)]
 pub struct Activity {
     mean: Ema,
     var: Ema,
+    var_exit: Ema,
     moving: bool,
     quiet_for: f64,
 }
@@ -33,6 +37,7 @@ impl Activity {
         Self {
             mean: Ema::new(WINDOW_S),
             var: Ema::new(WINDOW_S),
+            var_exit: Ema::new(EXIT_WINDOW_S),
             moving: false,
             quiet_for: 0.0,
         }
@@ -44,10 +49,11 @@ impl Activity {
         let m = self.mean.update(magnitude_g, dt);
         let d = magnitude_g - m;
         let var = self.var.update(d * d, dt);
-        if var > MOVING_ENTER_G * MOVING_ENTER_G {
+        let recent = self.var_exit.update(d * d, dt);
+        if var > MOVING_ENTER_G * MOVING_ENTER_G && recent > MOVING_EXIT_G * MOVING_EXIT_G {
             self.moving = true;
             self.quiet_for = 0.0;
-        } else if self.moving && var < MOVING_EXIT_G * MOVING_EXIT_G {
+        } else if self.moving && recent < MOVING_EXIT_G * MOVING_EXIT_G {
             self.quiet_for += dt;
             if self.quiet_for >= MOVING_EXIT_HOLD_S {
                 self.moving = false;
@@ -90,7 +96,8 @@ mod tests {
         assert!(run(walk, 5.0, 10.0, &mut a));
         // A moment of standing still at a crossing does not end the walk at once...
         assert!(run(|_| 1.0, 10.0, 10.5, &mut a));
-        // ...but a longer rest does.
-        assert!(!run(|_| 1.0, 10.5, 15.0, &mut a));
+        // ...but a longer rest does, soon after the walk ends: a wearer who walks
+        // to the mat and stands still for a moment is still by then.
+        assert!(!run(|_| 1.0, 10.5, 12.8, &mut a));
     }
 }
