@@ -13,7 +13,8 @@
 //! `--start still|breathing|sway|mixed` sets what the body does throughout (the
 //! scenario's `restless`; `mixed` takes each in turn, seed by seed), and
 //! `--walk-in S` has the wearer walk for S seconds before the scenario begins.
-//! `--dump DIR` writes each miscounted set's recording there, to look at with
+//! `--dump DIR` writes each miscounted set's recording there (and its truth beside
+//! it, as JSON), to look at with
 //! `postured analyze -e EXERCISE -i DIR/EXERCISE-SEED.csv --plot out.svg`.
 
 use std::path::Path;
@@ -115,7 +116,9 @@ fn main() {
                 if let Some(dir) = &dump {
                     let path = dir.join(format!("{name}-{seed}.csv"));
                     std::fs::write(&path, &csv).expect("write the recording");
-                    eprintln!("  recording: {}", path.display());
+                    let json = serde_json::to_string_pretty(&truth).expect("truth as JSON");
+                    std::fs::write(path.with_extension("json"), json).expect("write the truth");
+                    eprintln!("  recording: {} (truth: .json)", path.display());
                 }
                 bad += 1;
                 continue;
