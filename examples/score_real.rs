@@ -8,7 +8,14 @@
 //! ```text
 //! cargo run --release --example score_real            # the tables
 //! cargo run --release --example score_real -- --sets  # and every set's count
+//! cargo run --release --example score_real -- --variants  # as other straps would record them
+//! cargo run --release --example score_real -- --variant padded --sets  # one of them
 //! ```
+//!
+//! `--variants` scores every data set again as other straps and other starts would
+//! have recorded it (turned, at 100 Hz and at 12.5 Hz, with stillness before and
+//! after, with a cheap accelerometer's noise): a count that holds up on other
+//! people must not depend on any of these.
 
 #[path = "real/sets.rs"]
 mod real;
@@ -50,6 +57,18 @@ fn table(title: &str, sets: &[Set], columns: &[(&str, Vec<i64>)], group: impl Fn
 
 fn main() -> Result<(), String> {
     let list = std::env::args().any(|a| a == "--sets");
+    let args: Vec<String> = std::env::args().collect();
+    let variants = args.iter().any(|a| a == "--variants");
+    let variant = match args.iter().position(|a| a == "--variant") {
+        Some(i) => {
+            let key = args.get(i + 1).map_or("", String::as_str);
+            real::Variant::from_key(key).ok_or_else(|| {
+                let keys: Vec<&str> = real::Variant::ALL.iter().map(|v| v.key()).collect();
+                format!("--variant {key:?}: one of {}", keys.join(", "))
+            })?
+        }
+        None => real::Variant::AsIs,
+    };
     let data = real::repo_data();
     let mut all = Vec::new();
     for name in ["shoulder-physio-watch", "physio-pt"] {
@@ -66,6 +85,14 @@ fn main() -> Result<(), String> {
         ),
     }
     let generic = real::generic();
+    if variants {
+        return score_variants(&all, &generic);
+    }
+    for (_, sets) in &mut all {
+        for s in sets.iter_mut() {
+            s.samples = variant.apply(&s.samples);
+        }
+    }
     for (name, sets) in &all {
         let with_gyro: Vec<i64> = sets
             .iter()
@@ -94,6 +121,32 @@ fn main() -> Result<(), String> {
                 println!("{:<48} {:>3}  {}", s.file, s.reps, counts.join(" "));
             }
             println!();
+        }
+    }
+    Ok(())
+}
+
+/// One line per data set and variant: exact and within one, with the gyro and
+/// without.
+fn score_variants(
+    all: &[(&str, Vec<Set>)],
+    generic: &postured::exercises::ExerciseSpec,
+) -> Result<(), String> {
+    println!(
+        "| data | variant | sets | reps: exact | within one | accel only: exact | within one |"
+    );
+    println!("|---|---|---|---|---|---|---|");
+    for (name, sets) in all {
+        for variant in real::Variant::ALL {
+            let mut cells = String::new();
+            for accel_only in [false, true] {
+                let (e, o, n) = real::tally(sets.iter().map(|s| {
+                    let samples = variant.apply(&s.samples);
+                    (s, real::count_samples(&samples, generic, accel_only))
+                }));
+                cells += &format!(" {} | {} |", pct(e, n), pct(o, n));
+            }
+            println!("| {name} | {} | {} |{cells}", variant.name(), sets.len());
         }
     }
     Ok(())

@@ -102,16 +102,20 @@ pub fn load(data: &'static str, dir: &Path) -> Result<Vec<Set>, String> {
 /// The reps a spec counts in a set, settled as `postured analyze` reports them;
 /// `accel_only` drops the gyro first, as on a strap without one.
 pub fn count(set: &Set, spec: &ExerciseSpec, accel_only: bool) -> i64 {
+    count_samples(&set.samples, spec, accel_only)
+}
+
+/// [`count`] on any samples (a [`Variant`] of a set's).
+pub fn count_samples(samples: &[Sample], spec: &ExerciseSpec, accel_only: bool) -> i64 {
     let mut counter = Counter::new(spec, None, None);
     if accel_only {
-        let samples: Vec<Sample> = set
-            .samples
+        let samples: Vec<Sample> = samples
             .iter()
             .map(|s| Sample::accel(s.t, s.accel))
             .collect();
         counter.push_batch(&samples);
     } else {
-        counter.push_batch(&set.samples);
+        counter.push_batch(samples);
     }
     counter.settle().reps.len() as i64
 }
@@ -130,4 +134,210 @@ pub fn tally<'a>(pairs: impl Iterator<Item = (&'a Set, i64)>) -> (usize, usize, 
             t.2 + 1,
         )
     })
+}
+
+/// The same recording as another strap or another start would give it: what a
+/// count must not depend on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Variant {
+    /// As recorded.
+    AsIs,
+    /// The strap mounted turned (40 deg about a slanted axis).
+    Turned,
+    /// Resampled to 100 Hz (linear interpolation).
+    Rate100,
+    /// Resampled to 12.5 Hz (each output sample the mean of the input's since
+    /// the last one).
+    Rate12,
+    /// 6 s of breathing-like stillness before and after the set.
+    Padded,
+    /// The accelerometer's noise of a cheap strap added (0.02 g RMS).
+    Noisy,
+}
+
+impl Variant {
+    pub const ALL: [Self; 6] = [
+        Self::AsIs,
+        Self::Turned,
+        Self::Rate100,
+        Self::Rate12,
+        Self::Padded,
+        Self::Noisy,
+    ];
+
+    /// The variant named `key` (`turned`, `rate100`, `rate12`, `padded`, `noisy`).
+    pub fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.key() == key)
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::AsIs => "as-is",
+            Self::Turned => "turned",
+            Self::Rate100 => "rate100",
+            Self::Rate12 => "rate12",
+            Self::Padded => "padded",
+            Self::Noisy => "noisy",
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::AsIs => "as recorded",
+            Self::Turned => "strap turned 40 deg",
+            Self::Rate100 => "resampled to 100 Hz",
+            Self::Rate12 => "resampled to 12.5 Hz",
+            Self::Padded => "6 s still before and after",
+            Self::Noisy => "accelerometer noise 0.02 g",
+        }
+    }
+
+    /// `samples` as this variant would record them.
+    pub fn apply(self, samples: &[Sample]) -> Vec<Sample> {
+        match self {
+            Self::AsIs => samples.to_vec(),
+            Self::Turned => {
+                let r = rotation([1.0, 2.0, 0.5], 40f64.to_radians());
+                samples
+                    .iter()
+                    .map(|s| Sample {
+                        t: s.t,
+                        accel: mul(&r, s.accel),
+                        gyro: s.gyro.map(|g| mul(&r, g)),
+                    })
+                    .collect()
+            }
+            Self::Rate100 => resample(samples, 100.0),
+            Self::Rate12 => resample(samples, 12.5),
+            Self::Padded => pad(samples, 6.0),
+            Self::Noisy => {
+                let mut noise = Noise(0x9e37_79b9_7f4a_7c15);
+                samples
+                    .iter()
+                    .map(|s| Sample {
+                        accel: s.accel.map(|v| v + 0.02 * noise.gauss()),
+                        ..*s
+                    })
+                    .collect()
+            }
+        }
+    }
+}
+
+type Mat = [[f64; 3]; 3];
+
+/// Rodrigues' rotation of `angle` about `axis`.
+fn rotation(axis: [f64; 3], angle: f64) -> Mat {
+    let n = axis.iter().map(|v| v * v).sum::<f64>().sqrt();
+    let [x, y, z] = axis.map(|v| v / n);
+    let (s, c) = angle.sin_cos();
+    let t = 1.0 - c;
+    [
+        [t * x * x + c, t * x * y - s * z, t * x * z + s * y],
+        [t * x * y + s * z, t * y * y + c, t * y * z - s * x],
+        [t * x * z - s * y, t * y * z + s * x, t * z * z + c],
+    ]
+}
+
+fn mul(m: &Mat, v: [f64; 3]) -> [f64; 3] {
+    std::array::from_fn(|i| (0..3).map(|k| m[i][k] * v[k]).sum())
+}
+
+/// Evenly resampled at `hz`: interpolated when faster than the recording,
+/// averaged over each interval when slower (as a strap's own filter would).
+fn resample(samples: &[Sample], hz: f64) -> Vec<Sample> {
+    let (Some(first), Some(last)) = (samples.first(), samples.last()) else {
+        return Vec::new();
+    };
+    let n = ((last.t - first.t) * hz).floor() as usize + 1;
+    let gyro = first.gyro.is_some();
+    let lerp = |a: [f64; 3], b: [f64; 3], f: f64| std::array::from_fn(|i| a[i] + f * (b[i] - a[i]));
+    let mut out = Vec::with_capacity(n);
+    let mut j = 0usize;
+    for k in 0..n {
+        let t = first.t + k as f64 / hz;
+        let from = t - 0.5 / hz;
+        let to = t + 0.5 / hz;
+        let inside: Vec<&Sample> = samples[j.saturating_sub(1)..]
+            .iter()
+            .skip_while(|s| s.t < from)
+            .take_while(|s| s.t < to)
+            .collect();
+        while j + 1 < samples.len() && samples[j + 1].t <= t {
+            j += 1;
+        }
+        let (accel, g) = if inside.len() >= 2 {
+            let m = inside.len() as f64;
+            let mean = |f: &dyn Fn(&Sample) -> [f64; 3]| {
+                let sum = inside.iter().fold([0.0; 3], |a, s| {
+                    let v = f(s);
+                    [a[0] + v[0], a[1] + v[1], a[2] + v[2]]
+                });
+                sum.map(|v| v / m)
+            };
+            (mean(&|s| s.accel), mean(&|s| s.gyro.unwrap_or_default()))
+        } else {
+            let a = &samples[j];
+            let b = samples.get(j + 1).unwrap_or(a);
+            let f = if b.t > a.t {
+                ((t - a.t) / (b.t - a.t)).clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
+            (
+                lerp(a.accel, b.accel, f),
+                lerp(a.gyro.unwrap_or_default(), b.gyro.unwrap_or_default(), f),
+            )
+        };
+        out.push(Sample {
+            t,
+            accel,
+            gyro: gyro.then_some(g),
+        });
+    }
+    out
+}
+
+/// `secs` of stillness (the first and last samples' pose, breathing at 0.25 Hz
+/// and a little sensor noise) before and after.
+fn pad(samples: &[Sample], secs: f64) -> Vec<Sample> {
+    let (Some(first), Some(last)) = (samples.first(), samples.last()) else {
+        return Vec::new();
+    };
+    let dt = (last.t - first.t) / (samples.len() - 1).max(1) as f64;
+    let mut noise = Noise(0x2545_f491_4f6c_dd1d);
+    let mut still = |at: &Sample, t: f64| {
+        let breath = 0.004 * (std::f64::consts::TAU * 0.25 * t).sin();
+        Sample {
+            t,
+            accel: at.accel.map(|v| v * (1.0 + breath) + 0.003 * noise.gauss()),
+            gyro: at
+                .gyro
+                .map(|_| std::array::from_fn(|_| 0.3 * noise.gauss())),
+        }
+    };
+    let k = (secs / dt).round() as usize;
+    let mut out: Vec<Sample> = (0..k)
+        .map(|i| still(first, first.t - (k - i) as f64 * dt))
+        .collect();
+    out.extend_from_slice(samples);
+    out.extend((1..=k).map(|i| still(last, last.t + i as f64 * dt)));
+    out
+}
+
+/// A small deterministic normal noise source (xorshift, Box-Muller).
+struct Noise(u64);
+
+impl Noise {
+    fn uniform(&mut self) -> f64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        ((self.0 >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+    }
+
+    fn gauss(&mut self) -> f64 {
+        let (u, v) = (self.uniform(), self.uniform());
+        (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
+    }
 }

@@ -88,8 +88,11 @@ const PAUSE_DURATION: f64 = 1.5;
 /// A cycle shorter than this fraction of the spec's shortest rep is not a rep.
 const QUICK_OF_MIN_REP: f64 = 0.6;
 
-/// A set needs a stretch of at least this many cycles to show a rhythm.
+/// A set needs a stretch of at least this many cycles to show a rhythm, each
+/// lasting between `RHYTHM_ALIKE` and 1 / `RHYTHM_ALIKE` times the stretch's
+/// typical cycle.
 const RHYTHM_REPS: usize = 3;
+const RHYTHM_ALIKE: f64 = 0.6;
 /// A stray movement is smaller and shorter than these fractions of the set's
 /// typical cycle.
 const STRAY_SIZE: f64 = 0.4;
@@ -97,6 +100,10 @@ const STRAY_SIZE: f64 = 0.4;
 const STRAY_CYCLES: usize = 3;
 const STRAY_DURATION: f64 = 0.6;
 
+/// A cycle at the set's ends lasting more than this many times its typical rep
+/// is getting into or out of position (putting the bar back, sitting down), not
+/// a rep, however it moves.
+const END_SLOW: f64 = 3.0;
 /// Reps at the set's ends tilting the strap less than `ROM_SMALL` times the
 /// typical rep (and smaller or slower than it, see [`SMALL_SIZE`]), or more
 /// than `ROM_LARGE` times it while lasting more than `SLOW_LARGE` times as long,
@@ -321,7 +328,16 @@ fn drop_too_quick(groups: &mut Vec<Vec<Cycle>>, min_rep_s: f64) {
 /// rhythm to tell reps from fidgeting (a wearer at rest shifting about): it
 /// counts none.
 fn drop_strays(groups: &mut Vec<Vec<Cycle>>) {
-    if groups.iter().all(|g| g.len() < RHYTHM_REPS) {
+    // Cycles of about the stretch's typical length: a slow drift and a couple
+    // of movements in one stretch are no rhythm.
+    let alike = |g: &Vec<Cycle>| {
+        let d: Vec<f64> = g.iter().map(|c| c.end_s - c.start_s).collect();
+        let typical = dsp::median(&d);
+        d.iter()
+            .filter(|&&s| s >= RHYTHM_ALIKE * typical && s * RHYTHM_ALIKE <= typical)
+            .count()
+    };
+    if groups.iter().all(|g| alike(g) < RHYTHM_REPS) {
         groups.clear();
         return;
     }
@@ -358,28 +374,33 @@ fn drop_pauses(group: &mut Vec<Cycle>) {
     });
 }
 
-/// Drops cycles at the start (or end) of a stretch whose range of motion is unlike
-/// the stretch's typical rep: getting into position tilts the strap much further
-/// (and more slowly) than a rep, or barely at all (while moving less, or more
-/// slowly, than a rep), or leaves it in another pose (further from where the
-/// cycle started than the typical rep tilts it: getting down on all fours,
-/// standing up). Only where the reps themselves tilt the strap clearly (a
-/// rotation about the vertical barely does).
+/// Drops cycles at the start (or end) of a stretch that are unlike the stretch's
+/// typical rep: far slower than it ([`END_SLOW`]: putting the bar back on its
+/// rack, sitting down); or, where the reps themselves tilt the strap clearly (a
+/// rotation about the vertical barely does), with a range of motion unlike
+/// theirs: getting into position tilts the strap much further (and more slowly)
+/// than a rep, or barely at all (while moving less, or more slowly, than a rep),
+/// or leaves it in another pose (further from where the cycle started than the
+/// typical rep tilts it: getting down on all fours, standing up).
 fn trim_unlike(group: &mut Vec<Cycle>, from_start: bool) {
     let roms: Vec<f64> = group.iter().map(|c| c.rom_deg).collect();
     let typical = dsp::median(&roms);
-    if group.len() < 3 || typical < MIN_TYPICAL_ROM_DEG {
+    if group.len() < 3 {
         return;
     }
+    let tilts = typical >= MIN_TYPICAL_ROM_DEG;
     let durations: Vec<f64> = group.iter().map(|c| c.end_s - c.start_s).collect();
     let typical_s = dsp::median(&durations);
     let sizes: Vec<f64> = group.iter().map(|c| c.size).collect();
     let typical_size = dsp::median(&sizes);
     let unlike = |c: &Cycle| {
-        (c.rom_deg < ROM_SMALL * typical
-            && (c.size < SMALL_SIZE * typical_size || c.end_s - c.start_s > SLOW_LARGE * typical_s))
-            || (c.rom_deg > ROM_LARGE * typical && c.end_s - c.start_s > SLOW_LARGE * typical_s)
-            || c.away_deg > (ROM_LARGE * typical).max(AWAY_MIN_DEG)
+        let slower = (c.end_s - c.start_s) / typical_s;
+        slower > END_SLOW
+            || tilts
+                && ((c.rom_deg < ROM_SMALL * typical
+                    && (c.size < SMALL_SIZE * typical_size || slower > SLOW_LARGE))
+                    || (c.rom_deg > ROM_LARGE * typical && slower > SLOW_LARGE)
+                    || c.away_deg > (ROM_LARGE * typical).max(AWAY_MIN_DEG))
     };
     for _ in 0..2 {
         let end = if from_start {
@@ -649,6 +670,43 @@ mod tests {
         g.push(cycle(24.0, 9.0, 2.0));
         drop_pauses(&mut g);
         assert_eq!(g.len(), 7);
+    }
+
+    #[test]
+    fn a_far_slower_last_cycle_is_putting_the_weight_down() {
+        let with_last = |duration_s: f64| {
+            let mut g = group(0.0, 8, 3.0, 2.0);
+            g.iter_mut().for_each(|c| c.rom_deg = 2.0); // a press barely tilts
+            g.push(cycle(24.0, duration_s, 1.5));
+            trim_unlike(&mut g, false);
+            g.len()
+        };
+        assert_eq!(with_last(10.0), 8);
+        // A slowish last rep is still a rep.
+        assert_eq!(with_last(6.0), 9);
+    }
+
+    #[test]
+    fn a_slow_drift_and_two_movements_are_no_rhythm() {
+        // A wearer at rest, with stillness around: the drift of a minute's
+        // standing reads as two long cycles, then two shifts of the arm.
+        let mut groups = vec![vec![
+            cycle(5.0, 12.7, 1.0),
+            cycle(17.7, 14.2, 1.0),
+            cycle(31.9, 4.4, 2.5),
+            cycle(36.3, 1.8, 2.0),
+        ]];
+        drop_strays(&mut groups);
+        assert!(groups.is_empty());
+        // Three cycles of about one length among them are a rhythm.
+        let mut groups = vec![vec![
+            cycle(5.0, 12.7, 1.0),
+            cycle(17.7, 4.0, 1.0),
+            cycle(21.7, 4.4, 2.5),
+            cycle(26.1, 3.0, 2.0),
+        ]];
+        drop_strays(&mut groups);
+        assert_eq!(groups[0].len(), 4);
     }
 
     #[test]
