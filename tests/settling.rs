@@ -297,3 +297,24 @@ fn getting_down_on_all_fours_and_standing_up_again_are_not_reps() {
         assert_eq!(s.reps.len(), 10, "{} Hz: {s:#?}", sensor.rate_hz);
     }
 }
+
+#[test]
+fn small_reps_on_a_noisy_strap_with_long_pauses_count_once_each() {
+    // A strap beside the moving limb barely tilts (6 degrees a rep) and its
+    // accelerometer's noise is a good part of what it measures: ten correct,
+    // a long pause, ten fast, a long pause, ten correct again.
+    let m = swings(Motion::new().rest(5.0), 10, 6.0, 5.0).rest(25.0);
+    let m = swings(m, 10, 6.0, 2.5).rest(25.0);
+    let m = swings(m, 10, 6.0, 5.0).rest(5.0);
+    for seed in 1..=8 {
+        let sensor = Sensor {
+            rate_hz: 25.0,
+            gyro: true,
+            noise_g: 0.02,
+            seed,
+            ..Sensor::default()
+        };
+        let s = settle(&m.render(&sensor));
+        assert_eq!(s.reps.len(), 30, "seed {seed}: {:#?}", s.reps);
+    }
+}

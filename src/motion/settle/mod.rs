@@ -9,7 +9,8 @@
 //! 1. acceleration (and rotation, when the strap measures it) band-passed, each
 //!    sensor scaled to the same size so neither drowns the other;
 //! 2. split into active stretches where its moving RMS stands clear of the set's
-//!    quiet parts (a pause between groups of reps separates them);
+//!    quiet parts and of the sensors' noise (a pause between groups of reps
+//!    separates them, on a noisy strap too);
 //! 3. per stretch, the rep period from the autocorrelation, a low-pass just above
 //!    the rep rate (the second bump of a press is not a rep), and the direction
 //!    along which the stretch moves most (any mounting, any movement);
@@ -53,6 +54,10 @@ const STILL_FLOOR_G: f64 = 0.015;
 const STILL_FLOOR_DPS: f64 = 1.5;
 /// Active: moving RMS over this fraction of its 90th percentile.
 const ACTIVE_FRACTION: f64 = 0.12;
+/// Active also means over this many times the sensors' noise: the typical
+/// moving RMS of the signal above the movement band (where white noise is as
+/// strong as inside it, and smooth movement is not).
+const NOISE_MARGIN: f64 = 1.0;
 /// Quiet shorter than this does not split a stretch (s).
 const MERGE_GAP_S: f64 = 2.5;
 /// Active stretches shorter than this hold no rep (s).
@@ -271,8 +276,12 @@ pub fn settle_traced(rec: &SetRecorder, min_rep_s: f64) -> (Vec<Cycle>, Vec<(f64
     let energy: Vec<f64> = (0..n)
         .map(|i| z.iter().map(|c| c[i] * c[i]).sum())
         .collect();
-    let env = dsp::moving_rms(&energy, (ACTIVITY_WINDOW_S * RATE_HZ).round() as usize);
-    let threshold = ACTIVE_FRACTION * dsp::percentile(&env, 90.0);
+    let window = (ACTIVITY_WINDOW_S * RATE_HZ).round() as usize;
+    let env = dsp::moving_rms(&energy, window);
+    // Active where the movement stands clear of the set's quiet parts and of
+    // the sensors' noise.
+    let noise = dsp::percentile(&dsp::moving_rms(&noise_energy(rec, &scales), window), 50.0);
+    let threshold = (ACTIVE_FRACTION * dsp::percentile(&env, 90.0)).max(NOISE_MARGIN * noise);
     let margin = (MARGIN_S * RATE_HZ) as usize;
     let mut groups: Vec<Vec<Cycle>> = Vec::new();
     for (a, b) in stretches(&env, threshold) {
@@ -464,6 +473,26 @@ fn movement(rec: &SetRecorder) -> (Vec<Vec<f64>>, Vec<f64>) {
         scales.push(k);
     }
     (out, scales)
+}
+
+/// The energy of each sample's fast part (above the movement band), in the
+/// movement's scaled units: the sensors' white noise, which lies in the band as
+/// much as above it. (A strap slower than [`RATE_HZ`] has none: its samples are
+/// interpolated.)
+fn noise_energy(rec: &SetRecorder, scales: &[f64]) -> Vec<f64> {
+    let hp = dsp::Biquad::high_pass(BAND_HZ[1] * 1.25, RATE_HZ);
+    let n = rec.x.len();
+    let mut energy = vec![0.0; n];
+    for (s, k) in scales.iter().enumerate() {
+        for ch in 0..3 {
+            let mut c: Vec<f64> = rec.x.iter().map(|x| f64::from(x[3 * s + ch])).collect();
+            hp.filtfilt(&mut c);
+            for (e, v) in energy.iter_mut().zip(c) {
+                *e += (v * k) * (v * k);
+            }
+        }
+    }
+    energy
 }
 
 /// Active stretches `[start, end)` of the envelope, merged across short quiet.
