@@ -9,6 +9,7 @@
 //! reported as an error.
 
 mod activity;
+mod braking;
 mod counter;
 mod cycles;
 mod filter;

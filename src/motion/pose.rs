@@ -5,13 +5,13 @@
 //! and a held pose far from it becomes the new rest pose: right for a leg raise,
 //! wrong for a plank entered from standing. Here the angle is always from the
 //! strap's upright calibration, and a rep is the angle's plateau inside the
-//! target band: it starts when the angle has settled (turning slower than
-//! [`STILL_DPS`]) in the band (plus the tolerance) and ends when it moves off or
-//! leaves; excursions shorter than [`BRIDGE_S`] are bridged, so sway inside the
-//! band or a moment outside it never cuts a hold.
+//! target band: it starts when the angle has settled in the band (plus the
+//! tolerance), turning slower than the ramp into it brakes ([`still_dps`], as a
+//! tilt hold), and ends when it moves off or leaves; excursions shorter than
+//! [`BRIDGE_S`] are bridged, so sway inside the band or a moment outside it
+//! never cuts a hold.
 
-use std::collections::VecDeque;
-
+use super::braking::{CentredSpeed, STILL_DPS, hold_window_s, still_dps};
 use super::filter::Ema;
 use super::rep::{Hold, Progress, Rep, RepEvent, Side, score};
 use super::vec3::{Vec3, unit, unit_angle_deg};
@@ -22,9 +22,6 @@ const TAU_ANGLE_S: f64 = 0.1;
 /// The angle's rate of change is measured over this window (s): long enough that
 /// a noisy accelerometer's angle does not look like turning.
 const SPEED_WINDOW_S: f64 = 0.5;
-/// Turning slower than this, the pose is held (deg/s): sway and breathing in a
-/// plank turn the trunk a few degrees a second at most.
-const STILL_DPS: f64 = 3.0;
 /// Settled in the band this long before a hold starts (passing through is not
 /// one) (s).
 const ENTER_S: f64 = 0.5;
@@ -47,6 +44,21 @@ struct Building {
     out_since: Option<f64>,
     angle_sum: f64,
     samples: u32,
+    /// Turning slower than this, the pose is held (deg/s): see [`still_dps`].
+    still_dps: f64,
+    /// Over this window (s): see [`hold_window_s`].
+    window_s: f64,
+}
+
+/// The movement into a pose, outside a hold.
+#[derive(Debug, Clone, Copy)]
+struct Ramp {
+    /// The angle when the strap was last still before it (deg).
+    from_deg: f64,
+    /// Furthest from there so far (deg).
+    size_deg: f64,
+    /// Fastest it turned (deg/s).
+    dps: f64,
 }
 
 /// Counts holds of a pose given the up direction (see [`super::Orientation`]).
@@ -56,9 +68,12 @@ pub struct PoseCounter {
     side: Option<Side>,
     upright: Option<Vec3>,
     angle: Ema,
-    window: VecDeque<(f64, f64)>,
+    window: CentredSpeed,
     /// Since when the strap is moving, outside a hold (s).
     moving_since: Option<f64>,
+    /// The angle while the strap was last still outside a hold (deg).
+    rest_deg: Option<f64>,
+    ramp: Option<Ramp>,
     in_since: Option<f64>,
     hold: Option<Building>,
     reps: u32,
@@ -75,8 +90,10 @@ impl PoseCounter {
             side,
             upright: upright.and_then(unit),
             angle: Ema::new(TAU_ANGLE_S),
-            window: VecDeque::new(),
+            window: CentredSpeed::new(SPEED_WINDOW_S),
             moving_since: None,
+            rest_deg: None,
+            ramp: None,
             in_since: None,
             hold: None,
             reps: 0,
@@ -119,15 +136,20 @@ impl PoseCounter {
         let angle = self.angle.update(unit_angle_deg(up, upright), dt);
         // Judged at the middle of the speed window, so that a hold's start and
         // end are found with the same delay and its length is not biased.
-        let (t, mid_angle, speed) = self.centred_speed(t, angle);
-        let still = speed < STILL_DPS;
-        let inside = self.in_band(mid_angle) && still;
+        let (now_t, now_mid, now_speed) = self.window.push(t, angle);
+        let (still_below, window_s) = match (&self.hold, &self.ramp) {
+            (Some(h), _) => (h.still_dps, h.window_s),
+            (None, Some(r)) => (
+                still_dps(r.dps, r.size_deg),
+                hold_window_s(SPEED_WINDOW_S, r.dps, r.size_deg),
+            ),
+            (None, None) => (STILL_DPS, SPEED_WINDOW_S),
+        };
+        let (t, mid_angle, speed) = self.window.over(window_s);
+        let inside = self.in_band(mid_angle) && speed < still_below;
         if self.hold.is_none() {
-            if !still {
-                self.moving_since.get_or_insert(t);
-            } else if !inside {
-                self.moving_since = None;
-            }
+            let in_band = self.in_band(now_mid);
+            self.follow_ramp(now_t, now_mid, angle, now_speed, in_band);
         }
         match &mut self.hold {
             None if inside => {
@@ -156,25 +178,36 @@ impl PoseCounter {
         self.progress.held_s = self.hold.map_or(0.0, |h| h.last_in_s - h.start_s);
     }
 
-    /// The middle of the last [`SPEED_WINDOW_S`]: its time, the angle then, and
-    /// how fast the angle turned over the window (deg/s).
-    fn centred_speed(&mut self, t: f64, angle: f64) -> (f64, f64, f64) {
-        self.window.push_back((t, angle));
-        while self.window.len() > 2 && t - self.window[1].0 >= SPEED_WINDOW_S {
-            self.window.pop_front();
+    /// Follows the movement toward a pose outside a hold: when it began, from
+    /// where, how far and how fast it went (`mid_angle` and `speed` at the speed
+    /// window's middle `t`, `angle` the latest). A movement ends when the strap
+    /// is still outside the band.
+    fn follow_ramp(&mut self, t: f64, mid_angle: f64, angle: f64, speed: f64, in_band: bool) {
+        if speed >= STILL_DPS {
+            self.moving_since.get_or_insert(t);
+            let from_deg = self.rest_deg.unwrap_or(mid_angle);
+            let r = self.ramp.get_or_insert(Ramp {
+                from_deg,
+                size_deg: 0.0,
+                dps: 0.0,
+            });
+            r.dps = r.dps.max(speed);
+            r.size_deg = r.size_deg.max((angle - r.from_deg).abs());
+        } else if !in_band {
+            self.moving_since = None;
+            self.ramp = None;
+            self.rest_deg = Some(mid_angle);
         }
-        let (t0, a0) = self.window[0];
-        let (tm, am) = self.window[self.window.len() / 2];
-        let speed = if t - t0 > 0.0 {
-            (angle - a0).abs() / (t - t0)
-        } else {
-            0.0
-        };
-        (tm, am, speed)
     }
 
     fn begin(&mut self, start_s: f64, out: &mut Vec<RepEvent>) {
         let rep_start_s = self.moving_since.take().unwrap_or(start_s).min(start_s);
+        let (still_dps, window_s) = self.ramp.take().map_or((STILL_DPS, SPEED_WINDOW_S), |r| {
+            (
+                still_dps(r.dps, r.size_deg),
+                hold_window_s(SPEED_WINDOW_S, r.dps, r.size_deg),
+            )
+        });
         self.hold = Some(Building {
             rep_start_s,
             start_s,
@@ -182,6 +215,8 @@ impl PoseCounter {
             out_since: None,
             angle_sum: 0.0,
             samples: 0,
+            still_dps,
+            window_s,
         });
         let n = self.reps + 1;
         out.push(RepEvent::RepStarted { n, t: rep_start_s });
@@ -193,6 +228,7 @@ impl PoseCounter {
     /// [`BRIDGE_S`]), the rep's end.
     fn finish(&mut self, end_s: f64, out: &mut Vec<RepEvent>) {
         self.in_since = None;
+        self.rest_deg = None;
         self.progress.in_rep = false;
         let Some(b) = self.hold.take() else { return };
         let hold = Hold {

@@ -1,8 +1,7 @@
 //! Reps that tilt the strap away from a rest pose and back, with the hold at the
 //! target timed: leg raises, wall slides, stretches, planks.
 
-use std::collections::VecDeque;
-
+use super::braking::{CentredSpeed, STILL_DPS, hold_window_s, still_dps};
 use super::filter::{Ema, alpha};
 use super::rep::{Hold, Progress, Rep, RepEvent, Side, score};
 use super::settled::{MIN_REPS_FOR_TYPICAL, looks_partial, typical_peak};
@@ -15,31 +14,14 @@ const END_FRACTION: f64 = 0.6;
 const LOW_DEG: f64 = 2.5;
 /// A dip below the end threshold shorter than this is a pause, not the end (s).
 const MERGE_S: f64 = 0.6;
-/// Angular speed below which the strap counts as holding still (deg/s): sway of
-/// a held leg or trunk of a few deg/s is not movement. At least this, and more
-/// for quick ramps ([`STILL_PER_DECEL`]).
-const STILL_DPS: f64 = 3.0;
-/// The still threshold for a quick ramp, as a fraction of (fastest speed on the
-/// way in)^2 / peak angle, which is how hard the ramp brakes into the pose. The
-/// speed is the mean over a window, and a window centred on the moment an eased
-/// ramp (smoothstep) of peak speed v into angle A ends still holds its last
-/// braking: it reads v^2 / (6 A) (1/5 with the window's own peak speed, which
-/// reads a one-second ramp about 10% low). So the hold starts when the pose is
-/// reached (and ends when it is left) whatever the ramp's size and speed: the
-/// slow end of a gentle ramp into a big stretch is still moving, and a quick
-/// ramp has arrived before the window is clear of it. A fixed fraction of the
-/// peak angle or of the ramp's speed is right for one ramp time only.
-const STILL_PER_DECEL: f64 = 0.2;
 /// A hold exercise's excursion held for less than this, or less than
 /// [`MIN_COUNTED_HOLD_FRACTION`] of the target's minimum, is an attempt, not a rep (s).
 const MIN_COUNTED_HOLD_S: f64 = 1.0;
 const MIN_COUNTED_HOLD_FRACTION: f64 = 0.25;
 /// Smoothing of the angle against noise and tremor (s).
 const TAU_ANGLE_S: f64 = 0.1;
-/// Half the window over which the speed is measured (s). The speed is centred on
-/// the window's middle, so a hold's start and end are found with the same delay
-/// and its length is not biased.
-const SPEED_HALF_WINDOW_S: f64 = 0.25;
+/// The window over which the speed is measured (s); see [`CentredSpeed`].
+const SPEED_WINDOW_S: f64 = 0.5;
 /// Gaps in a hold shorter than this are wobbles (sway, a moment of tremor) and
 /// count as held (s).
 const BRIDGE_S: f64 = 1.0;
@@ -84,8 +66,20 @@ struct RepBuild {
     /// Fastest the angle turned before the hold began (deg/s).
     ramp_dps: f64,
     hold: Option<Hold>,
+    /// The window the hold is judged over, once it has started (s).
+    window_s: Option<f64>,
     segment_start: Option<f64>,
     left_band: bool,
+}
+
+/// Whether `angle` is in the target band (plus its tolerance), or past the start
+/// threshold for a target without one.
+fn in_band(p: &TiltParams, angle: f64) -> bool {
+    let tol = p.target.tolerance_deg;
+    match p.target.angle_deg {
+        Some([lo, hi]) => angle >= lo - tol && angle <= hi + tol,
+        None => angle >= p.start_deg,
+    }
 }
 
 /// Counts tilt reps given the up direction (see [`super::Orientation`]).
@@ -94,7 +88,7 @@ pub struct TiltCounter {
     p: TiltParams,
     reference: Option<Vec3>,
     fast: Ema,
-    window: VecDeque<(f64, f64)>,
+    window: CentredSpeed,
     state: State,
     last_low_t: f64,
     rep: Option<RepBuild>,
@@ -117,7 +111,7 @@ impl TiltCounter {
             p,
             reference: reference.and_then(unit),
             fast: Ema::new(TAU_ANGLE_S),
-            window: VecDeque::new(),
+            window: CentredSpeed::new(SPEED_WINDOW_S),
             state: State::Rest,
             last_low_t: 0.0,
             rep: None,
@@ -158,7 +152,7 @@ impl TiltCounter {
         };
         let raw = unit_angle_deg(up, reference);
         let fast = self.fast.update(raw, dt);
-        let (t_mid, angle_mid, speed) = self.centred_speed(t, fast);
+        let (_, _, speed) = self.window.push(t, fast);
         if fast < LOW_DEG {
             self.last_low_t = t;
         }
@@ -182,7 +176,7 @@ impl TiltCounter {
             State::Ending { .. } => {}
         }
         if self.state != State::Rest {
-            self.track(t_mid, angle_mid, fast, speed, out);
+            self.track(fast, speed, out);
         }
         if self.settled_elsewhere(t, fast, speed) {
             self.reanchor(up);
@@ -218,24 +212,6 @@ impl TiltCounter {
         self.progress.holding = false;
     }
 
-    /// Pushes the angle into the speed window; returns the window's middle time and
-    /// angle and the mean speed across the window.
-    fn centred_speed(&mut self, t: f64, angle: f64) -> (f64, f64, f64) {
-        self.window.push_back((t, angle));
-        while self.window.len() > 2 && self.window[1].0 <= t - 2.0 * SPEED_HALF_WINDOW_S {
-            self.window.pop_front();
-        }
-        let (t0, a0) = self.window[0];
-        let (tm, am) = self.window[self.window.len() / 2];
-        let span = t - t0;
-        let speed = if span > 0.0 {
-            (angle - a0).abs() / span
-        } else {
-            0.0
-        };
-        (tm, am, speed)
-    }
-
     fn begin(&mut self, out: &mut Vec<RepEvent>) {
         self.state = State::InRep;
         self.rep = Some(RepBuild {
@@ -243,6 +219,7 @@ impl TiltCounter {
             peak_deg: 0.0,
             ramp_dps: 0.0,
             hold: None,
+            window_s: None,
             segment_start: None,
             left_band: false,
         });
@@ -254,26 +231,23 @@ impl TiltCounter {
         self.progress.held_s = 0.0;
     }
 
-    fn in_band(&self, angle: f64) -> bool {
-        let tol = self.p.target.tolerance_deg;
-        match self.p.target.angle_deg {
-            Some([lo, hi]) => angle >= lo - tol && angle <= hi + tol,
-            None => angle >= self.p.start_deg,
-        }
-    }
-
-    /// Times the hold; `t` and `angle` are the speed window's middle, `now_angle`
-    /// the latest angle.
-    fn track(&mut self, t: f64, angle: f64, now_angle: f64, speed: f64, out: &mut Vec<RepEvent>) {
-        let in_band = self.in_band(angle) && matches!(self.state, State::InRep);
+    /// Times the hold, judged at the middle of the rep's hold window
+    /// ([`hold_window_s`]); `now_angle` is the latest angle, `speed` the speed
+    /// over [`SPEED_WINDOW_S`].
+    fn track(&mut self, now_angle: f64, speed: f64, out: &mut Vec<RepEvent>) {
         let n = self.reps + 1;
+        let in_rep = matches!(self.state, State::InRep);
         let Some(rep) = self.rep.as_mut() else { return };
         rep.peak_deg = rep.peak_deg.max(now_angle);
         if rep.hold.is_none() {
             rep.ramp_dps = rep.ramp_dps.max(speed);
         }
-        let still = STILL_PER_DECEL * rep.ramp_dps * rep.ramp_dps / rep.peak_deg.max(1.0);
-        let holding = in_band && speed < STILL_DPS.max(still);
+        let window_s = rep
+            .window_s
+            .unwrap_or_else(|| hold_window_s(SPEED_WINDOW_S, rep.ramp_dps, rep.peak_deg));
+        let (t, angle, speed) = self.window.over(window_s);
+        let in_band = in_rep && in_band(&self.p, angle);
+        let holding = in_band && speed < still_dps(rep.ramp_dps, rep.peak_deg);
         match (holding, rep.segment_start, rep.hold.as_mut()) {
             (true, None, None) => {
                 rep.hold = Some(Hold {
@@ -283,6 +257,7 @@ impl TiltCounter {
                     breaks: 0,
                 });
                 rep.segment_start = Some(t);
+                rep.window_s = Some(window_s);
                 out.push(RepEvent::HoldStarted { n, t });
             }
             (true, None, Some(h)) => {
