@@ -52,6 +52,10 @@ pub struct CentredSpeed {
     window: VecDeque<(f64, f64)>,
     /// Where the default window starts in `window`.
     first: usize,
+    /// The last other window read ([`Self::over`]): its span and where it starts,
+    /// kept up to date as angles come, so that a hold judged over one window
+    /// does not search for its start at every sample.
+    other: Option<(f64, usize)>,
 }
 
 impl CentredSpeed {
@@ -61,6 +65,7 @@ impl CentredSpeed {
             span_s,
             window: VecDeque::new(),
             first: 0,
+            other: None,
         }
     }
 
@@ -68,6 +73,7 @@ impl CentredSpeed {
     pub fn clear(&mut self) {
         self.window.clear();
         self.first = 0;
+        self.other = None;
     }
 
     /// Pushes the angle at `t`; returns [`Self::over`] the default window.
@@ -77,27 +83,48 @@ impl CentredSpeed {
         while self.window.len() > 2 && self.window[1].0 <= t - keep {
             self.window.pop_front();
             self.first = self.first.saturating_sub(1);
+            if let Some((_, first)) = self.other.as_mut() {
+                *first = first.saturating_sub(1);
+            }
         }
-        while self.first + 2 < self.window.len() && self.window[self.first + 1].0 <= t - self.span_s
-        {
-            self.first += 1;
+        self.first = self.advance(self.first, self.span_s);
+        if let Some((span, first)) = self.other {
+            self.other = Some((span, self.advance(first, span)));
         }
         self.reading(self.first)
     }
 
+    /// `first` moved on to the start of the latest `span_s` seconds.
+    fn advance(&self, mut first: usize, span_s: f64) -> usize {
+        let Some(&(t, _)) = self.window.back() else {
+            return 0;
+        };
+        while first + 2 < self.window.len() && self.window[first + 1].0 <= t - span_s {
+            first += 1;
+        }
+        first
+    }
+
     /// The middle time and angle of the last `span_s` seconds and the mean speed
     /// across them (deg/s).
-    pub fn over(&self, span_s: f64) -> (f64, f64, f64) {
+    pub fn over(&mut self, span_s: f64) -> (f64, f64, f64) {
         let Some(&(t, _)) = self.window.back() else {
             return (0.0, 0.0, 0.0);
         };
         if span_s == self.span_s {
             return self.reading(self.first);
         }
-        let first = self
-            .window
-            .partition_point(|e| e.0 <= t - span_s)
-            .saturating_sub(1);
+        let first = match self.other {
+            Some((span, first)) if span == span_s => first,
+            _ => {
+                let first = self
+                    .window
+                    .partition_point(|e| e.0 <= t - span_s)
+                    .saturating_sub(1);
+                self.other = Some((span_s, first));
+                first
+            }
+        };
         self.reading(first)
     }
 

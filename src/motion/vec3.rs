@@ -60,7 +60,28 @@ pub fn angle_deg(a: Vec3, b: Vec3) -> f64 {
 /// accurate to about 1e-6 deg near 0.
 #[inline]
 pub fn unit_angle_deg(a: Vec3, b: Vec3) -> f64 {
-    dot(a, b).clamp(-1.0, 1.0).acos().to_degrees()
+    acos(dot(a, b).clamp(-1.0, 1.0)).to_degrees()
+}
+
+/// `x.acos()` to within 2e-8 rad (Abramowitz and Stegun 4.4.46), for `x` in
+/// -1..=1: a third of libm's time on every sample, where libm's last digits
+/// are far below any strap's resolution.
+#[inline]
+fn acos(x: f64) -> f64 {
+    const A: [f64; 8] = [
+        1.570_796_305_0,
+        -0.214_598_801_6,
+        0.088_978_987_4,
+        -0.050_174_304_6,
+        0.030_891_881_0,
+        -0.017_088_125_6,
+        0.006_670_090_1,
+        -0.001_262_491_1,
+    ];
+    let ax = x.abs();
+    let poly = A.iter().rev().fold(0.0, |p, &a| p * ax + a);
+    let r = (1.0 - ax).sqrt() * poly;
+    if x < 0.0 { std::f64::consts::PI - r } else { r }
 }
 
 /// `a` moved towards `b` by the fraction `k`.
@@ -86,6 +107,17 @@ pub fn rotate(v: Vec3, r: Vec3) -> Vec3 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_fast_arc_cosine_is_within_2e_8_rad_everywhere() {
+        let worst = (-100_000..=100_000)
+            .map(|i| f64::from(i) / 100_000.0)
+            .chain([1.0 - 1e-12, -1.0 + 1e-12, 1e-300])
+            .map(|x| (acos(x) - x.acos()).abs())
+            .fold(0.0, f64::max);
+        assert!(worst < 2.5e-8, "{worst:e}");
+        assert_eq!(acos(1.0), 0.0);
+    }
 
     #[test]
     fn angle_between_axes() {
