@@ -333,9 +333,9 @@ fn drop_too_quick(groups: &mut Vec<Vec<Cycle>>, min_rep_s: f64) {
 /// reps: a stretch of at most [`STRAY_CYCLES`] cycles, each smaller than
 /// [`STRAY_SIZE`] times the set's typical cycle and shorter than
 /// [`STRAY_DURATION`] times it (a fidget between two groups of reps, reaching
-/// for something). A set where no stretch holds [`RHYTHM_REPS`] cycles has no
-/// rhythm to tell reps from fidgeting (a wearer at rest shifting about): it
-/// counts none.
+/// for something). A set where no stretch holds [`RHYTHM_REPS`] cycles of about
+/// one length ([`RHYTHM_ALIKE`]) has no rhythm to tell reps from fidgeting (a
+/// wearer at rest shifting about, a slow drift while standing): it counts none.
 fn drop_strays(groups: &mut Vec<Vec<Cycle>>) {
     // Cycles of about the stretch's typical length: a slow drift and a couple
     // of movements in one stretch are no rhythm.
