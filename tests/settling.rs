@@ -133,6 +133,42 @@ fn a_fidget_between_groups_is_not_a_rep() {
 }
 
 #[test]
+fn reps_made_while_the_link_dropped_are_counted_from_the_rhythm() {
+    // Twelve reps of 3 s; the strap's samples stop for 4.5 s from the middle of
+    // the fifth (notifications lost, the link dropped and came back): the
+    // movement there is not seen, and the count says so.
+    let m = swings(Motion::new().rest(3.0), 12, 35.0, 3.0).rest(3.0);
+    for sensor in h10_and_gyro(25.0) {
+        for from in [15.5, 17.0, 19.2] {
+            let samples: Vec<Sample> = m
+                .render(&sensor)
+                .into_iter()
+                .filter(|s| s.t < from || s.t >= from + 4.5)
+                .collect();
+            let s = settle(&samples);
+            let at = format!("{} Hz, gap from {from} s", sensor.rate_hz);
+            assert_eq!(s.reps.len(), 12, "{at}: {:#?}", s.reps);
+            assert!(
+                s.warnings.iter().any(|w| w.contains("no samples for 4.")
+                    && w.contains("counted from the set's rhythm")),
+                "{at}: {:?}",
+                s.warnings
+            );
+        }
+    }
+    // A wearer at rest whose strap drops out for a moment still counts nothing.
+    let rest = breathing(Motion::new(), 40.0, 0.5);
+    for sensor in h10_and_gyro(25.0) {
+        let samples: Vec<Sample> = rest
+            .render(&sensor)
+            .into_iter()
+            .filter(|s| s.t < 18.0 || s.t >= 21.0)
+            .collect();
+        assert_eq!(settle(&samples).reps.len(), 0, "{} Hz", sensor.rate_hz);
+    }
+}
+
+#[test]
 fn shifting_about_at_rest_counts_nothing() {
     // Seated at rest: now and then a slow lean and back, never twice alike.
     let m = Motion::new()

@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use postured::exercises::{self, ExerciseSpec};
+use postured::motion::settle::GAP_S;
 use postured::motion::{Counter, Sample};
 
 /// One recorded set with its label.
@@ -153,19 +154,23 @@ pub enum Variant {
     Padded,
     /// The accelerometer's noise of a cheap strap added (0.02 g RMS).
     Noisy,
+    /// 2.5 s of samples lost in the middle of the set (a link that dropped).
+    Dropped,
 }
 
 impl Variant {
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::AsIs,
         Self::Turned,
         Self::Rate100,
         Self::Rate12,
         Self::Padded,
         Self::Noisy,
+        Self::Dropped,
     ];
 
-    /// The variant named `key` (`turned`, `rate100`, `rate12`, `padded`, `noisy`).
+    /// The variant named `key` (`turned`, `rate100`, `rate12`, `padded`, `noisy`,
+    /// `dropped`).
     pub fn from_key(key: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|v| v.key() == key)
     }
@@ -178,6 +183,7 @@ impl Variant {
             Self::Rate12 => "rate12",
             Self::Padded => "padded",
             Self::Noisy => "noisy",
+            Self::Dropped => "dropped",
         }
     }
 
@@ -189,6 +195,7 @@ impl Variant {
             Self::Rate12 => "resampled to 12.5 Hz",
             Self::Padded => "6 s still before and after",
             Self::Noisy => "accelerometer noise 0.02 g",
+            Self::Dropped => "2.5 s lost mid-set",
         }
     }
 
@@ -220,6 +227,15 @@ impl Variant {
                     })
                     .collect()
             }
+            Self::Dropped => {
+                let (first, last) = (samples[0].t, samples[samples.len() - 1].t);
+                let from = (first + last) / 2.0;
+                samples
+                    .iter()
+                    .filter(|s| s.t < from || s.t >= from + 2.5)
+                    .copied()
+                    .collect()
+            }
         }
     }
 }
@@ -245,6 +261,7 @@ fn mul(m: &Mat, v: [f64; 3]) -> [f64; 3] {
 
 /// Evenly resampled at `hz`: interpolated when faster than the recording,
 /// averaged over each interval when slower (as a strap's own filter would).
+/// Gaps in the recording stay gaps.
 fn resample(samples: &[Sample], hz: f64) -> Vec<Sample> {
     let (Some(first), Some(last)) = (samples.first(), samples.last()) else {
         return Vec::new();
@@ -279,6 +296,9 @@ fn resample(samples: &[Sample], hz: f64) -> Vec<Sample> {
         } else {
             let a = &samples[j];
             let b = samples.get(j + 1).unwrap_or(a);
+            if b.t - a.t > GAP_S && t > a.t && t < b.t {
+                continue; // a gap in the recording stays one
+            }
             let f = if b.t > a.t {
                 ((t - a.t) / (b.t - a.t)).clamp(0.0, 1.0)
             } else {

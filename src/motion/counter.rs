@@ -201,6 +201,22 @@ impl Counter {
                     .to_owned(),
             );
         }
+        for &(a, b) in rec.gaps() {
+            let unseen = cycles
+                .iter()
+                .filter(|c| c.unseen && c.start_s < b && a < c.end_s)
+                .count();
+            let counted = match unseen {
+                0 => String::new(),
+                1 => ": 1 rep made then is counted from the set's rhythm".to_owned(),
+                n => format!(": {n} reps made then are counted from the set's rhythm"),
+            };
+            warnings.push(format!(
+                "no samples for {:.1} s from {a:.1} s (the strap's link dropped or lost \
+                 notifications){counted}",
+                b - a
+            ));
+        }
         let mut settled = Settled::from_cycles(&self.target, &self.live, &cycles);
         settled.warnings = warnings;
         (settled, Some(trace))

@@ -10,7 +10,8 @@
 //!    sensor scaled to the same size so neither drowns the other;
 //! 2. split into active stretches where its moving RMS stands clear of the set's
 //!    quiet parts and of the sensors' noise (a pause between groups of reps
-//!    separates them, on a noisy strap too);
+//!    separates them, on a noisy strap too; a gap in the recording, where the
+//!    link dropped, is not a pause);
 //! 3. per stretch, the rep period from the autocorrelation, a low-pass just above
 //!    the rep rate (the second bump of a press is not a rep), and the direction
 //!    along which the stretch moves most (any mounting, any movement);
@@ -23,7 +24,9 @@
 //! 5. per stretch, a cycle far smaller and slower than its others is a pause
 //!    between reps (a breath and a shuffle between two groups), not a rep;
 //! 6. a cycle quicker than the exercise's reps can be (well under the spec's
-//!    `min_rep_s`: the steps of a walk to the mat) is not a rep;
+//!    `min_rep_s`: the steps of a walk to the mat) is not a rep; cycles across
+//!    a gap in the recording that last as long as several of the reps around
+//!    it were that many reps (the gap hid their turning points);
 //! 7. across the set: a few small quick movements between groups of reps
 //!    (a fidget, reaching for something) are not reps, and a set with no
 //!    stretch of three like cycles has no rhythm at all (a wearer at rest
@@ -130,6 +133,18 @@ const AWAY_MIN_DEG: f64 = 45.0;
 /// 1 g on average (g): a wrist swinging through a rep is not (a change of
 /// posture, getting down on all fours or standing up, is).
 const GENTLE_G: f64 = 0.1;
+/// Samples further apart than this are a gap in the recording (s): the strap's
+/// link dropped, notifications were lost.
+pub const GAP_S: f64 = 0.5;
+/// A gap inside a set's rhythm hides the reps made while it lasted: a cycle
+/// across it lasting about `k` of the set's typical rep is `k` reps, where the
+/// gap is long enough to hide the `k - 1` not seen, and no longer than this many
+/// typical reps (a longer one may hide a pause as well as reps).
+const GAP_MAX_REPS: f64 = 3.0;
+/// The cycles across a gap are those with over this fraction of their length in
+/// it; the rhythm around it, up to `GAP_CONTEXT` cycles on each side.
+const GAP_ACROSS: f64 = 0.25;
+const GAP_CONTEXT: usize = 4;
 
 /// One rep found when settling.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -148,6 +163,8 @@ pub struct Cycle {
     /// rep comes back to where it started. 0 where the strap accelerated too
     /// much for its direction to be known ([`GENTLE_G`]).
     pub away_deg: f64,
+    /// Counted from the set's rhythm across a gap in the recording, not seen.
+    pub unseen: bool,
 }
 
 /// Keeps a set's movement, evenly resampled, for [`settle`].
@@ -160,6 +177,7 @@ pub struct SetRecorder {
     up: Vec<[f32; 3]>,
     gyro: bool,
     full: bool,
+    gaps: Vec<(f64, f64)>,
 }
 
 impl SetRecorder {
@@ -171,6 +189,12 @@ impl SetRecorder {
     /// Whether the set outgrew [`MAX_SET_S`] (the rest of it was not kept).
     pub fn overflowed(&self) -> bool {
         self.full
+    }
+
+    /// The gaps in the recording, as (last sample before, first sample after),
+    /// s: longer than [`GAP_S`] without a sample.
+    pub fn gaps(&self) -> &[(f64, f64)] {
+        &self.gaps
     }
 
     /// Samples kept.
@@ -198,6 +222,9 @@ impl SetRecorder {
         };
         if t <= lt || self.full {
             return;
+        }
+        if t - lt > GAP_S {
+            self.gaps.push((lt, t));
         }
         loop {
             let at = self.time(self.x.len());
@@ -252,6 +279,24 @@ impl SetRecorder {
         angle_deg(self.up_at(a), self.up_at(b))
     }
 
+    /// For each kept sample, how many before it fell in a gap ([`GAP_S`]).
+    fn gap_samples(&self) -> Vec<usize> {
+        let mut in_gap = vec![false; self.x.len()];
+        for &(a, b) in &self.gaps {
+            let index = |t: f64| (((t - self.t0) * RATE_HZ).max(0.0) as usize).min(self.x.len());
+            in_gap[index(a) + 1..index(b).max(index(a) + 1)].fill(true);
+        }
+        let mut count = 0;
+        in_gap
+            .iter()
+            .map(|&g| {
+                let before = count;
+                count += usize::from(g);
+                before
+            })
+            .collect()
+    }
+
     fn up_at(&self, i: usize) -> Vec3 {
         let u = self.up[i.min(self.up.len().saturating_sub(1))];
         unit(u.map(f64::from)).unwrap_or([0.0, 0.0, 1.0])
@@ -284,7 +329,7 @@ pub fn settle_traced(rec: &SetRecorder, min_rep_s: f64) -> (Vec<Cycle>, Vec<(f64
     let threshold = (ACTIVE_FRACTION * dsp::percentile(&env, 90.0)).max(NOISE_MARGIN * noise);
     let margin = (MARGIN_S * RATE_HZ) as usize;
     let mut groups: Vec<Vec<Cycle>> = Vec::new();
-    for (a, b) in stretches(&env, threshold) {
+    for (a, b) in stretches(&env, threshold, &rec.gap_samples()) {
         if is_still(&z, &scales, a, b) {
             continue;
         }
@@ -297,6 +342,7 @@ pub fn settle_traced(rec: &SetRecorder, min_rep_s: f64) -> (Vec<Cycle>, Vec<(f64
             rom_deg: angle_deg(rec.up_at(a + s), rec.up_at(a + turn)),
             size: (pc[turn] - pc[s]).abs().max((pc[e] - pc[turn]).abs()),
             away_deg: rec.away_deg(a + s, a + e),
+            unseen: false,
         });
         groups.push(group.collect());
         for (i, v) in pc.into_iter().enumerate() {
@@ -304,6 +350,9 @@ pub fn settle_traced(rec: &SetRecorder, min_rep_s: f64) -> (Vec<Cycle>, Vec<(f64
         }
     }
     drop_too_quick(&mut groups, min_rep_s);
+    groups
+        .iter_mut()
+        .for_each(|g| count_across_gaps(g, &rec.gaps));
     if let Some(first) = groups.first_mut() {
         trim_unlike(first, true);
     }
@@ -313,6 +362,69 @@ pub fn settle_traced(rec: &SetRecorder, min_rep_s: f64) -> (Vec<Cycle>, Vec<(f64
     groups.iter_mut().for_each(drop_pauses);
     drop_strays(&mut groups);
     (groups.into_iter().flatten().collect(), trace)
+}
+
+/// Counts the reps a gap in the recording hid, where the set's rhythm shows on
+/// both sides of it. The cycles across the gap (and those ending or starting
+/// in it, whose turning points may be the gap's edges) last as long as `k` of
+/// the cycles around them: they were `k` reps, and the longest of them becomes
+/// as many cycles as they were short, of equal length, marked unseen. A gap
+/// longer than [`GAP_MAX_REPS`] reps, or at a stretch's end, may hide a pause or
+/// the set's end as well: nothing is counted there.
+fn count_across_gaps(group: &mut Vec<Cycle>, gaps: &[(f64, f64)]) {
+    for &(a, b) in gaps {
+        let across: Vec<usize> = (0..group.len())
+            .filter(|&i| {
+                let c = &group[i];
+                c.end_s.min(b) - c.start_s.max(a) > GAP_ACROSS * (c.end_s - c.start_s)
+            })
+            .collect();
+        let (Some(&i0), Some(&i1)) = (across.first(), across.last()) else {
+            continue;
+        };
+        let before: Vec<f64> = group[i0.saturating_sub(GAP_CONTEXT)..i0]
+            .iter()
+            .map(|c| c.end_s - c.start_s)
+            .collect();
+        let after: Vec<f64> = group[i1 + 1..]
+            .iter()
+            .take(GAP_CONTEXT)
+            .map(|c| c.end_s - c.start_s)
+            .collect();
+        let around = [before.as_slice(), after.as_slice()].concat();
+        if before.is_empty() || after.is_empty() {
+            continue;
+        }
+        let typical_s = dsp::median(&around);
+        let spanned = group[i1].end_s - group[i0].start_s;
+        if b - a > GAP_MAX_REPS * typical_s {
+            continue;
+        }
+        let reps = (spanned / typical_s).round() as usize;
+        let Some(extra) = reps.checked_sub(across.len()).filter(|&e| e > 0) else {
+            continue;
+        };
+        let i = (i0..=i1)
+            .max_by(|&x, &y| {
+                let d = |c: &Cycle| c.end_s - c.start_s;
+                d(&group[x]).total_cmp(&d(&group[y]))
+            })
+            .unwrap_or(i0);
+        let c = group[i];
+        let k = extra + 1;
+        let part = (c.end_s - c.start_s) / k as f64;
+        let parts = (0..k).map(|j| {
+            let start_s = c.start_s + j as f64 * part;
+            Cycle {
+                start_s,
+                turn_s: start_s + part / 2.0,
+                end_s: start_s + part,
+                unseen: j > 0,
+                ..c
+            }
+        });
+        group.splice(i..=i, parts);
+    }
 }
 
 /// Drops the cycles quicker than the exercise's reps can be (under
@@ -496,13 +608,15 @@ fn noise_energy(rec: &SetRecorder, scales: &[f64]) -> Vec<f64> {
 }
 
 /// Active stretches `[start, end)` of the envelope, merged across short quiet.
-fn stretches(env: &[f64], threshold: f64) -> Vec<(usize, usize)> {
+/// Time the recording has no samples for is not quiet: `unseen[i]` counts the
+/// samples before `i` that fell in a gap.
+fn stretches(env: &[f64], threshold: f64, unseen: &[usize]) -> Vec<(usize, usize)> {
     let gap = (MERGE_GAP_S * RATE_HZ) as usize;
     let min_len = (MIN_STRETCH_S * RATE_HZ) as usize;
     let mut out: Vec<(usize, usize)> = Vec::new();
     for i in (0..env.len()).filter(|&i| env[i] > threshold) {
         match out.last_mut() {
-            Some((_, end)) if i - *end <= gap => *end = i,
+            Some((_, end)) if i - *end - (unseen[i] - unseen[*end]) <= gap => *end = i,
             _ => out.push((i, i)),
         }
     }
@@ -619,6 +733,7 @@ mod tests {
             rom_deg: 30.0,
             size,
             away_deg: 1.0,
+            unseen: false,
         }
     }
 
@@ -736,6 +851,34 @@ mod tests {
         ]];
         drop_strays(&mut groups);
         assert_eq!(groups[0].len(), 4);
+    }
+
+    #[test]
+    fn a_gap_inside_the_rhythm_hides_reps_and_one_at_the_end_does_not() {
+        let gapped = |g: &[Cycle]| g.iter().filter(|c| c.unseen).count();
+        // Reps of 3 s; samples lost for 3.5 s from 12.5 s: the cycle across
+        // lasts two reps.
+        let mut g = group(0.0, 4, 3.0, 2.0);
+        g.push(cycle(12.0, 6.0, 2.0));
+        g.extend(group(18.0, 4, 3.0, 2.0));
+        count_across_gaps(&mut g, &[(12.5, 16.0)]);
+        assert_eq!((g.len(), gapped(&g)), (10, 1));
+        assert_eq!(g[4].end_s, 15.0);
+        // As long as its neighbours: the gap hid no rep.
+        let mut g = group(0.0, 9, 3.0, 2.0);
+        count_across_gaps(&mut g, &[(12.5, 14.0)]);
+        assert_eq!((g.len(), gapped(&g)), (9, 0));
+        // At the end of the set, the gap may hide its end: nothing is guessed.
+        let mut g = group(0.0, 8, 3.0, 2.0);
+        g.push(cycle(24.0, 6.0, 2.0));
+        count_across_gaps(&mut g, &[(24.5, 30.0)]);
+        assert_eq!(g.len(), 9);
+        // Longer than three reps: a pause may be hidden as well.
+        let mut g = group(0.0, 4, 3.0, 2.0);
+        g.push(cycle(12.0, 15.0, 2.0));
+        g.extend(group(27.0, 4, 3.0, 2.0));
+        count_across_gaps(&mut g, &[(12.5, 25.0)]);
+        assert_eq!(g.len(), 9);
     }
 
     #[test]
