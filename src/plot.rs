@@ -1,7 +1,7 @@
 //! A picture of a count (`postured analyze --plot out.svg`): the signal the counter
 //! used over time, the rest pose, the target band, each counted rep numbered with
 //! its hold shaded and its flags, and each movement that was not counted with the
-//! reason. Plain SVG, written here, viewable in any browser.
+//! reason, and any time the strap sent no samples. Plain SVG, written here, viewable in any browser.
 
 use std::fmt::Write as _;
 
@@ -37,6 +37,8 @@ pub struct Plot {
     pub reps: Vec<Span>,
     /// Movements not counted.
     pub others: Vec<Span>,
+    /// Times with no samples (s): the strap's link dropped.
+    pub gaps: Vec<(f64, f64)>,
 }
 
 const W: f64 = 1200.0;
@@ -198,6 +200,17 @@ pub fn svg(p: &Plot) -> String {
             (yb - ya).max(1.0)
         );
     }
+    for &(a, b) in &p.gaps {
+        let (x0, x1) = (sc.x(a), sc.x(b));
+        let _ = write!(
+            s,
+            r##"<rect x="{x0:.1}" y="{TOP}" width="{:.1}" height="{:.1}" fill="#757575" fill-opacity="0.35"/><text x="{:.1}" y="{:.1}" text-anchor="middle" class="note" fill="#424242">no samples</text>"##,
+            (x1 - x0).max(1.0),
+            H - TOP - BOTTOM,
+            (x0 + x1) / 2.0,
+            H - BOTTOM - 6.0
+        );
+    }
     axes(&mut s, &sc, &p.y_label);
     if let Some(r) = p.rest {
         let y = sc.y(r);
@@ -264,11 +277,13 @@ mod tests {
                 label: "-".into(),
                 note: "lead_in".into(),
             }],
+            gaps: vec![(7.0, 8.5)],
         };
         let svg = svg(&p);
         assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
         assert!(svg.contains("prone-leg-raise &lt;left&gt;"));
         assert!(svg.contains(">short_hold<") && svg.contains(">lead_in<"));
+        assert!(svg.contains(">no samples<"));
         assert!(svg.contains("rest pose") && svg.contains("fill-opacity"));
         assert_eq!(svg.matches("<polyline").count(), 1);
     }

@@ -42,11 +42,16 @@ pub fn plot(
     };
     crate::plot::svg(&Plot {
         title: format!(
-            "{}: {} reps counted (live {}), {} not counted",
+            "{}: {} reps counted (live {}), {} not counted{}",
             spec.id,
             settled.reps.len(),
             settled.live_reps,
-            others.len()
+            others.len(),
+            match counter.gaps().len() {
+                0 => String::new(),
+                1 => ", 1 gap in the samples".into(),
+                n => format!(", {n} gaps in the samples"),
+            }
         ),
         y_label: y_label.into(),
         trace: thin(trace, 6000),
@@ -54,6 +59,7 @@ pub fn plot(
         rest,
         reps,
         others,
+        gaps: counter.gaps().to_vec(),
     })
 }
 

@@ -222,6 +222,12 @@ impl Counter {
         (settled, Some(trace))
     }
 
+    /// The gaps in the set's samples a count of any movement saw, as (last
+    /// sample before, first after), s: longer than [`settle::GAP_S`].
+    pub fn gaps(&self) -> &[(f64, f64)] {
+        self.recorder.as_ref().map_or(&[], |r| r.gaps())
+    }
+
     /// Sets the rest pose (after a calibration; for a pose measured from
     /// upright, the upright pose).
     pub fn set_reference(&mut self, up: Vec3) {
