@@ -21,6 +21,8 @@
 //!    every out-and-back counted as one rep; a cycle that holds a faster rhythm
 //!    of its own (a few fast reps among slow ones, smoothed into one by the
 //!    low-pass) is low-passed again at its own rate and counted from that;
+//!    cycles coming twice per period all through a stretch are a rep's two
+//!    jolts, which the low-pass did not smooth away, and are joined in pairs;
 //! 5. per stretch, a cycle far smaller and slower than its others is a pause
 //!    between reps (a breath and a shuffle between two groups), not a rep;
 //! 6. a cycle quicker than the exercise's reps can be (well under the spec's
@@ -87,6 +89,13 @@ const END_LARGE: f64 = 2.5;
 /// autocorrelation there, as a fraction of the power), is a group of fast reps.
 const FAST_PERIOD: f64 = 0.6;
 const FAST_ALIKE: f64 = 0.3;
+
+/// A stretch whose cycles last under `ECHO_CYCLE` times its period, where the
+/// period is clear (its cycles alike at least `ECHO_ALIKE`), counted each rep
+/// twice: its cycles are joined, up to `ECHO_JOINED` periods each.
+const ECHO_CYCLE: f64 = 0.6;
+const ECHO_ALIKE: f64 = 0.35;
+const ECHO_JOINED: f64 = 1.35;
 
 /// A cycle smaller than `PAUSE_SIZE` times its stretch's typical one and longer
 /// than `PAUSE_DURATION` times it is a pause between reps.
@@ -632,13 +641,18 @@ type Cycles = Vec<(usize, usize, usize)>;
 fn stretch_cycles(z: &[Vec<f64>], a: usize, b: usize) -> (Cycles, Vec<f64>) {
     let chans: Vec<Vec<f64>> = z.iter().map(|c| c[a..b].to_vec()).collect();
     let lags = PERIOD_S.map(|s| (s * RATE_HZ) as usize);
-    let (period, _) = span_period(&chans, lags);
+    let (period, alike) = span_period(&chans, lags);
     let (mut pc, dir) = smooth_pc(&chans, period, None);
     let count = |pc: &[f64]| {
         let (points, _) = swings::trim_ends(span_points(pc), END_FRACTION, END_LARGE);
         swings::cycles(&points)
     };
     let cycles = count(&pc);
+    if alike >= ECHO_ALIKE
+        && let Some(joined) = join_echoes(&cycles, period * RATE_HZ)
+    {
+        return (joined, pc);
+    }
     let fast = fast_groups(&chans, &cycles, period);
     if fast.is_empty() {
         return (cycles, pc);
@@ -648,6 +662,40 @@ fn stretch_cycles(z: &[Vec<f64>], a: usize, b: usize) -> (Cycles, Vec<f64>) {
         pc[s..=e].copy_from_slice(&fine[s..=e]);
     }
     (count(&pc), pc)
+}
+
+/// The cycles of a stretch whose reps each show as two (a rep's two jolts, at the
+/// start and at the end of a movement that barely turns the strap: the
+/// acceleration alone of a shrug or a press), joined into one per rep: where the
+/// stretch's cycles last under [`ECHO_CYCLE`] of its period (`period`, samples;
+/// its cycles clearly alike, [`ECHO_ALIKE`]), consecutive ones are joined while
+/// together they last at most [`ECHO_JOINED`] periods. `None` where the cycles
+/// are the period's.
+fn join_echoes(cycles: &Cycles, period: f64) -> Option<Cycles> {
+    if cycles.len() < 2 * RHYTHM_REPS {
+        return None;
+    }
+    let lengths: Vec<f64> = cycles.iter().map(|c| (c.2 - c.0) as f64).collect();
+    if dsp::median(&lengths) >= ECHO_CYCLE * period {
+        return None;
+    }
+    let mut joined = Vec::new();
+    let mut i = 0;
+    while i < cycles.len() {
+        let start = cycles[i].0;
+        let mut j = i;
+        while j + 1 < cycles.len() && (cycles[j + 1].2 - start) as f64 <= ECHO_JOINED * period {
+            j += 1;
+        }
+        let turn = if i == j {
+            cycles[i].1
+        } else {
+            cycles[(i + j) / 2].2
+        };
+        joined.push((start, turn, cycles[j].2));
+        i = j + 1;
+    }
+    Some(joined)
 }
 
 /// The cycles of a stretch (of rep period `period`, s) that hold a faster rhythm
@@ -879,6 +927,22 @@ mod tests {
         g.extend(group(27.0, 4, 3.0, 2.0));
         count_across_gaps(&mut g, &[(12.5, 25.0)]);
         assert_eq!(g.len(), 9);
+    }
+
+    #[test]
+    fn a_rep_counted_twice_against_the_period_is_joined() {
+        // Cycles of 10 samples where the period is 20: each rep's two jolts.
+        let halves: Cycles = (0..12).map(|k| (10 * k, 10 * k + 5, 10 * k + 10)).collect();
+        let joined = join_echoes(&halves, 20.0).unwrap();
+        assert_eq!(joined.len(), 6);
+        assert_eq!((joined[0], joined[5]), ((0, 10, 20), (100, 110, 120)));
+        // Cycles of the period's length stay as they are, and so do a few
+        // short ones among them (fast reps among slow ones).
+        let reps: Cycles = (0..8).map(|k| (20 * k, 20 * k + 10, 20 * k + 20)).collect();
+        assert!(join_echoes(&reps, 20.0).is_none());
+        let mut mixed = reps.clone();
+        mixed.extend((0..3).map(|k| (160 + 10 * k, 165 + 10 * k, 170 + 10 * k)));
+        assert!(join_echoes(&mixed, 20.0).is_none());
     }
 
     #[test]
