@@ -940,7 +940,7 @@ mod tests {
         // short ones among them (fast reps among slow ones).
         let reps: Cycles = (0..8).map(|k| (20 * k, 20 * k + 10, 20 * k + 20)).collect();
         assert!(join_echoes(&reps, 20.0).is_none());
-        let mut mixed = reps.clone();
+        let mut mixed = reps;
         mixed.extend((0..3).map(|k| (160 + 10 * k, 165 + 10 * k, 170 + 10 * k)));
         assert!(join_echoes(&mixed, 20.0).is_none());
     }
