@@ -4,6 +4,9 @@
 use super::exercise::Shape;
 use crate::math::smoothstep;
 
+/// The part of a set's first (last) shoulder roll over which it eases in (out).
+pub const ROLL_EASE: f64 = 0.25;
+
 /// One planned rep, with its jitter already drawn.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RepPlan {
@@ -88,8 +91,10 @@ impl RepPlan {
     }
 
     /// A shoulder roll at `t`: (forward pitch in -1..1, shoulder lift in 0..1).
-    /// Pitch leads the lift going forward and lags it going backward; the first
-    /// and last roll of a set fade in and out so nothing starts with a jerk.
+    /// Pitch leads the lift going forward and lags it going backward. The first
+    /// and last roll of a set ease in and out over their first and last quarter
+    /// ([`ROLL_EASE`]), so nothing starts with a jerk, and are otherwise full
+    /// rolls: a person's first roll is about as big as the next.
     pub fn roll(&self, t: f64) -> (f64, f64) {
         let u = (t - self.start) / self.up_s;
         if !(0.0..1.0).contains(&u) {
@@ -98,10 +103,10 @@ impl RepPlan {
         let phase = std::f64::consts::TAU * u;
         let mut envelope = 1.0;
         if self.edges[0] {
-            envelope *= smoothstep(u);
+            envelope *= smoothstep(u / ROLL_EASE);
         }
         if self.edges[1] {
-            envelope *= 1.0 - smoothstep(u);
+            envelope *= smoothstep((1.0 - u) / ROLL_EASE);
         }
         (
             self.direction * phase.sin() * envelope,
@@ -155,6 +160,28 @@ mod tests {
         assert_eq!(r.value(Shape::CatCow, 14.0).0, 1.0);
         assert_eq!(r.value(Shape::CatCow, 23.0).0, -1.0);
         assert!((r.end(Shape::CatCow) - 28.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_sets_first_and_last_rolls_are_nearly_full_and_start_and_end_at_rest() {
+        let mut r = rep();
+        r.edges = [true, true];
+        let peak = |r: &RepPlan, lo: f64, hi: f64| {
+            (0..=200)
+                .map(|k| {
+                    r.roll(10.0 + 2.0 * (lo + (hi - lo) * f64::from(k) / 200.0))
+                        .0
+                        .abs()
+                })
+                .fold(0.0f64, f64::max)
+        };
+        // Both lobes of the pitch reach nearly full size (eased over a quarter
+        // roll, not faded over the whole one: that left the first lobe at 0.23).
+        assert!(peak(&r, 0.0, 0.5) > 0.9, "{}", peak(&r, 0.0, 0.5));
+        assert!(peak(&r, 0.5, 1.0) > 0.9, "{}", peak(&r, 0.5, 1.0));
+        // ... from rest and back to it, without a jerk.
+        assert!(r.roll(10.0 + 2.0 * 0.01).0.abs() < 1e-3);
+        assert!(r.roll(10.0 + 2.0 * 0.99).0.abs() < 1e-3);
     }
 
     #[test]
