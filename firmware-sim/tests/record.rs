@@ -212,3 +212,32 @@ fn kinematics_have_no_jolts() {
         }
     }
 }
+
+#[test]
+fn a_timeline_starts_in_motion_as_it_carries_on() {
+    // The faint sway every timeline has runs on before t = 0: clamped there, a
+    // wearer standing still would start with a jolt (0.14 g at the chest), which
+    // the counter saw as a movement before the first rep.
+    use firmware_sim::body::ideal;
+    use firmware_sim::math::IDENTITY;
+    use firmware_sim::motion::plan::Timeline;
+    use firmware_sim::scenario::Side;
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let tl = Timeline::new(&Scenario::load(&path).unwrap(), 11);
+        for p in [Placement::Chest, Placement::UpperBack] {
+            let g = |t: f64| {
+                let a = ideal(&tl, p, Side::Right, &IDENTITY, t).accel_g;
+                (a[0] * a[0] + a[1] * a[1] + a[2] * a[2]).sqrt()
+            };
+            let first = g(0.0);
+            let settled = g(0.5);
+            assert!(
+                (first - settled).abs() < 0.02,
+                "{} {p:?}: |a| {first:.3} g at t = 0, {settled:.3} g at 0.5 s",
+                path.display()
+            );
+        }
+    }
+}

@@ -116,8 +116,9 @@ impl Timeline {
 
     /// The body pose at scenario time `t` (clamped to the timeline).
     pub fn pose(&self, t: f64) -> Pose {
-        // The restless motion runs on through the ends (a clamped one would
-        // stop dead there and jolt the accelerometer), and so does a walk the
+        // The restless motion and the faint sway every timeline has run on
+        // through the ends (clamped, they would stop dead there and jolt the
+        // accelerometer), and so does a walk the
         // timeline starts with: clamped, the wearer would set off from a
         // standstill within one sample, a jolt of 15 g.
         let unclamped = t;
@@ -141,8 +142,8 @@ impl Timeline {
             pose = from.lerp(&pose, smoothstep((t - phase.start) / BLEND_S));
         }
         let tau = std::f64::consts::TAU;
-        pose.trunk_pitch += 0.4 * (tau * 0.17 * t).sin();
-        pose.trunk_lateral += 0.3 * (tau * 0.11 * t + 1.0).sin();
+        pose.trunk_pitch += 0.4 * (tau * 0.17 * unclamped).sin();
+        pose.trunk_lateral += 0.3 * (tau * 0.11 * unclamped + 1.0).sin();
         let wave = |k: usize| {
             let (f, phase) = self.wobble[k];
             (tau * f * unclamped + phase).sin()
