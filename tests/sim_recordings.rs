@@ -300,17 +300,22 @@ fn a_breathing_or_swaying_wearer_counts_the_same() {
 }
 
 #[test]
-fn shoulder_rolls_within_five_of_120() {
+fn shoulder_rolls_count_exactly() {
+    // Rolls swing the chest about the neutral pose the wearer starts, pauses
+    // and ends at: each direction's first half swing goes out from it and its
+    // last comes back, and the two together are no rep.
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("firmware-sim/scenarios/shoulder-rolls.toml");
     for seed in SEEDS {
-        let (samples, truth, _) = recorded("shoulder-rolls", seed);
-        let report = analyze::reps(&builtin("shoulder-rolls").unwrap(), &samples, None, None);
-        let diff = report.reps.len() as i64 - truth.reps.len() as i64;
-        assert!(
-            diff.abs() <= 5,
-            "seed {seed}: {} vs {}",
-            report.reps.len(),
-            truth.reps.len()
-        );
+        for (rate, accel_only) in [(50.0, false), (200.0, true)] {
+            let (samples, truth, _) = recorded_at(&path, seed, rate, accel_only);
+            let report = analyze::reps(&builtin("shoulder-rolls").unwrap(), &samples, None, None);
+            assert_eq!(
+                report.reps.len(),
+                truth.reps.len(),
+                "seed {seed} at {rate} Hz, accel only {accel_only}"
+            );
+        }
     }
 }
 

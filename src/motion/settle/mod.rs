@@ -83,6 +83,10 @@ const WIGGLE_RATIO: f64 = 0.3;
 /// [`END_LARGE`] times it, is not a rep.
 const END_FRACTION: f64 = 0.5;
 const END_LARGE: f64 = 2.5;
+/// Where both of a stretch's end half swings are under this fraction of the
+/// typical swing, it swings about a middle it starts and ends at (a shoulder
+/// roll, an arm circle): both are a half swing from or to the middle.
+const END_CENTRED: f64 = 0.75;
 
 /// A cycle with a rhythm of its own under `FAST_PERIOD` times its stretch's
 /// period, its cycles alike to each other at least `FAST_ALIKE` (the
@@ -110,12 +114,23 @@ const QUICK_OF_MIN_REP: f64 = 0.6;
 /// typical cycle.
 const RHYTHM_REPS: usize = 3;
 const RHYTHM_ALIKE: f64 = 0.6;
+/// A first or last stretch whose acceleration varies in size by more than
+/// `WALK_G` (g, standard deviation: a walk's steps), and `WALK_JOLT` times as
+/// much as the set's other stretches, may be walking to or from the set. Fast
+/// reps jolt more than slow ones too (twice the tempo, four times the
+/// acceleration: physio-pt's fast groups 2-3.4 times their set's others), a
+/// walk far more (at the chest, 25 times a shoulder roll).
+const WALK_G: f64 = 0.07;
+const WALK_JOLT: f64 = 8.0;
 /// A stray movement is smaller and shorter than these fractions of the set's
 /// typical cycle.
 const STRAY_SIZE: f64 = 0.4;
 /// A stretch of at most this many cycles may be a stray movement.
 const STRAY_CYCLES: usize = 3;
 const STRAY_DURATION: f64 = 0.6;
+/// ... or, however long it lasts, smaller than this fraction: a stir of the
+/// strap at rest, not a rep.
+const STRAY_TINY: f64 = 0.1;
 
 /// A cycle at the set's ends lasting more than this many times its typical rep
 /// is getting into or out of position (putting the bar back, sitting down), not
@@ -142,6 +157,12 @@ const AWAY_MIN_DEG: f64 = 45.0;
 /// 1 g on average (g): a wrist swinging through a rep is not (a change of
 /// posture, getting down on all fours or standing up, is).
 const GENTLE_G: f64 = 0.1;
+/// A turning point's tilt is known where the strap is this steady about it (g,
+/// over `STEADY_S` either side): a roll or a circle slows to turn, while a squat
+/// or a press turns with the strap accelerating hardest, and its direction then
+/// is the lift's acceleration, not a tilt.
+const STEADY_G: f64 = 0.05;
+const STEADY_S: f64 = 0.2;
 /// Samples further apart than this are a gap in the recording (s): the strap's
 /// link dropped, notifications were lost.
 pub const GAP_S: f64 = 0.5;
@@ -306,6 +327,37 @@ impl SetRecorder {
             .collect()
     }
 
+    /// Whether the strap is steady about kept sample `i`: its acceleration within
+    /// [`STEADY_G`] of 1 g on average over [`STEADY_S`] either side, so that its
+    /// direction there is its tilt.
+    fn steady_at(&self, i: usize) -> bool {
+        let half = (STEADY_S * RATE_HZ) as usize;
+        let span = &self.x[i.saturating_sub(half)..(i + half + 1).min(self.x.len())];
+        let off = span
+            .iter()
+            .map(|x| {
+                let g = [x[0], x[1], x[2]].map(f64::from);
+                ((g[0] * g[0] + g[1] * g[1] + g[2] * g[2]).sqrt() - 1.0).abs()
+            })
+            .sum::<f64>();
+        off < STEADY_G * span.len() as f64
+    }
+
+    /// How much the strap's acceleration varies in size over kept samples
+    /// `[a, b)` (g, standard deviation): the body's jolts (a walk's steps), which
+    /// turning or swinging a limb hardly makes.
+    fn jolt_g(&self, a: usize, b: usize) -> f64 {
+        let m: Vec<f64> = self.x[a..b.min(self.x.len())]
+            .iter()
+            .map(|x| {
+                let g = [x[0], x[1], x[2]].map(f64::from);
+                (g[0] * g[0] + g[1] * g[1] + g[2] * g[2]).sqrt()
+            })
+            .collect();
+        let mean = m.iter().sum::<f64>() / m.len().max(1) as f64;
+        (m.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / m.len().max(1) as f64).sqrt()
+    }
+
     fn up_at(&self, i: usize) -> Vec3 {
         let u = self.up[i.min(self.up.len().saturating_sub(1))];
         unit(u.map(f64::from)).unwrap_or([0.0, 0.0, 1.0])
@@ -338,12 +390,21 @@ pub fn settle_traced(rec: &SetRecorder, min_rep_s: f64) -> (Vec<Cycle>, Vec<(f64
     let threshold = (ACTIVE_FRACTION * dsp::percentile(&env, 90.0)).max(NOISE_MARGIN * noise);
     let margin = (MARGIN_S * RATE_HZ) as usize;
     let mut groups: Vec<Vec<Cycle>> = Vec::new();
+    let mut jolts = Vec::new();
     for (a, b) in stretches(&env, threshold, &rec.gap_samples()) {
         if is_still(&z, &scales, a, b) {
             continue;
         }
         let (a, b) = (a.saturating_sub(margin), (b + margin).min(n));
-        let (cycles, pc) = stretch_cycles(&z, a, b);
+        let tilt = |i: usize, j: usize| {
+            let (i, j) = (a + i.min(j), a + i.max(j));
+            if rec.steady_at(i) && rec.steady_at(j) {
+                rec.away_deg(i, j)
+            } else {
+                0.0
+            }
+        };
+        let (cycles, pc) = stretch_cycles(&z, a, b, &tilt);
         let group = cycles.into_iter().map(|(s, turn, e)| Cycle {
             start_s: rec.time(a + s),
             turn_s: rec.time(a + turn),
@@ -354,10 +415,12 @@ pub fn settle_traced(rec: &SetRecorder, min_rep_s: f64) -> (Vec<Cycle>, Vec<(f64
             unseen: false,
         });
         groups.push(group.collect());
+        jolts.push(rec.jolt_g(a, b));
         for (i, v) in pc.into_iter().enumerate() {
             trace[a + i].1 = v;
         }
     }
+    drop_walks(&mut groups, &jolts);
     drop_too_quick(&mut groups, min_rep_s);
     groups
         .iter_mut()
@@ -450,6 +513,38 @@ fn drop_too_quick(groups: &mut Vec<Vec<Cycle>>, min_rep_s: f64) {
     groups.retain(|g| !g.is_empty());
 }
 
+/// Drops a first or last stretch that is walking to or from the set's place,
+/// not reps: the body jolting (the acceleration's size varying by over
+/// [`WALK_G`], and [`WALK_JOLT`] times as much as in the set's other stretches)
+/// in cycles quicker than [`RHYTHM_ALIKE`] times the other stretches' typical
+/// one. `jolts` are the stretches' [`SetRecorder::jolt_g`].
+fn drop_walks(groups: &mut Vec<Vec<Cycle>>, jolts: &[f64]) {
+    if groups.len() < 2 {
+        return;
+    }
+    let walking = |k: usize| {
+        let others: Vec<usize> = (0..groups.len()).filter(|&j| j != k).collect();
+        let jolt = dsp::median(&others.iter().map(|&j| jolts[j]).collect::<Vec<_>>());
+        let length = |g: &[Cycle]| g.iter().map(|c| c.end_s - c.start_s).collect::<Vec<_>>();
+        let typical_s = dsp::median(
+            &others
+                .iter()
+                .flat_map(|&j| length(&groups[j]))
+                .collect::<Vec<_>>(),
+        );
+        jolts[k] > WALK_G
+            && jolts[k] > WALK_JOLT * jolt
+            && dsp::median(&length(&groups[k])) < RHYTHM_ALIKE * typical_s
+    };
+    let (first, last) = (walking(0), walking(groups.len() - 1));
+    if last {
+        groups.pop();
+    }
+    if first {
+        groups.remove(0);
+    }
+}
+
 /// Drops the movements that hold no rhythm of their own and are unlike the set's
 /// reps: a stretch of at most [`STRAY_CYCLES`] cycles, each smaller than
 /// [`STRAY_SIZE`] times the set's typical cycle and shorter than
@@ -477,8 +572,9 @@ fn drop_strays(groups: &mut Vec<Vec<Cycle>>) {
     groups.retain(|g| {
         g.len() > STRAY_CYCLES
             || !g.iter().all(|c| {
-                c.size < STRAY_SIZE * typical_size
-                    && c.end_s - c.start_s < STRAY_DURATION * typical_s
+                c.size < STRAY_TINY * typical_size
+                    || (c.size < STRAY_SIZE * typical_size
+                        && c.end_s - c.start_s < STRAY_DURATION * typical_s)
             })
     });
 }
@@ -638,13 +734,26 @@ fn stretches(env: &[f64], threshold: f64, unseen: &[usize]) -> Vec<(usize, usize
 /// The cycles of one stretch `[a, b)` as sample indices relative to `a`, and the
 /// signal they were counted on.
 type Cycles = Vec<(usize, usize, usize)>;
-fn stretch_cycles(z: &[Vec<f64>], a: usize, b: usize) -> (Cycles, Vec<f64>) {
+fn stretch_cycles(
+    z: &[Vec<f64>],
+    a: usize,
+    b: usize,
+    tilt: &dyn Fn(usize, usize) -> f64,
+) -> (Cycles, Vec<f64>) {
     let chans: Vec<Vec<f64>> = z.iter().map(|c| c[a..b].to_vec()).collect();
     let lags = PERIOD_S.map(|s| (s * RATE_HZ) as usize);
     let (period, alike) = span_period(&chans, lags);
     let (mut pc, dir) = smooth_pc(&chans, period, None);
     let count = |pc: &[f64]| {
-        let (points, _) = swings::trim_ends(span_points(pc), END_FRACTION, END_LARGE);
+        // Only a stretch that starts and ends at rest can start and end in its
+        // middle (a recording cut mid-movement does not).
+        let points = span_points(pc);
+        let centred = if rests(pc, true) && rests(pc, false) && rests_between(&points, tilt) {
+            END_CENTRED
+        } else {
+            0.0
+        };
+        let (points, _) = swings::trim_ends(points, END_FRACTION, END_LARGE, centred);
         swings::cycles(&points)
     };
     let cycles = count(&pc);
@@ -752,6 +861,45 @@ fn smooth_pc(chans: &[Vec<f64>], period: f64, dir: Option<&[f64]>) -> (Vec<f64>,
         .map(|i| smooth.iter().zip(&dir).map(|(c, d)| c[i] * d).sum())
         .collect();
     (pc, dir)
+}
+
+/// Whether `pc` is at rest over its first (or last) [`MARGIN_S`]: moving less
+/// than a turning point needs ([`TURN_FRACTION`] of its range).
+fn rests(pc: &[f64], start: bool) -> bool {
+    let m = ((MARGIN_S * RATE_HZ) as usize).min(pc.len());
+    let part = if start { &pc[..m] } else { &pc[pc.len() - m..] };
+    let range = dsp::percentile(pc, 95.0) - dsp::percentile(pc, 5.0);
+    let (lo, hi) = part
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+            (lo.min(v), hi.max(v))
+        });
+    m > 0 && hi - lo < TURN_FRACTION * range
+}
+
+/// Whether the strap rests, at both ends of a stretch, between the tilts of the
+/// two turning points beside it (a shoulder roll's neutral between forward and
+/// back), not at or near one of them (a leg raise's floor): tilted from each
+/// between 1 - [`END_CENTRED`] and [`END_CENTRED`] of their tilt from each other,
+/// where that is a clear tilt ([`MIN_TYPICAL_ROM_DEG`]) and known (`tilt` is 0
+/// where the strap accelerates too much for its direction to be known: see
+/// [`STEADY_G`]).
+fn rests_between(p: &[swings::Point], tilt: &dyn Fn(usize, usize) -> f64) -> bool {
+    let n = p.len();
+    if n < 6 {
+        return false;
+    }
+    let between = |rest: usize, t1: usize, t2: usize| {
+        let full = tilt(t1, t2);
+        let near = (1.0 - END_CENTRED) * full..END_CENTRED * full;
+        full >= MIN_TYPICAL_ROM_DEG
+            && near.contains(&tilt(rest, t1))
+            && near.contains(&tilt(rest, t2))
+    };
+    between(p[0].i, p[1].i, p[2].i)
+        && between(p[0].i, p[2].i, p[3].i)
+        && between(p[n - 1].i, p[n - 2].i, p[n - 3].i)
+        && between(p[n - 1].i, p[n - 3].i, p[n - 4].i)
 }
 
 /// The turning points of `pc`, wiggles removed.
@@ -943,6 +1091,66 @@ mod tests {
         let mut mixed = reps;
         mixed.extend((0..3).map(|k| (160 + 10 * k, 165 + 10 * k, 170 + 10 * k)));
         assert!(join_echoes(&mixed, 20.0).is_none());
+    }
+
+    #[test]
+    fn a_stir_at_rest_is_no_rep_however_long() {
+        // A tenth of a rep's size over a rep's time, before the set: the strap
+        // stirring, not a slow low-amplitude rep.
+        let mut groups = vec![vec![cycle(0.0, 2.6, 0.15)], group(15.0, 10, 3.0, 2.0)];
+        drop_strays(&mut groups);
+        assert_eq!(groups.iter().map(Vec::len).collect::<Vec<_>>(), [10]);
+    }
+
+    #[test]
+    fn a_movement_rests_between_its_turning_points_only_where_it_swings_about_a_middle() {
+        // Tilts along one axis (deg) at the turning points, a point a sample.
+        let points = |tilts: &[f64]| -> Vec<swings::Point> {
+            (0..tilts.len())
+                .map(|i| swings::Point { i, v: tilts[i] })
+                .collect()
+        };
+        let rolls = [0.0, 10.0, -10.0, 10.0, -10.0, 10.0, -10.0, 0.0];
+        let raises = [0.0, 20.0, 0.0, 20.0, 0.0, 20.0, 0.0, 20.0, 0.0];
+        let apart = |t: &[f64]| {
+            let t = t.to_vec();
+            move |i: usize, j: usize| (t[i] - t[j]).abs()
+        };
+        assert!(rests_between(&points(&rolls), &apart(&rolls)));
+        assert!(!rests_between(&points(&raises), &apart(&raises)));
+        // Where the tilts are not known (the strap accelerating), nothing says
+        // the movement swings about a middle.
+        assert!(!rests_between(&points(&rolls), &|_, _| 0.0));
+    }
+
+    #[test]
+    fn the_strap_is_steady_where_it_turns_slowly_and_not_where_it_accelerates() {
+        let mut rec = SetRecorder::new();
+        for k in 0..100 {
+            let t = f64::from(k) / RATE_HZ;
+            // Turning slowly for 2 s, then pushed along z at 0.3 g.
+            let a = if t < 2.0 {
+                [(0.5 * t).sin(), 0.0, (0.5 * t).cos()]
+            } else {
+                [0.0, 0.0, 1.3]
+            };
+            rec.push(t, a, None, a);
+        }
+        assert!(rec.steady_at(25));
+        assert!(!rec.steady_at(75));
+    }
+
+    #[test]
+    fn a_walk_to_the_set_is_no_reps_and_a_fast_last_group_is() {
+        // Striding to the mat (cycles of 1 s, the body jolting 0.2 g) before
+        // rolls of 3 s that barely jolt it.
+        let mut groups = vec![group(0.0, 10, 1.0, 1.0), group(20.0, 20, 3.0, 2.0)];
+        drop_walks(&mut groups, &[0.2, 0.008]);
+        assert_eq!(groups.iter().map(Vec::len).collect::<Vec<_>>(), [20]);
+        // Ten reps, then ten at twice the tempo: four times the jolt.
+        let mut groups = vec![group(0.0, 10, 6.0, 2.0), group(70.0, 10, 3.0, 2.0)];
+        drop_walks(&mut groups, &[0.03, 0.12]);
+        assert_eq!(groups.iter().map(Vec::len).collect::<Vec<_>>(), [10, 10]);
     }
 
     #[test]

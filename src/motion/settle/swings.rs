@@ -97,14 +97,26 @@ pub fn simplify(mut p: Vec<Point>, ratio: f64) -> Vec<Point> {
 /// Drops half swings at the ends that are unlike the set's typical (median inner)
 /// swing: smaller than `small` of it (a partial movement) or larger than `large`
 /// times it (lying down, standing up): getting into and out of position. At most
-/// two from each end.
-pub fn trim_ends(mut p: Vec<Point>, small: f64, large: f64) -> (Vec<Point>, Vec<Point>) {
+/// two from each end. Where both end half swings are under `centred` of it, the
+/// movement swings about a middle it starts and ends at (a circle, a roll): the
+/// first goes out from the middle and the last comes back to it, about half a
+/// swing each, and both go, however near half they are.
+pub fn trim_ends(
+    mut p: Vec<Point>,
+    small: f64,
+    large: f64,
+    centred: f64,
+) -> (Vec<Point>, Vec<Point>) {
     let mut dropped = Vec::new();
     let s = swings(&p);
     if s.len() < 3 {
         return (p, dropped);
     }
     let med = super::dsp::median(&s[1..s.len() - 1]);
+    if s.len() >= 5 && s[0] < centred * med && s[s.len() - 1] < centred * med {
+        dropped.extend(p.pop());
+        dropped.push(p.remove(0));
+    }
     let unlike = |a: &Point, b: &Point| {
         let sw = (b.v - a.v).abs();
         sw < small * med || sw > large * med
@@ -148,9 +160,24 @@ mod tests {
     fn a_wave_from_rest_to_rest_has_one_cycle_per_period() {
         let p = turning_points(&wave(5.0, 501), 0.2);
         let p = simplify(p, 0.3);
-        let (p, dropped) = trim_ends(p, 0.5, 2.5);
+        let (p, dropped) = trim_ends(p, 0.5, 2.5, 0.75);
         assert!(dropped.is_empty());
         assert_eq!(cycles(&p).len(), 5);
+    }
+
+    #[test]
+    fn a_wave_about_a_middle_it_starts_and_ends_at_has_one_cycle_per_period_when_centred() {
+        // Five periods of a sine between stillness at its middle: a half swing
+        // out of the middle and one back into it, 0.5 of a full swing each.
+        let mut x = vec![0.0; 30];
+        x.extend((0..=500).map(|i| (std::f64::consts::TAU * 5.0 * f64::from(i) / 500.0).sin()));
+        x.extend([0.0; 30]);
+        let p = simplify(turning_points(&x, 0.2), 0.3);
+        let (kept, _) = trim_ends(p.clone(), 0.5, 2.5, 0.0);
+        assert_eq!(cycles(&kept).len(), 6);
+        let (kept, dropped) = trim_ends(p, 0.5, 2.5, 0.75);
+        assert_eq!(dropped.len(), 2);
+        assert_eq!(cycles(&kept).len(), 5);
     }
 
     #[test]
@@ -169,7 +196,7 @@ mod tests {
         let mut x: Vec<f64> = (0..40).map(|i| -0.2 * f64::from(i) / 40.0 - 1.0).collect();
         x.extend(wave(3.0, 300).iter().map(|v| v * 1.0));
         let p = simplify(turning_points(&x, 0.05), 0.3);
-        let (p, _) = trim_ends(p, 0.5, 2.5);
+        let (p, _) = trim_ends(p, 0.5, 2.5, 0.75);
         assert_eq!(cycles(&p).len(), 3);
     }
 
