@@ -128,7 +128,13 @@ pub fn rep_on_target(rep: &StoredRep) -> bool {
 /// A set is on target when it reached its rep target and most of its reps met
 /// the whole target (hold, range).
 fn on_target(set: &SetDetail, spec: &ExerciseSpec) -> bool {
-    let counted: Vec<_> = set.reps.iter().filter(|r| r.counted).collect();
+    // Judged on the reps seen: one counted across a gap in the samples is
+    // neither good nor bad.
+    let counted: Vec<_> = set
+        .reps
+        .iter()
+        .filter(|r| r.counted && !r.rep.flags.contains(&Flag::Unseen))
+        .collect();
     let target = set.set.info.target_reps.unwrap_or(spec.target.reps);
     if reps_of(set) < target || counted.is_empty() {
         return false;
@@ -141,7 +147,7 @@ fn on_target(set: &SetDetail, spec: &ExerciseSpec) -> bool {
 fn most_missed(sets: &[&SetDetail]) -> Option<Flag> {
     let mut counts: BTreeMap<&'static str, (usize, Flag)> = BTreeMap::new();
     for r in sets.iter().flat_map(|s| &s.reps) {
-        for f in &r.rep.flags {
+        for f in r.rep.flags.iter().filter(|&&f| f != Flag::Unseen) {
             counts.entry(f.as_str()).or_insert((0, *f)).0 += 1;
         }
     }
@@ -238,7 +244,8 @@ fn advise(spec: &ExerciseSpec, recent: &[&SetDetail], utc_offset_s: f64) -> (Adv
             Some(Flag::TooFast) => "moving more slowly",
             Some(Flag::Drifted) => "keeping still during the hold",
             Some(Flag::LongHold) => "not holding longer than the target",
-            None => "completing every rep",
+            // Never the most missed: a rep the strap did not see missed nothing.
+            Some(Flag::Unseen) | None => "completing every rep",
         };
         return (
             Advice::Consolidate { missed },
@@ -452,6 +459,35 @@ mod tests {
             }
         );
         assert_eq!(p.suggestions[0].on_target, 3);
+    }
+
+    #[test]
+    fn a_rep_the_strap_did_not_see_neither_makes_nor_mars_a_set() {
+        // Three good sets over two days, each with one rep counted across a
+        // dropped link: judged on the reps seen, they are on target, and the
+        // unseen rep is not what was missed.
+        let c = catalog();
+        let unseen = |mut s: SessionDetail| {
+            let last = s.sets[0].reps.last_mut().unwrap();
+            last.rep.flags = vec![Flag::Unseen];
+            last.rep.hold = None;
+            s
+        };
+        let s = [
+            unseen(doorway(NOW - DAY - 3000.0, 16.0)),
+            unseen(doorway(NOW - 2000.0, 16.0)),
+            unseen(doorway(NOW - 1000.0, 16.0)),
+        ];
+        let p = assess(&s, &[], &c, NOW, 0.0);
+        assert_eq!(p.suggestions[0].on_target, 3, "{p:?}");
+        assert!(
+            matches!(p.suggestions[0].advice, Advice::LongerHold { .. }),
+            "{p:?}"
+        );
+        assert_eq!(
+            most_missed(&s.iter().flat_map(|d| &d.sets).collect::<Vec<_>>()),
+            None
+        );
     }
 
     #[test]

@@ -41,6 +41,9 @@ pub enum Flag {
     Drifted,
     /// The movement was quicker than the spec's tempo.
     TooFast,
+    /// Not seen: made while the strap sent no samples (its link dropped), and
+    /// counted from the set's rhythm around the gap; how it went is not known.
+    Unseen,
 }
 
 impl Flag {
@@ -53,6 +56,7 @@ impl Flag {
             Flag::LongHold => "long_hold",
             Flag::Drifted => "drifted",
             Flag::TooFast => "too_fast",
+            Flag::Unseen => "unseen",
         }
     }
 }

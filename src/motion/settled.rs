@@ -176,7 +176,12 @@ impl Settled {
             .iter()
             .enumerate()
             .map(|(i, c)| {
-                let (score, flags) = score(target, c.rom_deg, None, c.end_s - c.start_s);
+                let (score, mut flags) = score(target, c.rom_deg, None, c.end_s - c.start_s);
+                if c.unseen {
+                    // Split from a cycle across the gap: its angle and pace are
+                    // that cycle's, not the rep's own.
+                    flags = vec![Flag::Unseen];
+                }
                 Rep {
                     n: i as u32 + 1,
                     start_s: c.start_s,

@@ -195,7 +195,11 @@ fn exercise(i: &Input<'_>, id: &str, sets: &[&SetDetail], name: String) -> Exerc
         })
         .collect();
     let mut missed: BTreeMap<&str, (Flag, u32)> = BTreeMap::new();
-    for f in counted.iter().flat_map(|r| &r.rep.flags) {
+    for f in counted
+        .iter()
+        .flat_map(|r| &r.rep.flags)
+        .filter(|&&f| f != Flag::Unseen)
+    {
         missed.entry(f.as_str()).or_insert((*f, 0)).1 += 1;
     }
     let mut missed: Vec<(Flag, u32)> = missed.into_values().collect();

@@ -180,3 +180,22 @@ fn the_page_escapes_notes_and_runs_no_script() {
     assert!(page.contains("Short hold (2)"));
     assert!(page.contains("2026-12-01 to 2026-12-14"));
 }
+
+#[test]
+fn a_rep_counted_across_a_dropped_link_is_not_a_miss() {
+    let catalog = Catalog::load(None).unwrap();
+    let mut h = history();
+    h.0.push(session(
+        T0 + 2.0 * DAY,
+        "cobra",
+        vec![
+            rep(1, T0 + 2.0 * DAY, 22.0, vec![Flag::Unseen]),
+            rep(2, T0 + 2.0 * DAY + 100.0, 22.0, vec![Flag::Unseen]),
+            rep(3, T0 + 2.0 * DAY + 200.0, 22.0, vec![Flag::Unseen]),
+        ],
+        None,
+    ));
+    let sum = summarize(&input(&h, &catalog));
+    let cobra = sum.exercises.iter().find(|e| e.id == "cobra").unwrap();
+    assert_eq!(cobra.missed, [(Flag::ShortHold, 2)]);
+}
