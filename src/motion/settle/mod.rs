@@ -63,6 +63,13 @@ const ACTIVE_FRACTION: f64 = 0.12;
 /// moving RMS of the signal above the movement band (where white noise is as
 /// strong as inside it, and smooth movement is not).
 const NOISE_MARGIN: f64 = 1.0;
+/// A strap whose samples come further apart than this (s) is slow: its noise
+/// is measured from its own samples ([`slow_noise_energy`]), once it has sent
+/// `SLOW_MIN_SAMPLES` of them.
+const SLOW_DT_S: f64 = 1.5 / RATE_HZ;
+const SLOW_MIN_SAMPLES: usize = 50;
+/// The lower quartile of the size of a standard normal value.
+const HALF_NORMAL_Q1: f64 = 0.3186;
 /// Quiet shorter than this does not split a stretch (s).
 const MERGE_GAP_S: f64 = 2.5;
 /// Active stretches shorter than this hold no rep (s).
@@ -201,6 +208,12 @@ pub struct Cycle {
 #[derive(Debug, Clone, Default)]
 pub struct SetRecorder {
     last: Option<(f64, [f64; 6])>,
+    /// The sample before `last`, for the second differences of a slow strap.
+    before: Option<(f64, [f64; 6])>,
+    /// |second difference| of each channel at every evenly spaced sample of a
+    /// strap slower than [`SLOW_DT_S`], and the sum of their spacing (s).
+    slow_d2: Vec<[f32; 6]>,
+    slow_dt: f64,
     acc: ([f64; 6], Vec3, u32),
     t0: f64,
     x: Vec<[f32; 6]>,
@@ -256,6 +269,16 @@ impl SetRecorder {
         if t - lt > GAP_S {
             self.gaps.push((lt, t));
         }
+        if let Some((bt, bx)) = self.before {
+            let (dt, dt0) = (t - lt, lt - bt);
+            if dt > SLOW_DT_S && dt <= GAP_S && (dt - dt0).abs() < 0.1 * dt {
+                self.slow_d2.push(std::array::from_fn(|i| {
+                    (x[i] - 2.0 * lx[i] + bx[i]).abs() as f32
+                }));
+                self.slow_dt += dt;
+            }
+        }
+        self.before = self.last;
         loop {
             let at = self.time(self.x.len());
             if at >= t || self.full {
@@ -387,6 +410,7 @@ pub fn settle_traced(rec: &SetRecorder, min_rep_s: f64) -> (Vec<Cycle>, Vec<(f64
     // Active where the movement stands clear of the set's quiet parts and of
     // the sensors' noise.
     let noise = dsp::percentile(&dsp::moving_rms(&noise_energy(rec, &scales), window), 50.0);
+    let noise = slow_noise_energy(rec, &scales).map_or(noise, |e| noise.max(e.sqrt()));
     let threshold = (ACTIVE_FRACTION * dsp::percentile(&env, 90.0)).max(NOISE_MARGIN * noise);
     let margin = (MARGIN_S * RATE_HZ) as usize;
     let mut groups: Vec<Vec<Cycle>> = Vec::new();
@@ -694,8 +718,8 @@ fn movement(rec: &SetRecorder) -> (Vec<Vec<f64>>, Vec<f64>) {
 
 /// The energy of each sample's fast part (above the movement band), in the
 /// movement's scaled units: the sensors' white noise, which lies in the band as
-/// much as above it. (A strap slower than [`RATE_HZ`] has none: its samples are
-/// interpolated.)
+/// much as above it. (A strap slower than [`SLOW_DT_S`] has little there, its
+/// samples being interpolated: see [`slow_noise_energy`].)
 fn noise_energy(rec: &SetRecorder, scales: &[f64]) -> Vec<f64> {
     let hp = dsp::Biquad::high_pass(BAND_HZ[1] * 1.25, RATE_HZ);
     let n = rec.x.len();
@@ -710,6 +734,35 @@ fn noise_energy(rec: &SetRecorder, scales: &[f64]) -> Vec<f64> {
         }
     }
     energy
+}
+
+/// [`noise_energy`] of a strap slower than [`SLOW_DT_S`] over most of the set
+/// (every sample's the same), whose noise the interpolation to [`RATE_HZ`]
+/// leaves little of above the band:
+/// from the second differences of its own samples, where white noise of `s`
+/// per sample gives `6 s^2` and smooth movement almost nothing (its lower
+/// quartile, as reps fill most of a set), scaled to what the same noise would
+/// put above the band at [`RATE_HZ`].
+fn slow_noise_energy(rec: &SetRecorder, scales: &[f64]) -> Option<f64> {
+    let d2 = &rec.slow_d2;
+    let covered = rec.slow_dt * RATE_HZ / rec.x.len().max(1) as f64;
+    if d2.len() < SLOW_MIN_SAMPLES || covered < 0.5 {
+        return None;
+    }
+    let rate = d2.len() as f64 / rec.slow_dt;
+    // The share of white noise inside the band, and the fast part of the same
+    // in-band noise at RATE_HZ against it.
+    let in_band = (BAND_HZ[1] / (rate / 2.0)).min(1.0);
+    let above = (RATE_HZ / 2.0 - BAND_HZ[1] * 1.25) / BAND_HZ[1];
+    let mut energy = 0.0;
+    for (s, k) in scales.iter().enumerate() {
+        for ch in 0..3 {
+            let col: Vec<f64> = d2.iter().map(|d| f64::from(d[3 * s + ch])).collect();
+            let sigma = dsp::percentile(&col, 25.0) / (HALF_NORMAL_Q1 * 6f64.sqrt());
+            energy += sigma * sigma * in_band * above * k * k;
+        }
+    }
+    Some(energy)
 }
 
 /// Active stretches `[start, end)` of the envelope, merged across short quiet.
@@ -1151,6 +1204,34 @@ mod tests {
         let mut groups = vec![group(0.0, 10, 6.0, 2.0), group(70.0, 10, 3.0, 2.0)];
         drop_walks(&mut groups, &[0.03, 0.12]);
         assert_eq!(groups.iter().map(Vec::len).collect::<Vec<_>>(), [10, 10]);
+    }
+
+    #[test]
+    fn a_slow_strap_s_noise_is_measured_from_its_own_samples() {
+        // 12.5 Hz, 0.01 g of white noise on a slow movement; a 50 Hz strap is
+        // measured above the band instead.
+        let record = |rate: f64| {
+            let mut rng = crate::synth::Rng::new(3);
+            let mut rec = SetRecorder::new();
+            for k in 0..(60.0 * rate) as u32 {
+                let t = f64::from(k) / rate;
+                let tilt = 0.3 * (0.5 * t).sin();
+                let n = [
+                    0.01 * rng.normal(),
+                    0.01 * rng.normal(),
+                    0.01 * rng.normal(),
+                ];
+                let a = [tilt.sin() + n[0], n[1], tilt.cos() + n[2]];
+                rec.push(t, a, None, a);
+            }
+            rec
+        };
+        let slow = slow_noise_energy(&record(12.5), &[1.0]).unwrap();
+        // Three channels of 0.01 g, 4 of 6.25 Hz of it in the band, and 7.5 Hz
+        // above it at 25 Hz for every 4 in it.
+        let want = 3.0 * 0.01f64.powi(2) * (4.0 / 6.25) * (7.5 / 4.0);
+        assert!((slow / want - 1.0).abs() < 0.15, "{slow} vs {want}");
+        assert!(slow_noise_energy(&record(50.0), &[1.0]).is_none());
     }
 
     #[test]
