@@ -317,16 +317,7 @@ impl SetRecorder {
     /// The angle between the strap's direction at kept samples `a` and `b`, or 0
     /// when the strap accelerates too much between them for it to be known.
     fn away_deg(&self, a: usize, b: usize) -> f64 {
-        let span = &self.x[a..=b.min(self.x.len() - 1)];
-        let shake = span
-            .iter()
-            .map(|x| {
-                let g = [x[0], x[1], x[2]].map(f64::from);
-                ((g[0] * g[0] + g[1] * g[1] + g[2] * g[2]).sqrt() - 1.0).abs()
-            })
-            .sum::<f64>()
-            / span.len().max(1) as f64;
-        if shake > GENTLE_G {
+        if off_1g(&self.x[a..=b.min(self.x.len() - 1)]) > GENTLE_G {
             return 0.0;
         }
         angle_deg(self.up_at(a), self.up_at(b))
@@ -355,28 +346,14 @@ impl SetRecorder {
     /// direction there is its tilt.
     fn steady_at(&self, i: usize) -> bool {
         let half = (STEADY_S * RATE_HZ) as usize;
-        let span = &self.x[i.saturating_sub(half)..(i + half + 1).min(self.x.len())];
-        let off = span
-            .iter()
-            .map(|x| {
-                let g = [x[0], x[1], x[2]].map(f64::from);
-                ((g[0] * g[0] + g[1] * g[1] + g[2] * g[2]).sqrt() - 1.0).abs()
-            })
-            .sum::<f64>();
-        off < STEADY_G * span.len() as f64
+        off_1g(&self.x[i.saturating_sub(half)..(i + half + 1).min(self.x.len())]) < STEADY_G
     }
 
     /// How much the strap's acceleration varies in size over kept samples
     /// `[a, b)` (g, standard deviation): the body's jolts (a walk's steps), which
     /// turning or swinging a limb hardly makes.
     fn jolt_g(&self, a: usize, b: usize) -> f64 {
-        let m: Vec<f64> = self.x[a..b.min(self.x.len())]
-            .iter()
-            .map(|x| {
-                let g = [x[0], x[1], x[2]].map(f64::from);
-                (g[0] * g[0] + g[1] * g[1] + g[2] * g[2]).sqrt()
-            })
-            .collect();
+        let m: Vec<f64> = self.x[a..b.min(self.x.len())].iter().map(accel_g).collect();
         let mean = m.iter().sum::<f64>() / m.len().max(1) as f64;
         (m.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / m.len().max(1) as f64).sqrt()
     }
@@ -385,6 +362,18 @@ impl SetRecorder {
         let u = self.up[i.min(self.up.len().saturating_sub(1))];
         unit(u.map(f64::from)).unwrap_or([0.0, 0.0, 1.0])
     }
+}
+
+/// The size of a kept sample's acceleration (g).
+fn accel_g(x: &[f32; 6]) -> f64 {
+    let g = [x[0], x[1], x[2]].map(f64::from);
+    (g[0] * g[0] + g[1] * g[1] + g[2] * g[2]).sqrt()
+}
+
+/// How far the acceleration's size strays from 1 g over kept samples, on
+/// average (g): 0 for a strap at rest or turning slowly.
+fn off_1g(span: &[[f32; 6]]) -> f64 {
+    span.iter().map(|x| (accel_g(x) - 1.0).abs()).sum::<f64>() / span.len().max(1) as f64
 }
 
 /// Counts the reps of the recorded set as a whole (see the module's docs), for
