@@ -94,6 +94,34 @@ fn getting_into_position_is_withdrawn() {
 }
 
 #[test]
+fn getting_into_position_for_each_of_three_sets_is_not_counted() {
+    // Three times: lie down, 12 reps, sit up; then sit between sets. Every set
+    // has its own way in and out, not only the first and the last. Forty
+    // seconds' rest is quiet and splits the sets; around twenty, lying down and
+    // sitting up keep the movement signal busy, and the rest shows only as a
+    // cycle far slower than the reps.
+    for rest_s in [40.0, 20.0] {
+        let mut m = Motion::new().rest(2.0);
+        for _ in 0..3 {
+            m = swings(m.ramp(70.0, 2.5).rest(2.0), 12, 100.0, 2.4)
+                .rest(2.0)
+                .ramp(0.0, 2.5)
+                .rest(rest_s);
+        }
+        for sensor in h10_and_gyro(50.0) {
+            let s = settle(&m.render(&sensor));
+            assert_eq!(
+                s.reps.len(),
+                36,
+                "{rest_s} s rests, {} Hz: {:#?}",
+                sensor.rate_hz,
+                s.reps
+            );
+        }
+    }
+}
+
+#[test]
 fn fast_and_low_amplitude_reps_among_normal_ones_count() {
     // Ten correct, a pause, ten fast, a pause, ten small: thirty.
     let m = swings(Motion::new().rest(3.0), 10, 40.0, 4.0).rest(6.0);

@@ -438,11 +438,12 @@ pub fn settle_traced(rec: &SetRecorder, min_rep_s: f64) -> (Vec<Cycle>, Vec<(f64
     groups
         .iter_mut()
         .for_each(|g| count_across_gaps(g, &rec.gaps));
-    if let Some(first) = groups.first_mut() {
-        trim_unlike(first, true);
-    }
-    if let Some(last) = groups.last_mut() {
-        trim_unlike(last, false);
+    let mut groups = split_at_rests(groups);
+    // Every group of reps has its own way in and out: after a rest between
+    // sets, the wearer gets back into position as at the start.
+    for g in &mut groups {
+        trim_unlike(g, true);
+        trim_unlike(g, false);
     }
     groups.iter_mut().for_each(drop_pauses);
     drop_strays(&mut groups);
@@ -592,6 +593,36 @@ fn drop_strays(groups: &mut Vec<Vec<Cycle>>) {
     });
 }
 
+/// Splits a group at a rest between two sets of reps that the stretch did not
+/// split at: a big change of pose on either side of a short rest (sitting up,
+/// lying down again) keeps the movement signal from being quiet there. The rest
+/// shows as a cycle far slower than the group's typical one ([`END_SLOW`]) with
+/// more than [`RHYTHM_REPS`] cycles on each side; it ends the set before it,
+/// and each set then loses its own way in and out ([`trim_unlike`]).
+fn split_at_rests(groups: Vec<Vec<Cycle>>) -> Vec<Vec<Cycle>> {
+    let mut out = Vec::new();
+    for g in groups {
+        if g.len() < 2 * RHYTHM_REPS {
+            out.push(g);
+            continue;
+        }
+        let typical_s = dsp::median(&g.iter().map(|c| c.end_s - c.start_s).collect::<Vec<_>>());
+        let mut piece = Vec::new();
+        let n = g.len();
+        for (i, c) in g.into_iter().enumerate() {
+            let slow = c.end_s - c.start_s > END_SLOW * typical_s;
+            piece.push(c);
+            if slow && piece.len() > RHYTHM_REPS && n - i > RHYTHM_REPS {
+                out.push(std::mem::take(&mut piece));
+            }
+        }
+        if !piece.is_empty() {
+            out.push(piece);
+        }
+    }
+    out
+}
+
 /// Drops the cycles of a stretch that are a pause between its reps, not a rep:
 /// smaller than [`PAUSE_SIZE`] times the stretch's typical cycle and longer than
 /// [`PAUSE_DURATION`] times it (a breath and a shuffle between two groups of reps
@@ -613,7 +644,7 @@ fn drop_pauses(group: &mut Vec<Cycle>) {
     });
 }
 
-/// Drops cycles at the start (or end) of a stretch that are unlike the stretch's
+/// Drops cycles at the start (or end) of a set (a group of reps) that are unlike its
 /// typical rep: far slower than it ([`END_SLOW`]: putting the bar back on its
 /// rack, sitting down); or, where the reps themselves tilt the strap clearly (a
 /// rotation about the vertical barely does), with a range of motion unlike
@@ -1052,6 +1083,27 @@ mod tests {
         g.push(cycle(24.0, 9.0, 2.0));
         drop_pauses(&mut g);
         assert_eq!(g.len(), 7);
+    }
+
+    #[test]
+    fn a_rest_between_two_sets_splits_them_and_a_slow_rep_near_an_end_does_not() {
+        let with_slow_after = |before: usize| {
+            let mut g = group(0.0, before, 3.0, 2.0);
+            g.push(cycle(3.0 * before as f64, 20.0, 1.0));
+            g.extend(group(3.0 * before as f64 + 20.0, 8, 3.0, 2.0));
+            split_at_rests(vec![g])
+                .iter()
+                .map(Vec::len)
+                .collect::<Vec<_>>()
+        };
+        // The rest ends the set before it.
+        assert_eq!(with_slow_after(8), [9, 8]);
+        // Two reps and a slow cycle are no set of their own: left to trim_unlike.
+        assert_eq!(with_slow_after(2), [11]);
+        // A slowish rep (under END_SLOW of the typical) splits nothing.
+        let mut g = group(0.0, 8, 3.0, 2.0);
+        g.insert(4, cycle(12.0, 8.0, 2.0));
+        assert_eq!(split_at_rests(vec![g]).len(), 1);
     }
 
     #[test]
