@@ -683,6 +683,63 @@ async fn discovery_commands_and_availability(log: &DaemonLog) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// More retained messages at connection than the link from the connection to
+/// the publisher holds (256): none is lost. Each stale entity is cleared and
+/// the retained command among them is answered.
+#[test]
+fn a_burst_of_retained_messages_loses_none() {
+    let log = DaemonLog::default();
+    let (rt, _logging) = log.runtime();
+    rt.block_on(async {
+        const STALE: usize = 1000;
+        let dir = common::scratch("mqtt-burst");
+        let broker = Broker::start(&dir, "allow_anonymous true");
+        let _print = log.print_on_failure(&broker);
+        let base = "test/burst";
+        let watcher = Watcher::new(
+            broker.port,
+            &["homeassistant/+/test_burst/#".into(), format!("{base}/#")],
+        )
+        .await;
+        let stale = |i: usize| format!("homeassistant/sensor/test_burst/strap_gone_{i}/config");
+        for i in 0..STALE {
+            watcher.send(&stale(i), r#"{"name": "gone"}"#, true).await;
+        }
+        let command = format!("{base}/command/stop");
+        watcher.send(&command, "PRESS", true).await;
+        watcher
+            .wait("the broker to have the retained messages", 60, |s| {
+                (s.iter().filter(|m| m.topic.contains("strap_gone_")).count() == STALE
+                    && s.iter().any(|m| m.topic == command))
+                .then_some(())
+            })
+            .await;
+        let running = common::TestDaemon::start(&format!(
+            "[alerts]\ndesktop = false\n{}",
+            mqtt_section(&broker, base, "")
+        ))
+        .await;
+        let result = watcher.count(&format!("{base}/command_result"), 1).await;
+        assert!(
+            result[0]["error"].as_str().unwrap().contains("retained"),
+            "{result:?}"
+        );
+        watcher
+            .wait("every stale entity removed", 60, |s| {
+                let removed: std::collections::HashSet<&str> = s
+                    .iter()
+                    .filter(|m| m.topic.contains("strap_gone_") && m.payload.is_empty())
+                    .map(|m| m.topic.as_str())
+                    .collect();
+                (removed.len() == STALE).then_some(())
+            })
+            .await;
+        running.stop().await;
+        drop(broker);
+        let _ = std::fs::remove_dir_all(&dir);
+    });
+}
+
 /// `postured run` with `config` until its log has a line containing `wanted`
 /// (within `secs`); the line.
 fn run_until_logged(config: &Path, wanted: &str, secs: u64) -> String {
