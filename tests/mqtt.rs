@@ -15,6 +15,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -105,6 +106,11 @@ impl Broker {
         }
     }
 
+    /// Its log (`log_type all`: every connection and packet).
+    fn log(&self) -> PathBuf {
+        self.dir.join(format!("mosquitto-{}.log", self.port))
+    }
+
     fn url(&self) -> String {
         format!("mqtt://127.0.0.1:{}", self.port)
     }
@@ -152,27 +158,55 @@ impl Msg {
     }
 }
 
+/// Numbers the watchers: each needs a client id of its own. Two clients with
+/// one id take the session from each other (mosquitto closes the older
+/// connection when the newer connects), each reconnects, and what is published
+/// while one is away is lost to it: two watchers of one test that shared an id
+/// did that every 200 ms and missed command results.
+static WATCHERS: AtomicUsize = AtomicUsize::new(0);
+
 /// A client that subscribes to `filters` (again after each reconnect) and
 /// keeps every message.
 struct Watcher {
     seen: Arc<Mutex<Vec<Msg>>>,
+    /// Connections made: more than one means messages published while it
+    /// was away were missed.
+    connections: Arc<AtomicUsize>,
     client: AsyncClient,
 }
 
 impl Watcher {
-    fn new(port: u16, filters: &[String]) -> Self {
-        let id = format!("watcher-{}-{port}", std::process::id());
+    /// Connects and subscribes; returns once the broker has acknowledged the
+    /// subscriptions, so that nothing published from then on is missed.
+    async fn new(port: u16, filters: &[String]) -> Self {
+        let n = WATCHERS.fetch_add(1, Ordering::Relaxed);
+        let id = format!("watcher-{}-{port}-{n}", std::process::id());
         let mut o = MqttOptions::new(id, "127.0.0.1", port);
         o.set_max_packet_size(1 << 20, 1 << 20);
         let (client, mut events) = AsyncClient::new(o, 64);
         let seen = Arc::new(Mutex::new(Vec::new()));
+        let connections = Arc::new(AtomicUsize::new(0));
+        let (subscribed, ready) = tokio::sync::oneshot::channel();
         let (keep, sub, filters) = (seen.clone(), client.clone(), filters.to_vec());
+        let connected = connections.clone();
         tokio::spawn(async move {
+            let mut subscribed = Some(subscribed);
+            let mut unacked = 0;
             loop {
                 match events.poll().await {
                     Ok(Event::Incoming(Packet::ConnAck(_))) => {
+                        connected.fetch_add(1, Ordering::Relaxed);
                         for f in &filters {
                             sub.subscribe(f.clone(), QoS::AtLeastOnce).await.unwrap();
+                        }
+                        unacked = filters.len();
+                    }
+                    Ok(Event::Incoming(Packet::SubAck(_))) => {
+                        unacked = unacked.saturating_sub(1);
+                        if unacked == 0
+                            && let Some(s) = subscribed.take()
+                        {
+                            let _ = s.send(());
                         }
                     }
                     Ok(Event::Incoming(Packet::Publish(p))) => keep.lock().unwrap().push(Msg {
@@ -185,7 +219,15 @@ impl Watcher {
                 }
             }
         });
-        Watcher { seen, client }
+        tokio::time::timeout(Duration::from_secs(30), ready)
+            .await
+            .expect("the watcher subscribed within 30 s")
+            .unwrap();
+        Watcher {
+            seen,
+            connections,
+            client,
+        }
     }
 
     /// Waits up to `secs` for `found` to find something in what was seen.
@@ -196,14 +238,22 @@ impl Watcher {
                 return t;
             }
             if Instant::now() > deadline {
-                let seen = self.seen.lock().unwrap();
-                let tail: Vec<String> = seen
+                // Not holding the lock while panicking: the watcher's task
+                // would fail on a poisoned lock and add noise.
+                let tail: Vec<String> = self
+                    .seen
+                    .lock()
+                    .unwrap()
                     .iter()
                     .rev()
                     .take(30)
                     .map(|m| format!("{} {}", m.topic, String::from_utf8_lossy(&m.payload)))
                     .collect();
-                panic!("waited {secs} s for {what}; last messages: {tail:#?}");
+                let connections = self.connections.load(Ordering::Relaxed);
+                panic!(
+                    "waited {secs} s for {what}; the watcher connected {connections} time(s); \
+                     last messages, newest first: {tail:#?}"
+                );
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -287,6 +337,98 @@ async fn metric_until(base: &str, name: &str, secs: u64, ok: impl Fn(f64) -> boo
     }
 }
 
+/// The log of the daemon a test runs in-process (what `postured run` writes
+/// to stderr), kept in memory and printed when the test fails.
+#[derive(Clone, Default)]
+struct DaemonLog(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for DaemonLog {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl DaemonLog {
+    /// A two-thread runtime whose threads log here, as does this thread
+    /// while the guard lives. Per thread, not for the whole process: other
+    /// tests run in parallel in this process.
+    fn runtime(&self) -> (tokio::runtime::Runtime, tracing::dispatcher::DefaultGuard) {
+        let log = self.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new("info,postured=debug"))
+            .with_ansi(false)
+            .with_writer(move || log.clone())
+            .finish();
+        let dispatch = tracing::Dispatch::new(subscriber);
+        let guard = tracing::dispatcher::set_default(&dispatch);
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .on_thread_start(move || {
+                // For the thread's life (the runtime's).
+                std::mem::forget(tracing::dispatcher::set_default(&dispatch));
+            })
+            .build()
+            .unwrap();
+        (rt, guard)
+    }
+
+    /// Prints the daemon's log, and the broker's connections and
+    /// disconnections from its log, if the test fails while the result lives.
+    fn print_on_failure(&self, broker: &Broker) -> PrintOnFailure {
+        PrintOnFailure {
+            log: self.clone(),
+            broker_log: broker.log(),
+        }
+    }
+}
+
+/// See [`DaemonLog::print_on_failure`].
+struct PrintOnFailure {
+    log: DaemonLog,
+    broker_log: PathBuf,
+}
+
+impl Drop for PrintOnFailure {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            return;
+        }
+        let log = self.log.0.lock().unwrap_or_else(|e| e.into_inner());
+        eprintln!(
+            "---- the daemon's log ----\n{}---- end of the daemon's log ----",
+            String::from_utf8_lossy(&log)
+        );
+        let broker = std::fs::read_to_string(&self.broker_log).unwrap_or_default();
+        let sessions: Vec<&str> = broker
+            .lines()
+            .filter(|l| {
+                [
+                    "New client",
+                    "closing old connection",
+                    "disconnect",
+                    "Socket error",
+                ]
+                .iter()
+                .any(|w| l.contains(w))
+            })
+            .collect();
+        eprintln!(
+            "---- the broker's connections ({}) ----\n{}\n---- end ----",
+            self.broker_log.display(),
+            sessions.join("\n")
+        );
+    }
+}
+
 /// The `[mqtt]` section for `broker` under `base`.
 fn mqtt_section(broker: &Broker, base: &str, extra: &str) -> String {
     format!(
@@ -334,15 +476,23 @@ fn check_discovery(topic: &str, c: &Value, node: &str, base: &str) {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn discovery_commands_and_availability_without_straps() {
+#[test]
+fn discovery_commands_and_availability_without_straps() {
+    let log = DaemonLog::default();
+    let (rt, _logging) = log.runtime();
+    rt.block_on(discovery_commands_and_availability(&log));
+}
+
+async fn discovery_commands_and_availability(log: &DaemonLog) {
     let dir = common::scratch("mqtt-plain");
     let broker = Broker::start(&dir, "allow_anonymous true");
+    let _print = log.print_on_failure(&broker);
     let base = "test/plain";
     let watcher = Watcher::new(
         broker.port,
         &["homeassistant/#".into(), format!("{base}/#")],
-    );
+    )
+    .await;
     // A strap that an earlier configuration had, and another instance's entity.
     let stale = "homeassistant/sensor/test_plain/strap_old_battery/config";
     let other = "homeassistant/sensor/test_other/trunk_angle/config";
@@ -354,6 +504,16 @@ async fn discovery_commands_and_availability_without_straps() {
     let retained_start = format!("{base}/command/start");
     watcher
         .send(&retained_start, r#"{"exercise": "plank"}"#, true)
+        .await;
+    // `send` only queues: the daemon must not connect before the broker keeps
+    // them. The watcher subscribed first, so it sees them once the broker has.
+    watcher
+        .wait("the broker to have the retained messages", 30, |s| {
+            [stale, other, retained_start.as_str()]
+                .iter()
+                .all(|t| s.iter().any(|m| m.topic == *t))
+                .then_some(())
+        })
         .await;
     let config = format!(
         "[alerts]\ndesktop = false\n[[routine]]\nname = \"legs\"\nexercises = [\"prone-leg-raise\"]\n{}",
@@ -418,7 +578,8 @@ async fn discovery_commands_and_availability_without_straps() {
     let later = Watcher::new(
         broker.port,
         &[format!("{base}/set"), format!("{base}/today")],
-    );
+    )
+    .await;
     later
         .wait("retained states", 20, |s| {
             (s.iter().filter(|m| m.retained).count() == 2).then_some(())
@@ -520,6 +681,63 @@ async fn discovery_commands_and_availability_without_straps() {
     assert!(!off.payload.is_empty());
     drop(broker);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// More retained messages at connection than the link from the connection to
+/// the publisher holds (256): none is lost. Each stale entity is cleared and
+/// the retained command among them is answered.
+#[test]
+fn a_burst_of_retained_messages_loses_none() {
+    let log = DaemonLog::default();
+    let (rt, _logging) = log.runtime();
+    rt.block_on(async {
+        const STALE: usize = 1000;
+        let dir = common::scratch("mqtt-burst");
+        let broker = Broker::start(&dir, "allow_anonymous true");
+        let _print = log.print_on_failure(&broker);
+        let base = "test/burst";
+        let watcher = Watcher::new(
+            broker.port,
+            &["homeassistant/+/test_burst/#".into(), format!("{base}/#")],
+        )
+        .await;
+        let stale = |i: usize| format!("homeassistant/sensor/test_burst/strap_gone_{i}/config");
+        for i in 0..STALE {
+            watcher.send(&stale(i), r#"{"name": "gone"}"#, true).await;
+        }
+        let command = format!("{base}/command/stop");
+        watcher.send(&command, "PRESS", true).await;
+        watcher
+            .wait("the broker to have the retained messages", 60, |s| {
+                (s.iter().filter(|m| m.topic.contains("strap_gone_")).count() == STALE
+                    && s.iter().any(|m| m.topic == command))
+                .then_some(())
+            })
+            .await;
+        let running = common::TestDaemon::start(&format!(
+            "[alerts]\ndesktop = false\n{}",
+            mqtt_section(&broker, base, "")
+        ))
+        .await;
+        let result = watcher.count(&format!("{base}/command_result"), 1).await;
+        assert!(
+            result[0]["error"].as_str().unwrap().contains("retained"),
+            "{result:?}"
+        );
+        watcher
+            .wait("every stale entity removed", 60, |s| {
+                let removed: std::collections::HashSet<&str> = s
+                    .iter()
+                    .filter(|m| m.topic.contains("strap_gone_") && m.payload.is_empty())
+                    .map(|m| m.topic.as_str())
+                    .collect();
+                (removed.len() == STALE).then_some(())
+            })
+            .await;
+        running.stop().await;
+        drop(broker);
+        let _ = std::fs::remove_dir_all(&dir);
+    });
 }
 
 /// `postured run` with `config` until its log has a line containing `wanted`
@@ -662,13 +880,15 @@ fn inner_slouch_and_set() {
     if !common::is_inner() {
         return;
     }
-    let rt = common::runtime();
+    let log = DaemonLog::default();
+    let (rt, _logging) = log.runtime();
     rt.block_on(async {
         let dir = common::scratch("mqtt-bus");
         let mut broker = Broker::start(&dir, "allow_anonymous true");
+        let _print = log.print_on_failure(&broker);
         let base = "test/bus";
         let t = |rest: &str| format!("{base}/{rest}");
-        let watcher = Watcher::new(broker.port, &["homeassistant/#".into(), t("#")]);
+        let watcher = Watcher::new(broker.port, &["homeassistant/#".into(), t("#")]).await;
         let scenario = firmware_sim::scenario::Scenario::parse(
             include_str!("fixtures/e2e-scenario.toml"),
             Path::new("fixtures/e2e-scenario.toml"),
@@ -857,7 +1077,7 @@ fn the_demo_publishes_to_a_broker() {
     let broker = Broker::start(&dir, "allow_anonymous true");
     let base = format!("postured/{}", postured::config::hostname());
     let rt = common::runtime();
-    let watcher = rt.block_on(async { Watcher::new(broker.port, &[format!("{base}/#")]) });
+    let watcher = rt.block_on(Watcher::new(broker.port, &[format!("{base}/#")]));
     let mut child = Command::new(env!("CARGO_BIN_EXE_postured"))
         .args(["demo", "--listen", "127.0.0.1:0", "--mqtt", &broker.url()])
         .stdin(Stdio::null())

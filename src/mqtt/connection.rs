@@ -178,11 +178,12 @@ impl Connection {
             };
             match event {
                 Ok(Event::Incoming(Packet::Publish(p))) => {
-                    if self.to_publisher.try_send(Link::Message(p)).is_err() {
-                        tracing::warn!(
-                            "MQTT: a message from the broker was dropped (the publisher is behind)"
-                        );
-                    }
+                    // Waited for, not dropped when the publisher is behind: a
+                    // command must get its answer. Meanwhile the broker is
+                    // not read (backpressure); the publisher never waits on
+                    // this task, so this cannot deadlock. An error means the
+                    // publisher has stopped (shutdown): `cancel` is next.
+                    let _ = self.to_publisher.send(Link::Message(p)).await;
                 }
                 Ok(_) => {}
                 Err(e) => {

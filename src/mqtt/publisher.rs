@@ -4,7 +4,7 @@
 //! events and, once a second, its live state. Commands go to a worker of
 //! their own, so a slow one never holds up publishing.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
 
 use rumqttc::{AsyncClient, QoS};
@@ -24,6 +24,8 @@ use crate::store::{EndReason, SetId};
 const STATE_EVERY: Duration = Duration::from_secs(1);
 /// How often today's totals are read again (besides at each set's end).
 const TODAY_EVERY: u32 = 60;
+/// How soon the outbox is tried again when the client's queue was full.
+const OUTBOX_RETRY: Duration = Duration::from_millis(10);
 
 /// The publisher's state.
 #[derive(Debug)]
@@ -41,6 +43,10 @@ pub struct Publisher {
     /// Sets started, for their end's exercise and target.
     started: HashMap<SetId, (String, u32)>,
     ticks: u32,
+    /// Publishes that must not be dropped when the client's queue is full (a
+    /// command's answer, a discovery config or its removal), in order, until
+    /// there is room; dropped, and said so, only with their connection.
+    outbox: VecDeque<(String, Vec<u8>, bool)>,
 }
 
 impl Publisher {
@@ -57,6 +63,7 @@ impl Publisher {
             last: HashMap::new(),
             started: HashMap::new(),
             ticks: 0,
+            outbox: VecDeque::new(),
         }
     }
 
@@ -80,10 +87,11 @@ impl Publisher {
                     Err(broadcast::error::RecvError::Lagged(n)) => self.daemon.mqtt.dropped(n),
                     Err(broadcast::error::RecvError::Closed) => break,
                 },
-                Some(v) = out_rx.recv() => {
-                    self.send(&self.topics.command_result(), &v, false);
-                }
+                Some(v) = out_rx.recv() => self.answer(&v),
                 _ = tick.tick() => self.on_tick().await,
+                () = tokio::time::sleep(OUTBOX_RETRY), if !self.outbox.is_empty() => {
+                    self.flush_outbox();
+                }
             }
         }
         if let Some(c) = self.client.take() {
@@ -104,32 +112,77 @@ impl Publisher {
                 self.last.clear();
                 self.announce().await;
             }
-            Link::Down => self.client = None,
+            Link::Down => {
+                self.client = None;
+                if !self.outbox.is_empty() {
+                    // The next connection gets the retained configs again
+                    // (and so clears the stale ones), not the answers.
+                    tracing::warn!(
+                        "MQTT: {} publishes lost with the connection",
+                        self.outbox.len()
+                    );
+                    self.outbox.clear();
+                }
+            }
             Link::Message(p) => {
                 if let Some(name) = self.topics.command_name(&p.topic) {
                     if p.retain {
                         // Kept by the broker: it would run again at every
                         // connection.
                         let why = "a retained command is ignored (publish commands without retain)";
-                        tracing::warn!(command = %name, "MQTT command refused: {why}");
-                        self.daemon.mqtt.command(true);
-                        let answer = commands::result(name, &Err(why.into()));
-                        self.send(&self.topics.command_result(), &answer, false);
+                        self.refuse(name, why);
                     } else if commands
                         .try_send((name.to_owned(), p.payload.to_vec()))
                         .is_err()
                     {
-                        tracing::warn!("MQTT command {name} refused: too many waiting");
-                        self.daemon.mqtt.command(true);
+                        self.refuse(name, "too many commands waiting");
                     }
                 } else if self.topics.is_own_discovery(&p.topic)
                     && !p.payload.is_empty()
                     && !self.discovery.iter().any(|(t, _)| *t == p.topic)
                 {
                     tracing::info!(topic = %p.topic, "removing a Home Assistant entity no longer configured");
-                    self.publish(&p.topic, Vec::new(), true);
+                    self.deliver(&p.topic, Vec::new(), true);
                 }
             }
+        }
+    }
+
+    /// Refuses the command `name` without running it, and says so.
+    fn refuse(&mut self, name: &str, why: &str) {
+        tracing::warn!(command = %name, "MQTT command refused: {why}");
+        self.daemon.mqtt.command(true);
+        self.answer(&commands::result(name, &Err(why.into())));
+    }
+
+    /// Publishes a command's answer.
+    fn answer(&mut self, v: &Value) {
+        let topic = self.topics.command_result();
+        if self.client.is_none() {
+            tracing::warn!(answer = %v, "MQTT: a command's answer is lost: the broker is away");
+        }
+        self.deliver(&topic, v.to_string().into_bytes(), false);
+    }
+
+    /// Publishes through the outbox: waits for room in the client's queue
+    /// rather than dropping. Nothing without a connection.
+    fn deliver(&mut self, topic: &str, payload: Vec<u8>, retain: bool) {
+        if self.client.is_some() {
+            self.outbox.push_back((topic.to_owned(), payload, retain));
+            self.flush_outbox();
+        }
+    }
+
+    /// Hands the client what it has room for, in order.
+    fn flush_outbox(&mut self) {
+        let Some(c) = &self.client else { return };
+        while let Some((topic, payload, retain)) = self.outbox.front() {
+            if c.try_publish(topic, QoS::AtLeastOnce, *retain, payload.clone())
+                .is_err()
+            {
+                return;
+            }
+            self.outbox.pop_front();
         }
     }
 
@@ -158,13 +211,17 @@ impl Publisher {
             return;
         }
         let configs = discovery::configs(&self.topics, &now);
-        for (topic, _) in &self.discovery {
-            if !configs.iter().any(|(t, _)| t == topic) {
-                self.publish(topic, Vec::new(), true);
-            }
+        let gone: Vec<String> = self
+            .discovery
+            .iter()
+            .filter(|(topic, _)| !configs.iter().any(|(t, _)| t == topic))
+            .map(|(topic, _)| topic.clone())
+            .collect();
+        for topic in gone {
+            self.deliver(&topic, Vec::new(), true);
         }
         for (topic, config) in &configs {
-            self.send(topic, config, true);
+            self.deliver(topic, config.to_string().into_bytes(), true);
         }
         (self.inventory, self.discovery) = (now, configs);
     }
