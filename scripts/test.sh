@@ -10,6 +10,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# A full run writes about 11 GiB under target/ (debug, clippy and test builds).
+# With the disk nearly full the linker dies mid-build with a bus error or "No
+# space left on device"; say so plainly first.
+target_dir="${CARGO_TARGET_DIR:-target}"
+mkdir -p "$target_dir"
+free_kib=$(df -Pk "$target_dir" | awk 'NR == 2 { print $4 }')
+if [ "$free_kib" -lt $((2 * 1024 * 1024)) ]; then
+  echo "error: only $((free_kib / 1024)) MiB free on the disk holding $target_dir/; a full run needs about 11 GiB. Free some space (old target/ folders: cargo clean) and run again." >&2
+  exit 1
+elif [ "$free_kib" -lt $((12 * 1024 * 1024)) ]; then
+  echo "warning: only $((free_kib / 1024 / 1024)) GiB free on the disk holding $target_dir/; a full run needs about 11 GiB" >&2
+fi
+
 bash scripts/install-deps.sh
 export POSTURED_REQUIRE_TOOLS=1
 
