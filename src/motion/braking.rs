@@ -20,6 +20,9 @@ pub const STILL_DPS: f64 = 3.0;
 /// ramp has arrived before the window is clear of it. A fixed fraction of the
 /// peak angle or of the ramp's speed is right for one ramp time only.
 const STILL_PER_DECEL: f64 = 0.2;
+/// The window a ramp's speed is measured over (s): long enough that a noisy
+/// accelerometer's angle does not look like turning.
+pub const SPEED_WINDOW_S: f64 = 0.5;
 /// Ramps smaller than this are judged as this big (deg).
 const MIN_RAMP_DEG: f64 = 1.0;
 
@@ -40,6 +43,74 @@ pub const MAX_WINDOW_S: f64 = 1.0;
 pub fn hold_window_s(span_s: f64, ramp_dps: f64, ramp_deg: f64) -> f64 {
     let braking = ramp_dps * ramp_dps / (3.0 * ramp_deg.max(MIN_RAMP_DEG));
     (STILL_DPS / braking.max(1e-9)).clamp(span_s, MAX_WINDOW_S)
+}
+
+/// How much earlier than a slow ramp arrives a hold after it is found, and how
+/// much later than the pose is left it is found over (s): what the hold must
+/// add to its start and take from its end, after a ramp whose fastest speed
+/// over [`SPEED_WINDOW_S`] was `ramp_dps` (deg/s) over `ramp_deg` (deg).
+///
+/// A quick ramp's braking sets the still threshold ([`still_dps`]), which finds
+/// the pose where the ramp arrives: this is 0. A slow ramp is held to the
+/// [`STILL_DPS`] floor instead, and the speed over the window falls under the
+/// floor before the ramp arrives: a 12 deg plank ramp over 2 s is found 0.15 s
+/// early, and left 0.15 s late, so its hold read 0.3 s long. The lead is where
+/// that crossing falls on an eased ramp (smoothstep, close to a person's
+/// minimum-jerk reach) of the speed and size seen.
+///
+/// Only the pose count ([`super::pose`]) uses it. In the tilt count, a strap
+/// at 10 Hz reads a leg raise's ramp slower than it is, the floor then seems to
+/// bind, and the lead shortened holds that were already short (a 10 s hold
+/// read 9.66 s).
+pub fn floor_lead_s(ramp_dps: f64, ramp_deg: f64) -> f64 {
+    let a = ramp_deg.max(MIN_RAMP_DEG);
+    if ramp_dps <= 0.0 || STILL_PER_DECEL * ramp_dps * ramp_dps / a >= STILL_DPS {
+        return 0.0;
+    }
+    crossing_lead_s(
+        ramp_dps,
+        a,
+        STILL_DPS,
+        hold_window_s(SPEED_WINDOW_S, ramp_dps, a),
+    )
+}
+
+/// How much earlier than an eased ramp into `ramp_deg`, as fast as `ramp_dps`
+/// over [`SPEED_WINDOW_S`], ends the speed over a centred window `window_s`
+/// long falls under `still_dps` (s). Negative where it comes after the end; 0
+/// where the ramp never turns faster than `still_dps`.
+fn crossing_lead_s(ramp_dps: f64, ramp_deg: f64, still_dps: f64, window_s: f64) -> f64 {
+    let eased = |u: f64| {
+        let u = u.clamp(0.0, 1.0);
+        u * u * (3.0 - 2.0 * u)
+    };
+    // The mean speed over `w` centred at `t` of the ramp over `ramp_s`.
+    let speed = |t: f64, w: f64, ramp_s: f64| {
+        ramp_deg * (eased((t + w / 2.0) / ramp_s) - eased((t - w / 2.0) / ramp_s)) / w
+    };
+    // The ramp's length, from its fastest windowed speed (slower, the longer).
+    let ramp_s = bisect(1e-3, 1e3, |s| speed(s / 2.0, SPEED_WINDOW_S, s) > ramp_dps);
+    if speed(ramp_s / 2.0, window_s, ramp_s) <= still_dps {
+        return 0.0;
+    }
+    // Past the middle, the windowed speed falls: where it crosses the limit.
+    let cross = bisect(ramp_s / 2.0, ramp_s + window_s / 2.0, |t| {
+        speed(t, window_s, ramp_s) > still_dps
+    });
+    ramp_s - cross
+}
+
+/// The point in `lo..hi` where `above` turns from true to false.
+fn bisect(mut lo: f64, mut hi: f64, above: impl Fn(f64) -> bool) -> f64 {
+    for _ in 0..60 {
+        let mid = (lo + hi) / 2.0;
+        if above(mid) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    (lo + hi) / 2.0
 }
 
 /// The angle's mean speed over a trailing window, judged at the window's
@@ -168,5 +239,64 @@ mod tests {
         assert!((tm - 1.76).abs() < 0.03, "{tm}");
         assert!((am - 10.0 * tm).abs() < 1e-9);
         assert!((speed - 10.0).abs() < 1e-9);
+    }
+
+    /// Where the hold after an eased ramp in and before the same ramp out is
+    /// found, as the counters judge it, with the lead added back: how far
+    /// from the ramps' ends (s).
+    fn judged_hold(size_deg: f64, ramp_s: f64) -> (f64, f64) {
+        let (hold_s, rate) = (6.0, 100.0);
+        let eased = |u: f64| {
+            let u = u.clamp(0.0, 1.0);
+            u * u * (3.0 - 2.0 * u)
+        };
+        let angle = |t: f64| size_deg * (eased(t / ramp_s) - eased((t - ramp_s - hold_s) / ramp_s));
+        let mut fast = CentredSpeed::new(SPEED_WINDOW_S);
+        let mut ramp_dps = 0.0_f64;
+        let n = ((2.0 * ramp_s + hold_s + 2.0) * rate) as usize;
+        for i in 0..n {
+            let t = i as f64 / rate;
+            let (tm, _, v) = fast.push(t, angle(t));
+            if tm < ramp_s {
+                ramp_dps = ramp_dps.max(v);
+            }
+        }
+        let limit = still_dps(ramp_dps, size_deg);
+        let window_s = hold_window_s(SPEED_WINDOW_S, ramp_dps, size_deg);
+        let mut judged = CentredSpeed::new(window_s);
+        let (mut start, mut end) = (None, None);
+        for i in 0..n {
+            let t = i as f64 / rate;
+            let (tm, _, v) = judged.push(t, angle(t));
+            if tm > ramp_s / 2.0 && tm < ramp_s + hold_s + ramp_s / 2.0 && v < limit {
+                start.get_or_insert(tm);
+                end = Some(tm);
+            }
+        }
+        let lead = floor_lead_s(ramp_dps, size_deg);
+        (
+            start.unwrap() + lead - ramp_s,
+            end.unwrap() - lead - ramp_s - hold_s,
+        )
+    }
+
+    #[test]
+    fn a_hold_after_a_slow_ramp_starts_and_ends_where_the_ramps_do() {
+        // Held to the floor: a plank (12 deg over 2 s), slow stretches.
+        for (size_deg, ramp_s) in [(12.0, 2.0), (15.0, 2.5), (20.0, 2.0), (45.0, 3.0)] {
+            let (start_err, end_err) = judged_hold(size_deg, ramp_s);
+            assert!(
+                start_err.abs() < 0.03 && end_err.abs() < 0.03,
+                "{size_deg} deg over {ramp_s} s: start {start_err:+.3} s, end {end_err:+.3} s"
+            );
+        }
+        // Without the lead, the plank's hold reads 0.3 s long.
+        assert!(
+            floor_lead_s(8.8, 12.0) > 0.13,
+            "{}",
+            floor_lead_s(8.8, 12.0)
+        );
+        // A quick ramp sets its own threshold: nothing to add back.
+        assert!(floor_lead_s(40.0, 30.0) == 0.0 && floor_lead_s(15.0, 8.0) == 0.0);
     }
 }

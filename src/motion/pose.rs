@@ -9,9 +9,14 @@
 //! tolerance), turning slower than the ramp into it brakes ([`still_dps`], as a
 //! tilt hold), and ends when it moves off or leaves; excursions shorter than
 //! [`BRIDGE_S`] are bridged, so sway inside the band or a moment outside it
-//! never cuts a hold.
+//! never cuts a hold. A slow ramp in or out is judged against the still floor,
+//! which its braking crosses before it arrives (and after it leaves): the hold
+//! is timed from where the ramp arrived to where the way out began
+//! ([`floor_lead_s`]).
 
-use super::braking::{CentredSpeed, STILL_DPS, hold_window_s, still_dps};
+use super::braking::{
+    CentredSpeed, SPEED_WINDOW_S, STILL_DPS, floor_lead_s, hold_window_s, still_dps,
+};
 use super::filter::Ema;
 use super::rep::{Hold, Progress, Rep, RepEvent, Side, score};
 use super::vec3::{Vec3, unit, unit_angle_deg};
@@ -19,9 +24,6 @@ use crate::exercises::Target;
 
 /// Smoothing of the angle against noise, tremor and breathing (s).
 const TAU_ANGLE_S: f64 = 0.1;
-/// The angle's rate of change is measured over this window (s): long enough that
-/// a noisy accelerometer's angle does not look like turning.
-const SPEED_WINDOW_S: f64 = 0.5;
 /// Settled in the band this long before a hold starts (passing through is not
 /// one) (s).
 const ENTER_S: f64 = 0.5;
@@ -48,6 +50,9 @@ struct Building {
     still_dps: f64,
     /// Over this window (s): see [`hold_window_s`].
     window_s: f64,
+    /// How much earlier than the ramp arrives the hold is found, and later than
+    /// the pose is left ([`floor_lead_s`]) (s).
+    lead_s: f64,
 }
 
 /// The movement into a pose, outside a hold.
@@ -175,7 +180,9 @@ impl PoseCounter {
         self.progress.angle_deg = angle;
         self.progress.referenced = true;
         self.progress.holding = inside && self.hold.is_some();
-        self.progress.held_s = self.hold.map_or(0.0, |h| h.last_in_s - h.start_s);
+        self.progress.held_s = self
+            .hold
+            .map_or(0.0, |h| (h.last_in_s - h.start_s).max(0.0));
     }
 
     /// Follows the movement toward a pose outside a hold: when it began, from
@@ -202,12 +209,16 @@ impl PoseCounter {
 
     fn begin(&mut self, start_s: f64, out: &mut Vec<RepEvent>) {
         let rep_start_s = self.moving_since.take().unwrap_or(start_s).min(start_s);
-        let (still_dps, window_s) = self.ramp.take().map_or((STILL_DPS, SPEED_WINDOW_S), |r| {
-            (
-                still_dps(r.dps, r.size_deg),
-                hold_window_s(SPEED_WINDOW_S, r.dps, r.size_deg),
-            )
-        });
+        let (still_dps, window_s, lead_s) =
+            self.ramp
+                .take()
+                .map_or((STILL_DPS, SPEED_WINDOW_S, 0.0), |r| {
+                    let still = still_dps(r.dps, r.size_deg);
+                    let window_s = hold_window_s(SPEED_WINDOW_S, r.dps, r.size_deg);
+                    let lead_s = floor_lead_s(r.dps, r.size_deg);
+                    (still, window_s, lead_s)
+                });
+        let start_s = start_s + lead_s;
         self.hold = Some(Building {
             rep_start_s,
             start_s,
@@ -217,6 +228,7 @@ impl PoseCounter {
             samples: 0,
             still_dps,
             window_s,
+            lead_s,
         });
         let n = self.reps + 1;
         out.push(RepEvent::RepStarted { n, t: rep_start_s });
@@ -231,10 +243,11 @@ impl PoseCounter {
         self.rest_deg = None;
         self.progress.in_rep = false;
         let Some(b) = self.hold.take() else { return };
+        let left_s = (b.last_in_s - b.lead_s).max(b.start_s);
         let hold = Hold {
             start_s: b.start_s,
-            end_s: b.last_in_s,
-            held_s: b.last_in_s - b.start_s,
+            end_s: left_s,
+            held_s: left_s - b.start_s,
             breaks: 0,
         };
         out.push(RepEvent::HoldEnded {

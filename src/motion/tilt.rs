@@ -1,7 +1,7 @@
 //! Reps that tilt the strap away from a rest pose and back, with the hold at the
 //! target timed: leg raises, wall slides, stretches, planks.
 
-use super::braking::{CentredSpeed, STILL_DPS, hold_window_s, still_dps};
+use super::braking::{CentredSpeed, SPEED_WINDOW_S, STILL_DPS, hold_window_s, still_dps};
 use super::filter::{Ema, alpha};
 use super::rep::{Hold, Progress, Rep, RepEvent, Side, score};
 use super::settled::{MIN_REPS_FOR_TYPICAL, looks_partial, typical_peak};
@@ -20,8 +20,6 @@ const MIN_COUNTED_HOLD_S: f64 = 1.0;
 const MIN_COUNTED_HOLD_FRACTION: f64 = 0.25;
 /// Smoothing of the angle against noise and tremor (s).
 const TAU_ANGLE_S: f64 = 0.1;
-/// The window over which the speed is measured (s); see [`CentredSpeed`].
-const SPEED_WINDOW_S: f64 = 0.5;
 /// Gaps in a hold shorter than this are wobbles (sway, a moment of tremor) and
 /// count as held (s).
 const BRIDGE_S: f64 = 1.0;
