@@ -12,9 +12,12 @@
 //!    quiet parts and of the sensors' noise (a pause between groups of reps
 //!    separates them, on a noisy strap too; a gap in the recording, where the
 //!    link dropped, is not a pause);
-//! 3. per stretch, the rep period from the autocorrelation, a low-pass just above
-//!    the rep rate (the second bump of a press is not a rep), and the direction
-//!    along which the stretch moves most (any mounting, any movement);
+//! 3. per stretch, the rep period from the autocorrelation (a stretch shorter
+//!    than the period of the set's longest one takes that period: noise near the
+//!    floor breaks a low-amplitude group into pieces too short to show their
+//!    own), a low-pass just above the rep rate (the second bump of a press is
+//!    not a rep), and the direction along which the stretch moves most (any
+//!    mounting, any movement);
 //! 4. the turning points of that signal, wiggles removed against neighbouring
 //!    swings (so low-amplitude reps among their like stay), half swings at the
 //!    stretch's ends that are much smaller than its typical swing dropped, and
@@ -404,11 +407,21 @@ pub fn settle_traced(rec: &SetRecorder, min_rep_s: f64) -> (Vec<Cycle>, Vec<(f64
     let margin = (MARGIN_S * RATE_HZ) as usize;
     let mut groups: Vec<Vec<Cycle>> = Vec::new();
     let mut jolts = Vec::new();
-    for (a, b) in stretches(&env, threshold, &rec.gap_samples()) {
-        if is_still(&z, &scales, a, b) {
-            continue;
-        }
-        let (a, b) = (a.saturating_sub(margin), (b + margin).min(n));
+    let spans: Vec<(usize, usize)> = stretches(&env, threshold, &rec.gap_samples())
+        .into_iter()
+        .filter(|&(a, b)| !is_still(&z, &scales, a, b))
+        .map(|(a, b)| (a.saturating_sub(margin), (b + margin).min(n)))
+        .collect();
+    // The set's rhythm, from its longest stretch. A stretch shorter than one
+    // of its periods cannot show a rhythm of its own (a low-amplitude rep
+    // broken up by noise near the floor): it is smoothed at the set's.
+    let lags = PERIOD_S.map(|s| (s * RATE_HZ) as usize);
+    let set_period = spans.iter().max_by_key(|(a, b)| b - a).map(|&(a, b)| {
+        let chans: Vec<Vec<f64>> = z.iter().map(|c| c[a..b].to_vec()).collect();
+        span_period(&chans, lags).0
+    });
+    for &(a, b) in &spans {
+        let borrowed = set_period.filter(|&p| ((b - a) as f64) < p * RATE_HZ);
         let tilt = |i: usize, j: usize| {
             let (i, j) = (a + i.min(j), a + i.max(j));
             if rec.steady_at(i) && rec.steady_at(j) {
@@ -417,7 +430,7 @@ pub fn settle_traced(rec: &SetRecorder, min_rep_s: f64) -> (Vec<Cycle>, Vec<(f64
                 0.0
             }
         };
-        let (cycles, pc) = stretch_cycles(&z, a, b, &tilt);
+        let (cycles, pc) = stretch_cycles(&z, a, b, &tilt, borrowed);
         let group = cycles.into_iter().map(|(s, turn, e)| Cycle {
             start_s: rec.time(a + s),
             turn_s: rec.time(a + turn),
@@ -805,17 +818,22 @@ fn stretches(env: &[f64], threshold: f64, unseen: &[usize]) -> Vec<(usize, usize
 }
 
 /// The cycles of one stretch `[a, b)` as sample indices relative to `a`, and the
-/// signal they were counted on.
+/// signal they were counted on; `borrowed` is the set's period (s) for a
+/// stretch too short to show its own.
 type Cycles = Vec<(usize, usize, usize)>;
 fn stretch_cycles(
     z: &[Vec<f64>],
     a: usize,
     b: usize,
     tilt: &dyn Fn(usize, usize) -> f64,
+    borrowed: Option<f64>,
 ) -> (Cycles, Vec<f64>) {
     let chans: Vec<Vec<f64>> = z.iter().map(|c| c[a..b].to_vec()).collect();
     let lags = PERIOD_S.map(|s| (s * RATE_HZ) as usize);
-    let (period, alike) = span_period(&chans, lags);
+    let (period, alike) = match borrowed {
+        Some(p) => (p, 0.0),
+        None => span_period(&chans, lags),
+    };
     let (mut pc, dir) = smooth_pc(&chans, period, None);
     let count = |pc: &[f64]| {
         // Only a stretch that starts and ends at rest can start and end in its
@@ -1273,6 +1291,25 @@ mod tests {
         let want = 3.0 * 0.01f64.powi(2) * (4.0 / 6.25) * (7.5 / 4.0);
         assert!((slow / want - 1.0).abs() < 0.15, "{slow} vs {want}");
         assert!(slow_noise_energy(&record(50.0), &[1.0]).is_none());
+    }
+
+    #[test]
+    fn a_stretch_shorter_than_the_set_s_period_is_smoothed_at_it() {
+        // One slow rep over 5 s with a 1.2 Hz tremor a quarter its size: on its
+        // own, the tremor is the stretch's rhythm; at the set's 6 s, one rep.
+        let n = (5.0 * RATE_HZ) as usize;
+        let x: Vec<f64> = (0..n)
+            .map(|i| {
+                let t = i as f64 / RATE_HZ;
+                1.0 - (std::f64::consts::TAU * t / 5.0).cos()
+                    + 0.5 * (std::f64::consts::TAU * 1.2 * t).sin()
+            })
+            .collect();
+        let z = vec![x, vec![0.0; n], vec![0.0; n]];
+        let (own, _) = stretch_cycles(&z, 0, n, &|_, _| 0.0, None);
+        let (borrowed, _) = stretch_cycles(&z, 0, n, &|_, _| 0.0, Some(6.0));
+        assert!(own.len() > 1, "{own:?}");
+        assert_eq!(borrowed.len(), 1, "{borrowed:?}");
     }
 
     #[test]
