@@ -26,6 +26,8 @@
 //!    low-pass) is low-passed again at its own rate and counted from that;
 //!    cycles coming twice per period all through a stretch are a rep's two
 //!    jolts, which the low-pass did not smooth away, and are joined in pairs;
+//!    each cycle runs from where its movement leaves to where it arrives (a
+//!    pause beside it, drifting, is not part of it);
 //! 5. per stretch, a cycle far smaller and slower than its others is a pause
 //!    between reps (a breath and a shuffle between two groups), not a rep;
 //! 6. a cycle quicker than the exercise's reps can be (well under the spec's
@@ -110,6 +112,13 @@ const FAST_ALIKE: f64 = 0.3;
 const ECHO_CYCLE: f64 = 0.6;
 const ECHO_ALIKE: f64 = 0.35;
 const ECHO_JOINED: f64 = 1.35;
+
+/// A cycle's movement has left its start (or arrived at its end) once it is
+/// further than `ARRIVED` of its half swing from it (closer than that at the
+/// end); time before (after) that, longer than `PAUSED` typical cycles, is a
+/// pause, not part of the rep ([`moving_ends`]).
+const ARRIVED: f64 = 0.2;
+const PAUSED: f64 = 1.5;
 
 /// A cycle smaller than `PAUSE_SIZE` times its stretch's typical one and longer
 /// than `PAUSE_DURATION` times it is a pause between reps.
@@ -407,7 +416,8 @@ pub fn settle_traced(rec: &SetRecorder, min_rep_s: f64) -> (Vec<Cycle>, Vec<(f64
     let margin = (MARGIN_S * RATE_HZ) as usize;
     let mut groups: Vec<Vec<Cycle>> = Vec::new();
     let mut jolts = Vec::new();
-    let spans: Vec<(usize, usize)> = stretches(&env, threshold, &rec.gap_samples())
+    let unseen = rec.gap_samples();
+    let spans: Vec<(usize, usize)> = stretches(&env, threshold, &unseen)
         .into_iter()
         .filter(|&(a, b)| !is_still(&z, &scales, a, b))
         .map(|(a, b)| (a.saturating_sub(margin), (b + margin).min(n)))
@@ -431,6 +441,8 @@ pub fn settle_traced(rec: &SetRecorder, min_rep_s: f64) -> (Vec<Cycle>, Vec<(f64
             }
         };
         let (cycles, pc) = stretch_cycles(&z, a, b, &tilt, borrowed);
+        let seen = |i: usize, j: usize| unseen[(a + j).min(n - 1)] == unseen[a + i];
+        let cycles = moving_ends(cycles, &pc, &seen);
         let group = cycles.into_iter().map(|(s, turn, e)| Cycle {
             start_s: rec.time(a + s),
             turn_s: rec.time(a + turn),
@@ -609,9 +621,10 @@ fn drop_strays(groups: &mut Vec<Vec<Cycle>>) {
 /// Splits a group at a rest between two sets of reps that the stretch did not
 /// split at: a big change of pose on either side of a short rest (sitting up,
 /// lying down again) keeps the movement signal from being quiet there. The rest
-/// shows as a cycle far slower than the group's typical one ([`END_SLOW`]) with
-/// more than [`RHYTHM_REPS`] cycles on each side; it ends the set before it,
-/// and each set then loses its own way in and out ([`trim_unlike`]).
+/// shows as a cycle far slower than the group's typical one ([`END_SLOW`]), or
+/// as time between two cycles as long ([`moving_ends`]), with more than
+/// [`RHYTHM_REPS`] cycles on each side; it ends the set before it, and each set
+/// then loses its own way in and out ([`trim_unlike`]).
 fn split_at_rests(groups: Vec<Vec<Cycle>>) -> Vec<Vec<Cycle>> {
     let mut out = Vec::new();
     for g in groups {
@@ -622,7 +635,16 @@ fn split_at_rests(groups: Vec<Vec<Cycle>>) -> Vec<Vec<Cycle>> {
         let typical_s = dsp::median(&g.iter().map(|c| c.end_s - c.start_s).collect::<Vec<_>>());
         let mut piece = Vec::new();
         let n = g.len();
+        let mut prev_end: Option<f64> = None;
         for (i, c) in g.into_iter().enumerate() {
+            let rest = prev_end.map_or(0.0, |e| c.start_s - e);
+            prev_end = Some(c.end_s);
+            if rest > (END_SLOW - 1.0) * typical_s
+                && piece.len() > RHYTHM_REPS
+                && n - i > RHYTHM_REPS
+            {
+                out.push(std::mem::take(&mut piece));
+            }
             let slow = c.end_s - c.start_s > END_SLOW * typical_s;
             piece.push(c);
             if slow && piece.len() > RHYTHM_REPS && n - i > RHYTHM_REPS {
@@ -634,6 +656,41 @@ fn split_at_rests(groups: Vec<Vec<Cycle>>) -> Vec<Vec<Cycle>> {
         }
     }
     out
+}
+
+/// The cycles of a stretch (`pc` the signal they were counted on), each timed
+/// from where its movement leaves to where it arrives. A turning point next to a
+/// pause lies wherever a slow drift through the pause peaked: a cycle ending
+/// there would last the pause as well as the rep, and look like a pause or the
+/// set's end ([`split_at_rests`], [`trim_unlike`]). Where a cycle's first half
+/// swing stays within [`ARRIVED`] of its start for longer than [`PAUSED`] typical
+/// cycles, it starts where it leaves that band; likewise its end, where the
+/// second half swing arrives within it. Not across a gap in the recording
+/// (`seen(i, j)`: no sample of `i..=j` in one), whose straight fill is no pause.
+fn moving_ends(mut cycles: Cycles, pc: &[f64], seen: &dyn Fn(usize, usize) -> bool) -> Cycles {
+    if cycles.len() < RHYTHM_REPS {
+        return cycles;
+    }
+    let lengths: Vec<f64> = cycles.iter().map(|c| (c.2 - c.0) as f64).collect();
+    let paused = PAUSED * dsp::median(&lengths);
+    for c in &mut cycles {
+        let (s, t, e) = *c;
+        let out = (pc[t] - pc[s]).abs();
+        if let Some(i) = (s..=t).find(|&i| (pc[i] - pc[s]).abs() > ARRIVED * out) {
+            let left = i.saturating_sub(1).max(s);
+            if (left - s) as f64 > paused && seen(s, left) {
+                c.0 = left;
+            }
+        }
+        let back = (pc[e] - pc[t]).abs();
+        if let Some(j) = (t..=e).find(|&j| (pc[j] - pc[e]).abs() <= ARRIVED * back)
+            && (e - j) as f64 > paused
+            && seen(j, e)
+        {
+            c.2 = j;
+        }
+    }
+    cycles
 }
 
 /// Drops the cycles of a stretch that are a pause between its reps, not a rep:
@@ -1310,6 +1367,38 @@ mod tests {
         let (borrowed, _) = stretch_cycles(&z, 0, n, &|_, _| 0.0, Some(6.0));
         assert!(own.len() > 1, "{own:?}");
         assert_eq!(borrowed.len(), 1, "{borrowed:?}");
+    }
+
+    #[test]
+    fn a_cycle_ends_where_its_movement_arrives_not_where_a_pause_drifts_to() {
+        // Five cycles of 20 samples from +1 to -1 and back, then 80 samples of a
+        // pause drifting slowly down from +1 to +0.6, then four more cycles
+        // from there.
+        let mut pc: Vec<f64> = (0..100)
+            .map(|i| (std::f64::consts::TAU * f64::from(i) / 20.0).cos())
+            .collect();
+        pc.extend((0..80).map(|i| 1.0 - 0.4 * f64::from(i) / 79.0));
+        pc.extend(
+            (1..=80)
+                .map(|i| 0.6 - 0.8 * (1.0 - (std::f64::consts::TAU * f64::from(i) / 20.0).cos())),
+        );
+        let points = span_points(&pc);
+        let cycles = swings::cycles(&points);
+        // Counted from the turning points, the pause's drift joins a cycle.
+        assert!(cycles.iter().any(|c| c.2 - c.0 > 60), "{cycles:?}");
+        let timed = moving_ends(cycles.clone(), &pc, &|_, _| true);
+        assert_eq!(timed.len(), cycles.len());
+        assert!(timed.iter().all(|c| c.2 - c.0 <= 30), "{timed:?}");
+        // Across a gap in the recording, nothing is moved.
+        assert_eq!(moving_ends(cycles.clone(), &pc, &|_, _| false), cycles);
+    }
+
+    #[test]
+    fn time_between_cycles_as_long_as_a_rest_splits_the_sets() {
+        let mut g = group(0.0, 5, 3.0, 2.0);
+        g.extend(group(25.0, 5, 3.0, 2.0));
+        let pieces = split_at_rests(vec![g]);
+        assert_eq!(pieces.iter().map(Vec::len).collect::<Vec<_>>(), [5, 5]);
     }
 
     #[test]
