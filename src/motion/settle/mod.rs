@@ -874,10 +874,12 @@ fn stretches(env: &[f64], threshold: f64, unseen: &[usize]) -> Vec<(usize, usize
         .collect()
 }
 
+/// Cycles as (start, turn, end) sample indices.
+type Cycles = Vec<(usize, usize, usize)>;
+
 /// The cycles of one stretch `[a, b)` as sample indices relative to `a`, and the
 /// signal they were counted on; `borrowed` is the set's period (s) for a
 /// stretch too short to show its own.
-type Cycles = Vec<(usize, usize, usize)>;
 fn stretch_cycles(
     z: &[Vec<f64>],
     a: usize,
