@@ -253,6 +253,15 @@ impl Counter {
         }
     }
 
+    /// For a count of cycles, the signal counted live and its hysteresis (see
+    /// [`CycleCounter::signal`]); `None` for other counts.
+    pub fn cycle_signal(&self) -> Option<(f64, f64)> {
+        match &self.strategy {
+            Strategy::Cycles(c) => c.signal(),
+            _ => None,
+        }
+    }
+
     /// A live snapshot.
     pub fn progress(&self) -> Progress {
         match &self.strategy {
