@@ -19,7 +19,7 @@ pub fn plot(
     let (mut events, mut angle, mut live) = (Vec::new(), Vec::new(), Vec::new());
     for s in samples {
         counter.push_into(s, &mut events);
-        if let Some((v, _)) = counter.cycle_signal() {
+        if let Some(v) = counter.cycle_signal() {
             live.push((s.t, v));
         }
         let p = counter.progress();
@@ -158,9 +158,9 @@ mod tests {
         assert!(svg.contains("vertical speed"), "{}", &svg[..600]);
         assert!(!svg.contains("angle from the rest pose"));
         assert!(!svg.contains("rest pose"));
-        // The speed swings both ways: the trace reaches the top and the bottom
-        // of the plot, where a line of steps from one rep's angle to the next's
-        // would sit at a few levels.
+        // The speed rises and falls with every press, so its line takes many
+        // levels, where a line of steps from one rep's angle to the next's
+        // would take a few.
         let points = svg
             .split("points=\"")
             .nth(1)

@@ -253,9 +253,9 @@ impl Counter {
         }
     }
 
-    /// For a count of cycles, the signal counted live and its hysteresis (see
+    /// For a count of cycles, the signal counted live (see
     /// [`CycleCounter::signal`]); `None` for other counts.
-    pub fn cycle_signal(&self) -> Option<(f64, f64)> {
+    pub fn cycle_signal(&self) -> Option<f64> {
         match &self.strategy {
             Strategy::Cycles(c) => c.signal(),
             _ => None,

@@ -70,8 +70,8 @@ pub struct CycleCounter {
     reps: u32,
     set_done: bool,
     progress: Progress,
-    /// The signal counted and its hysteresis at the latest sample, once known.
-    signal: Option<(f64, f64)>,
+    /// The signal counted at the latest sample, once known.
+    signal: Option<f64>,
 }
 
 impl CycleCounter {
@@ -115,9 +115,9 @@ impl CycleCounter {
     }
 
     /// The signal counted (g along the dominant direction, less its slow mean;
-    /// g s for the vertical speed) and the hysteresis a turning point needs, at
-    /// the latest sample; `None` until the direction is known.
-    pub fn signal(&self) -> Option<(f64, f64)> {
+    /// g s for the vertical speed) at the latest sample; `None` until the
+    /// direction is known.
+    pub fn signal(&self) -> Option<f64> {
         self.signal
     }
 
@@ -135,7 +135,7 @@ impl CycleCounter {
         };
         let sd = self.var.update(s * s, dt).sqrt();
         let h = self.p.hysteresis * sd + self.p.min_amplitude_g;
-        self.signal = Some((s, h));
+        self.signal = Some(s);
         self.first_t.get_or_insert(t);
         let here = Extreme { value: s, t, up };
         let ext = self.extreme.get_or_insert(here);
