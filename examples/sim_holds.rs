@@ -16,6 +16,10 @@
 //! `--dump DIR` writes each miscounted set's recording there (and its truth beside
 //! it, as JSON), to look at with
 //! `postured analyze -e EXERCISE -i DIR/EXERCISE-SEED.csv --plot out.svg`.
+//! `--ends` adds a table of where each hold was found to start and end against
+//! the plateau's (median and 10th-90th percentiles, s; positive is late): a hold
+//! can read the right length with both ends late, or the wrong one with one end
+//! early.
 
 use std::path::Path;
 
@@ -36,6 +40,7 @@ fn main() {
     let seeds = args.first().and_then(|s| s.parse().ok()).unwrap_or(10u64);
     let rate = value("--rate").unwrap_or(50.0);
     let accel_only = args.iter().any(|a| a == "--accel-only");
+    let show_ends = args.iter().any(|a| a == "--ends");
     let walk_in = value("--walk-in");
     let dump = args
         .iter()
@@ -65,6 +70,7 @@ fn main() {
         .collect();
     names.sort();
     let mut all = Vec::new();
+    let mut ends_rows = Vec::new();
     println!(
         "| exercise | holds | miscounted sets | signed median (s) | p90 abs (s) | max abs (s) |"
     );
@@ -83,6 +89,7 @@ fn main() {
         let placement = sc.straps[0].placement;
         let spec = builtin(&name).expect("spec");
         let (mut errs, mut bad) = (Vec::new(), 0);
+        let (mut starts, mut stops) = (Vec::new(), Vec::new());
         for seed in 1..=seeds {
             let mut csv = Vec::new();
             sc.restless = restless(seed);
@@ -128,6 +135,27 @@ fn main() {
                     errs.push(h - w.hold_s);
                 }
             }
+            if show_ends {
+                for (h, w) in hold_spans(&spec, &samples, side).into_iter().zip(&want) {
+                    if let Some((start, end)) = h {
+                        starts.push(start - w.hold_start_s);
+                        stops.push(end - (w.hold_start_s + w.hold_s));
+                    }
+                }
+            }
+        }
+        if !starts.is_empty() {
+            starts.sort_by(f64::total_cmp);
+            stops.sort_by(f64::total_cmp);
+            ends_rows.push(format!(
+                "| {name} | {:+.2} | {:+.2} | {:+.2} | {:+.2} | {:+.2} | {:+.2} |",
+                q(&starts, 0.5),
+                q(&starts, 0.1),
+                q(&starts, 0.9),
+                q(&stops, 0.5),
+                q(&stops, 0.1),
+                q(&stops, 0.9)
+            ));
         }
         if errs.is_empty() {
             println!("| {name} | - | {bad} of {seeds} | - | - | - |");
@@ -151,6 +179,33 @@ fn main() {
         q(&abs, 0.9),
         abs[abs.len() - 1]
     );
+    if show_ends {
+        println!();
+        println!(
+            "| exercise | hold start: median (s) | p10 | p90 | hold end: median (s) | p10 | p90 |"
+        );
+        println!("|---|---|---|---|---|---|---|");
+        ends_rows.iter().for_each(|r| println!("{r}"));
+    }
+}
+
+/// Where each settled rep's hold starts and ends (s), as the counter times it.
+fn hold_spans(
+    spec: &postured::exercises::ExerciseSpec,
+    samples: &[postured::motion::Sample],
+    side: Option<Side>,
+) -> Vec<Option<(f64, f64)>> {
+    let mut counter = postured::motion::Counter::new(spec, side, None);
+    let mut events = Vec::new();
+    for s in samples {
+        counter.push_into(s, &mut events);
+    }
+    counter
+        .settle()
+        .reps
+        .iter()
+        .map(|r| r.hold.map(|h| (h.start_s, h.end_s)))
+        .collect()
 }
 
 /// The errors' sizes, smallest first.
