@@ -27,7 +27,9 @@
 //!    cycles coming twice per period all through a stretch are a rep's two
 //!    jolts, which the low-pass did not smooth away, and are joined in pairs;
 //!    each cycle runs from where its movement leaves to where it arrives (a
-//!    pause beside it, drifting, is not part of it);
+//!    pause beside it, drifting, is not part of it); a run of small slow half
+//!    swings (breathing in a rest the stretch runs through) is no rep's part,
+//!    and the reps after it pair up from where it ends, not out of step;
 //! 5. per stretch, a cycle far smaller and slower than its others is a pause
 //!    between reps (a breath and a shuffle between two groups), not a rep;
 //! 6. a cycle quicker than the exercise's reps can be (well under the spec's
@@ -119,6 +121,15 @@ const ECHO_JOINED: f64 = 1.35;
 /// pause, not part of the rep ([`moving_ends`]).
 const ARRIVED: f64 = 0.2;
 const PAUSED: f64 = 1.5;
+
+/// At least `REST_SWINGS` half swings in a row, each smaller than
+/// `REST_SWING_SIZE` of the stretch's typical half swing and slower than
+/// `REST_SWING_SLOW` times it, are breathing in a rest between two groups of
+/// reps, not part of a rep: the reps after them pair up from where they end.
+/// (A low-amplitude rep is as small, but quicker than its set's full ones.)
+const REST_SWING_SIZE: f64 = 0.4;
+const REST_SWING_SLOW: f64 = 1.0;
+const REST_SWINGS: usize = 3;
 
 /// A cycle smaller than `PAUSE_SIZE` times its stretch's typical one and longer
 /// than `PAUSE_DURATION` times it is a pause between reps.
@@ -904,7 +915,7 @@ fn stretch_cycles(
             0.0
         };
         let (points, _) = swings::trim_ends(points, END_FRACTION, END_LARGE, centred);
-        swings::cycles(&points)
+        swings::cycles_around_rests(&points, REST_SWING_SIZE, REST_SWING_SLOW, REST_SWINGS)
     };
     let cycles = count(&pc);
     if alike >= ECHO_ALIKE

@@ -146,6 +146,43 @@ pub fn cycles(p: &[Point]) -> Vec<(usize, usize, usize)> {
     out
 }
 
+/// [`cycles`], paired afresh after each rest: a run of at least `run` half
+/// swings, each smaller than `small` of the typical (median) half swing and
+/// slower than `slow` times its typical duration, is breathing between two
+/// groups of reps. It is no rep's part, and the reps after it pair up from where
+/// it ends: an odd number of breaths would otherwise put every later rep's
+/// return with the next rep's outward swing, and the rest's edges would count.
+pub fn cycles_around_rests(
+    p: &[Point],
+    small: f64,
+    slow: f64,
+    run: usize,
+) -> Vec<(usize, usize, usize)> {
+    let s = swings(p);
+    if s.len() < run + 2 {
+        return cycles(p);
+    }
+    let d: Vec<f64> = p.windows(2).map(|w| (w[1].i - w[0].i) as f64).collect();
+    let (typical, typical_d) = (super::dsp::median(&s), super::dsp::median(&d));
+    let rest: Vec<bool> = s
+        .iter()
+        .zip(&d)
+        .map(|(&s, &d)| s < small * typical && d > slow * typical_d)
+        .collect();
+    let mut out = Vec::new();
+    let (mut from, mut k) = (0, 0);
+    while k < s.len() {
+        let end = (k..s.len()).find(|&j| !rest[j]).unwrap_or(s.len());
+        if end - k >= run {
+            out.extend(cycles(&p[from..=k]));
+            from = end;
+        }
+        k = end + 1;
+    }
+    out.extend(cycles(&p[from..]));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -198,6 +235,48 @@ mod tests {
         let p = simplify(turning_points(&x, 0.05), 0.3);
         let (p, _) = trim_ends(p, 0.5, 2.5, 0.75);
         assert_eq!(cycles(&p).len(), 3);
+    }
+
+    /// Turning points: `reps` swings out to 1 and back to 0, `step` samples per
+    /// half swing, from sample `at`.
+    fn reps(at: usize, reps: usize, step: usize) -> Vec<Point> {
+        (1..=2 * reps)
+            .map(|k| Point {
+                i: at + k * step,
+                v: if k % 2 == 1 { 1.0 } else { 0.0 },
+            })
+            .collect()
+    }
+
+    #[test]
+    fn breathing_in_a_rest_is_no_rep_and_the_reps_after_it_pair_in_step() {
+        // Four reps, three slow breaths' half swings (a tenth of a rep's), four reps.
+        let mut p = vec![Point { i: 0, v: 0.0 }];
+        p.extend(reps(0, 4, 10));
+        let rest_end = 80 + 3 * 25;
+        p.extend([(105, 0.1), (130, 0.0), (rest_end, 0.1)].map(|(i, v)| Point { i, v }));
+        p.extend(reps(rest_end, 4, 10).into_iter().map(|q| Point {
+            v: if q.v == 0.0 { 0.1 } else { 1.1 },
+            ..q
+        }));
+        // Paired straight through, the breaths put the second group out of step.
+        assert_eq!(cycles(&p).len(), 10);
+        let c = cycles_around_rests(&p, 0.4, 1.0, 3);
+        assert_eq!(c.len(), 8, "{c:?}");
+        assert!(c.iter().all(|&(s, _, e)| e - s == 20), "{c:?}");
+    }
+
+    #[test]
+    fn small_quick_reps_are_not_a_rest() {
+        // Four full reps, then four low-amplitude ones, quicker: all reps.
+        let mut p = vec![Point { i: 0, v: 0.0 }];
+        p.extend(reps(0, 4, 10));
+        p.extend(
+            reps(80, 4, 6)
+                .into_iter()
+                .map(|q| Point { v: q.v * 0.2, ..q }),
+        );
+        assert_eq!(cycles_around_rests(&p, 0.4, 1.0, 3).len(), 8);
     }
 
     #[test]
