@@ -437,12 +437,19 @@ pub fn settle_traced(rec: &SetRecorder, min_rep_s: f64) -> (Vec<Cycle>, Vec<(f64
     // of its periods cannot show a rhythm of its own (a low-amplitude rep
     // broken up by noise near the floor): it is smoothed at the set's.
     let lags = PERIOD_S.map(|s| (s * RATE_HZ) as usize);
-    let set_period = spans.iter().max_by_key(|(a, b)| b - a).map(|&(a, b)| {
+    let longest = (0..spans.len()).max_by_key(|&k| spans[k].1 - spans[k].0);
+    let set_rhythm = longest.map(|k| {
+        let (a, b) = spans[k];
         let chans: Vec<Vec<f64>> = z.iter().map(|c| c[a..b].to_vec()).collect();
-        span_period(&chans, lags).0
+        span_period(&chans, lags)
     });
-    for &(a, b) in &spans {
-        let borrowed = set_period.filter(|&p| ((b - a) as f64) < p * RATE_HZ);
+    for (k, &(a, b)) in spans.iter().enumerate() {
+        // The longest stretch's own rhythm is the set's, found once.
+        let rhythm = match set_rhythm {
+            Some(r) if Some(k) == longest => Some(r),
+            Some((p, _)) if ((b - a) as f64) < p * RATE_HZ => Some((p, 0.0)),
+            _ => None,
+        };
         let tilt = |i: usize, j: usize| {
             let (i, j) = (a + i.min(j), a + i.max(j));
             if rec.steady_at(i) && rec.steady_at(j) {
@@ -451,7 +458,7 @@ pub fn settle_traced(rec: &SetRecorder, min_rep_s: f64) -> (Vec<Cycle>, Vec<(f64
                 0.0
             }
         };
-        let (cycles, pc) = stretch_cycles(&z, a, b, &tilt, borrowed);
+        let (cycles, pc) = stretch_cycles(&z, a, b, &tilt, rhythm);
         let seen = |i: usize, j: usize| unseen[(a + j).min(n - 1)] == unseen[a + i];
         let cycles = moving_ends(cycles, &pc, &seen);
         let group = cycles.into_iter().map(|(s, turn, e)| Cycle {
@@ -889,21 +896,20 @@ fn stretches(env: &[f64], threshold: f64, unseen: &[usize]) -> Vec<(usize, usize
 type Cycles = Vec<(usize, usize, usize)>;
 
 /// The cycles of one stretch `[a, b)` as sample indices relative to `a`, and the
-/// signal they were counted on; `borrowed` is the set's period (s) for a
-/// stretch too short to show its own.
+/// signal they were counted on. `rhythm` is the stretch's period (s) and how
+/// alike its cycles are ([`span_period`]) where already known: found for the
+/// set's longest stretch, or the set's period (alike 0) for a stretch too short
+/// to show its own; `None` finds it here.
 fn stretch_cycles(
     z: &[Vec<f64>],
     a: usize,
     b: usize,
     tilt: &dyn Fn(usize, usize) -> f64,
-    borrowed: Option<f64>,
+    rhythm: Option<(f64, f64)>,
 ) -> (Cycles, Vec<f64>) {
     let chans: Vec<Vec<f64>> = z.iter().map(|c| c[a..b].to_vec()).collect();
     let lags = PERIOD_S.map(|s| (s * RATE_HZ) as usize);
-    let (period, alike) = match borrowed {
-        Some(p) => (p, 0.0),
-        None => span_period(&chans, lags),
-    };
+    let (period, alike) = rhythm.unwrap_or_else(|| span_period(&chans, lags));
     let (mut pc, dir) = smooth_pc(&chans, period, None);
     let count = |pc: &[f64]| {
         // Only a stretch that starts and ends at rest can start and end in its
@@ -1377,7 +1383,7 @@ mod tests {
             .collect();
         let z = vec![x, vec![0.0; n], vec![0.0; n]];
         let (own, _) = stretch_cycles(&z, 0, n, &|_, _| 0.0, None);
-        let (borrowed, _) = stretch_cycles(&z, 0, n, &|_, _| 0.0, Some(6.0));
+        let (borrowed, _) = stretch_cycles(&z, 0, n, &|_, _| 0.0, Some((6.0, 0.0)));
         assert!(own.len() > 1, "{own:?}");
         assert_eq!(borrowed.len(), 1, "{borrowed:?}");
     }
