@@ -31,7 +31,9 @@
 //!    swings (breathing in a rest the stretch runs through) is no rep's part,
 //!    and the reps after it pair up from where it ends, not out of step;
 //! 5. per stretch, a cycle far smaller and slower than its others is a pause
-//!    between reps (a breath and a shuffle between two groups), not a rep;
+//!    between reps (a breath and a shuffle between two groups), not a rep, and
+//!    so is a lone cycle clearly smaller and slower than the regular reps on
+//!    both sides of it (a short pause mid-set with a breath in it);
 //! 6. a cycle quicker than the exercise's reps can be (well under the spec's
 //!    `min_rep_s`: the steps of a walk to the mat) is not a rep; cycles across
 //!    a gap in the recording that last as long as several of the reps around
@@ -135,6 +137,17 @@ const REST_SWINGS: usize = 3;
 /// than `PAUSE_DURATION` times it is a pause between reps.
 const PAUSE_SIZE: f64 = 0.4;
 const PAUSE_DURATION: f64 = 1.5;
+/// A lone cycle between two regular reps (each at least `REGULAR_SIZE` of the
+/// typical size and within `REGULAR_PACE` of the typical length) is a pause as
+/// well when it is under `LONE_PAUSE_SIZE` of the typical size and over
+/// `LONE_PAUSE_DURATION` times as long: a short pause mid-set (turning from
+/// forward to backward rolls) with a breath or a sway in it. A rep the wearer
+/// slows down for keeps more of its range; in the real sets, the smallest slow
+/// lone rep between regular ones is 0.84 of the typical size.
+const LONE_PAUSE_SIZE: f64 = 0.75;
+const LONE_PAUSE_DURATION: f64 = 1.45;
+const REGULAR_SIZE: f64 = 0.8;
+const REGULAR_PACE: f64 = 0.25;
 
 /// A cycle shorter than this fraction of the spec's shortest rep is not a rep.
 const QUICK_OF_MIN_REP: f64 = 0.6;
@@ -714,8 +727,9 @@ fn moving_ends(mut cycles: Cycles, pc: &[f64], seen: &dyn Fn(usize, usize) -> bo
 /// Drops the cycles of a stretch that are a pause between its reps, not a rep:
 /// smaller than [`PAUSE_SIZE`] times the stretch's typical cycle and longer than
 /// [`PAUSE_DURATION`] times it (a breath and a shuffle between two groups of reps
-/// too close together to split the stretch). Small quick reps and big slow ones
-/// stay.
+/// too close together to split the stretch), or, alone between two regular
+/// reps, smaller than [`LONE_PAUSE_SIZE`] and longer than [`LONE_PAUSE_DURATION`]
+/// times it (a short pause mid-set). Small quick reps and big slow ones stay.
 fn drop_pauses(group: &mut Vec<Cycle>) {
     if group.len() < RHYTHM_REPS {
         return;
@@ -727,9 +741,22 @@ fn drop_pauses(group: &mut Vec<Cycle>) {
             .map(|c| c.end_s - c.start_s)
             .collect::<Vec<_>>(),
     );
-    group.retain(|c| {
-        c.size >= PAUSE_SIZE * typical_size || c.end_s - c.start_s <= PAUSE_DURATION * typical_s
-    });
+    let pace = |c: &Cycle| (c.end_s - c.start_s) / typical_s;
+    let regular =
+        |c: &Cycle| c.size >= REGULAR_SIZE * typical_size && (pace(c) - 1.0).abs() <= REGULAR_PACE;
+    let pause: Vec<bool> = (0..group.len())
+        .map(|i| {
+            let c = &group[i];
+            let lone =
+                i > 0 && i + 1 < group.len() && regular(&group[i - 1]) && regular(&group[i + 1]);
+            (c.size < PAUSE_SIZE * typical_size && pace(c) > PAUSE_DURATION)
+                || (lone
+                    && c.size < LONE_PAUSE_SIZE * typical_size
+                    && pace(c) > LONE_PAUSE_DURATION)
+        })
+        .collect();
+    let mut pause = pause.into_iter();
+    group.retain(|_| !pause.next().unwrap_or(false));
 }
 
 /// Drops cycles at the start (or end) of a set (a group of reps) that are unlike its
@@ -1177,6 +1204,31 @@ mod tests {
         g.push(cycle(24.0, 9.0, 2.0));
         drop_pauses(&mut g);
         assert_eq!(g.len(), 7);
+    }
+
+    #[test]
+    fn a_short_pause_mid_set_is_no_rep_and_a_rep_slowed_down_for_is() {
+        // Regular reps, then a half-sized cycle 1.6 times as long between two of
+        // them (a breath while turning from forward to backward rolls).
+        let with_middle = |duration_s: f64, size: f64| {
+            let mut g = group(0.0, 5, 3.0, 2.0);
+            g.push(cycle(15.0, duration_s, size));
+            g.extend(group(15.0 + duration_s, 5, 3.0, 2.0));
+            drop_pauses(&mut g);
+            g.len()
+        };
+        assert_eq!(with_middle(4.8, 1.2), 10);
+        // As slow but keeping most of its range: a rep.
+        assert_eq!(with_middle(4.8, 1.7), 11);
+        // As small but at the set's pace: a low-amplitude rep.
+        assert_eq!(with_middle(3.3, 1.2), 11);
+        // Beside an irregular rep, nothing is sure: it stays.
+        let mut g = group(0.0, 5, 3.0, 2.0);
+        g.push(cycle(15.0, 4.8, 1.2));
+        g.push(cycle(19.8, 6.0, 2.0));
+        g.extend(group(25.8, 4, 3.0, 2.0));
+        drop_pauses(&mut g);
+        assert_eq!(g.len(), 11);
     }
 
     #[test]
