@@ -33,7 +33,8 @@
 //! 5. per stretch, a cycle far smaller and slower than its others is a pause
 //!    between reps (a breath and a shuffle between two groups), not a rep, and
 //!    so is a lone cycle clearly smaller and slower than the regular reps on
-//!    both sides of it (a short pause mid-set with a breath in it);
+//!    both sides of it, or at an end beside one (a short pause mid-set with a
+//!    breath in it, settling into the rest after the set);
 //! 6. a cycle quicker than the exercise's reps can be (well under the spec's
 //!    `min_rep_s`: the steps of a walk to the mat) is not a rep; cycles across
 //!    a gap in the recording that last as long as several of the reps around
@@ -141,11 +142,15 @@ const PAUSE_DURATION: f64 = 1.5;
 /// typical size and within `REGULAR_PACE` of the typical length) is a pause as
 /// well when it is under `LONE_PAUSE_SIZE` of the typical size and over
 /// `LONE_PAUSE_DURATION` times as long: a short pause mid-set (turning from
-/// forward to backward rolls) with a breath or a sway in it. A rep the wearer
-/// slows down for keeps more of its range; in the real sets, the smallest slow
-/// lone rep between regular ones is 0.84 of the typical size.
+/// forward to backward rolls) with a breath or a sway in it. So is such a cycle
+/// at a stretch's end beside a regular rep, in a stretch of at least
+/// `LONE_END_MIN_REPS` cycles: settling into the rest after the set, shifting
+/// before it. A rep the wearer slows down for keeps more of its range; in the
+/// real sets, the smallest slow lone rep between regular ones is 0.84 of the
+/// typical size.
 const LONE_PAUSE_SIZE: f64 = 0.75;
 const LONE_PAUSE_DURATION: f64 = 1.45;
+const LONE_END_MIN_REPS: usize = 5;
 const REGULAR_SIZE: f64 = 0.8;
 const REGULAR_PACE: f64 = 0.25;
 
@@ -728,8 +733,9 @@ fn moving_ends(mut cycles: Cycles, pc: &[f64], seen: &dyn Fn(usize, usize) -> bo
 /// smaller than [`PAUSE_SIZE`] times the stretch's typical cycle and longer than
 /// [`PAUSE_DURATION`] times it (a breath and a shuffle between two groups of reps
 /// too close together to split the stretch), or, alone between two regular
-/// reps, smaller than [`LONE_PAUSE_SIZE`] and longer than [`LONE_PAUSE_DURATION`]
-/// times it (a short pause mid-set). Small quick reps and big slow ones stay.
+/// reps or at an end beside one, smaller than [`LONE_PAUSE_SIZE`] and longer
+/// than [`LONE_PAUSE_DURATION`] times it (a short pause mid-set, settling into
+/// the rest after it). Small quick reps and big slow ones stay.
 fn drop_pauses(group: &mut Vec<Cycle>) {
     if group.len() < RHYTHM_REPS {
         return;
@@ -747,8 +753,10 @@ fn drop_pauses(group: &mut Vec<Cycle>) {
     let pause: Vec<bool> = (0..group.len())
         .map(|i| {
             let c = &group[i];
-            let lone =
-                i > 0 && i + 1 < group.len() && regular(&group[i - 1]) && regular(&group[i + 1]);
+            let at_end = i == 0 || i + 1 == group.len();
+            let lone = (!at_end || group.len() >= LONE_END_MIN_REPS)
+                && (i == 0 || regular(&group[i - 1]))
+                && (i + 1 == group.len() || regular(&group[i + 1]));
             (c.size < PAUSE_SIZE * typical_size && pace(c) > PAUSE_DURATION)
                 || (lone
                     && c.size < LONE_PAUSE_SIZE * typical_size
@@ -1229,6 +1237,14 @@ mod tests {
         g.extend(group(25.8, 4, 3.0, 2.0));
         drop_pauses(&mut g);
         assert_eq!(g.len(), 11);
+        // The same cycle after the set's last rep is settling into the rest;
+        // after only three reps, there is too little to tell.
+        for (reps, kept) in [(5, 5), (3, 4)] {
+            let mut g = group(0.0, reps, 3.0, 2.0);
+            g.push(cycle(3.0 * reps as f64, 4.8, 1.2));
+            drop_pauses(&mut g);
+            assert_eq!(g.len(), kept, "after {reps} reps");
+        }
     }
 
     #[test]
