@@ -61,8 +61,9 @@ enum State {
 struct RepBuild {
     start_s: f64,
     peak_deg: f64,
-    /// Fastest the angle turned before the hold began (deg/s).
+    /// Fastest the angle turned before the hold began (deg/s), and when.
     ramp_dps: f64,
+    ramp_t: f64,
     hold: Option<Hold>,
     /// The window the hold is judged over, once it has started (s).
     window_s: Option<f64>,
@@ -150,7 +151,7 @@ impl TiltCounter {
         };
         let raw = unit_angle_deg(up, reference);
         let fast = self.fast.update(raw, dt);
-        let (_, _, speed) = self.window.push(t, fast);
+        let (speed_t, _, speed) = self.window.push(t, fast);
         if fast < LOW_DEG {
             self.last_low_t = t;
         }
@@ -174,7 +175,7 @@ impl TiltCounter {
             State::Ending { .. } => {}
         }
         if self.state != State::Rest {
-            self.track(fast, speed, out);
+            self.track(fast, (speed_t, speed), out);
         }
         if self.settled_elsewhere(t, fast, speed) {
             self.reanchor(up);
@@ -216,6 +217,7 @@ impl TiltCounter {
             start_s: self.last_low_t,
             peak_deg: 0.0,
             ramp_dps: 0.0,
+            ramp_t: f64::NEG_INFINITY,
             hold: None,
             window_s: None,
             segment_start: None,
@@ -230,22 +232,27 @@ impl TiltCounter {
     }
 
     /// Times the hold, judged at the middle of the rep's hold window
-    /// ([`hold_window_s`]); `now_angle` is the latest angle, `speed` the speed
-    /// over [`SPEED_WINDOW_S`].
-    fn track(&mut self, now_angle: f64, speed: f64, out: &mut Vec<RepEvent>) {
+    /// ([`hold_window_s`]); `now_angle` is the latest angle, `ramp` the speed
+    /// over [`SPEED_WINDOW_S`] and the middle of that window. A hold starts
+    /// only after the ramp into it turned fastest: a moment judged before it
+    /// (the window lags) is the rest before the rep, which a swaying wearer
+    /// can leave slowly in the band's tolerance, not the hold.
+    fn track(&mut self, now_angle: f64, ramp: (f64, f64), out: &mut Vec<RepEvent>) {
+        let (speed_t, speed) = ramp;
         let n = self.reps + 1;
         let in_rep = matches!(self.state, State::InRep);
         let Some(rep) = self.rep.as_mut() else { return };
         rep.peak_deg = rep.peak_deg.max(now_angle);
-        if rep.hold.is_none() {
-            rep.ramp_dps = rep.ramp_dps.max(speed);
+        if rep.hold.is_none() && speed > rep.ramp_dps {
+            rep.ramp_dps = speed;
+            rep.ramp_t = speed_t;
         }
         let window_s = rep
             .window_s
             .unwrap_or_else(|| hold_window_s(SPEED_WINDOW_S, rep.ramp_dps, rep.peak_deg));
         let (t, angle, speed) = self.window.over(window_s);
-        let in_band = in_rep && in_band(&self.p, angle);
-        let holding = in_band && speed < still_dps(rep.ramp_dps, rep.peak_deg);
+        let in_band = in_rep && angle >= self.p.start_deg && in_band(&self.p, angle);
+        let holding = in_band && t > rep.ramp_t && speed < still_dps(rep.ramp_dps, rep.peak_deg);
         match (holding, rep.segment_start, rep.hold.as_mut()) {
             (true, None, None) => {
                 rep.hold = Some(Hold {
