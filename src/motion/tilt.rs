@@ -234,9 +234,11 @@ impl TiltCounter {
     /// Times the hold, judged at the middle of the rep's hold window
     /// ([`hold_window_s`]); `now_angle` is the latest angle, `ramp` the speed
     /// over [`SPEED_WINDOW_S`] and the middle of that window. A hold starts
-    /// only after the ramp into it turned fastest: a moment judged before it
-    /// (the window lags) is the rest before the rep, which a swaying wearer
-    /// can leave slowly in the band's tolerance, not the hold.
+    /// only after the ramp into it turned fastest, and is held only past the
+    /// start threshold: a moment judged before the ramp (the window lags) is
+    /// the rest before the rep, and an angle under the threshold the rest
+    /// after it, which a swaying wearer can hold still inside a band whose
+    /// tolerance reaches down near the rest pose (a pelvic tilt's, to 1 deg).
     fn track(&mut self, now_angle: f64, ramp: (f64, f64), out: &mut Vec<RepEvent>) {
         let (speed_t, speed) = ramp;
         let n = self.reps + 1;
