@@ -130,6 +130,8 @@ const PAUSED: f64 = 1.5;
 /// `REST_SWING_SLOW` times it, are breathing in a rest between two groups of
 /// reps, not part of a rep: the reps after them pair up from where they end.
 /// (A low-amplitude rep is as small, but quicker than its set's full ones.)
+/// At a stretch's ends, any number of such half swings are breathing before
+/// the first rep or after the last ([`swings::trim_ends`]).
 const REST_SWING_SIZE: f64 = 0.4;
 const REST_SWING_SLOW: f64 = 1.0;
 const REST_SWINGS: usize = 3;
@@ -955,7 +957,13 @@ fn stretch_cycles(
         } else {
             0.0
         };
-        let (points, _) = swings::trim_ends(points, END_FRACTION, END_LARGE, centred);
+        let (points, _) = swings::trim_ends(
+            points,
+            END_FRACTION,
+            END_LARGE,
+            centred,
+            (REST_SWING_SIZE, REST_SWING_SLOW),
+        );
         swings::cycles_around_rests(&points, REST_SWING_SIZE, REST_SWING_SLOW, REST_SWINGS)
     };
     let cycles = count(&pc);

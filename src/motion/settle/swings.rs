@@ -97,15 +97,19 @@ pub fn simplify(mut p: Vec<Point>, ratio: f64) -> Vec<Point> {
 /// Drops half swings at the ends that are unlike the set's typical (median inner)
 /// swing: smaller than `small` of it (a partial movement) or larger than `large`
 /// times it (lying down, standing up): getting into and out of position. At most
-/// two from each end. Where both end half swings are under `centred` of it, the
-/// movement swings about a middle it starts and ends at (a circle, a roll): the
-/// first goes out from the middle and the last comes back to it, about half a
-/// swing each, and both go, however near half they are.
+/// two from each end, and then any number that are breathing: each smaller than
+/// `rest.0` of the typical swing and slower than `rest.1` times its typical
+/// duration (the breaths of a wearer standing before the first rep, or settling
+/// after the last, outnumber two). Where both end half swings are under
+/// `centred` of it, the movement swings about a middle it starts and ends at (a
+/// circle, a roll): the first goes out from the middle and the last comes back
+/// to it, about half a swing each, and both go, however near half they are.
 pub fn trim_ends(
     mut p: Vec<Point>,
     small: f64,
     large: f64,
     centred: f64,
+    rest: (f64, f64),
 ) -> (Vec<Point>, Vec<Point>) {
     let mut dropped = Vec::new();
     let s = swings(&p);
@@ -129,6 +133,18 @@ pub fn trim_ends(
         if p.len() >= 3 && unlike(&p[0], &p[1]) {
             dropped.push(p.remove(0));
         }
+    }
+    let (size, slow) = rest;
+    let d: Vec<f64> = p.windows(2).map(|w| (w[1].i - w[0].i) as f64).collect();
+    let typical_d = super::dsp::median(&d);
+    let breath = |a: &Point, b: &Point| {
+        (b.v - a.v).abs() < size * med && (b.i - a.i) as f64 > slow * typical_d
+    };
+    while p.len() >= 3 && breath(&p[p.len() - 2], &p[p.len() - 1]) {
+        dropped.extend(p.pop());
+    }
+    while p.len() >= 3 && breath(&p[0], &p[1]) {
+        dropped.push(p.remove(0));
     }
     (p, dropped)
 }
@@ -187,6 +203,9 @@ pub fn cycles_around_rests(
 mod tests {
     use super::*;
 
+    /// Breaths: under 0.4 of a rep's swing, slower than its typical one.
+    const REST: (f64, f64) = (0.4, 1.0);
+
     fn wave(periods: f64, n: usize) -> Vec<f64> {
         (0..n)
             .map(|i| -(std::f64::consts::TAU * periods * i as f64 / (n - 1) as f64).cos())
@@ -197,7 +216,7 @@ mod tests {
     fn a_wave_from_rest_to_rest_has_one_cycle_per_period() {
         let p = turning_points(&wave(5.0, 501), 0.2);
         let p = simplify(p, 0.3);
-        let (p, dropped) = trim_ends(p, 0.5, 2.5, 0.75);
+        let (p, dropped) = trim_ends(p, 0.5, 2.5, 0.75, REST);
         assert!(dropped.is_empty());
         assert_eq!(cycles(&p).len(), 5);
     }
@@ -210,9 +229,9 @@ mod tests {
         x.extend((0..=500).map(|i| (std::f64::consts::TAU * 5.0 * f64::from(i) / 500.0).sin()));
         x.extend([0.0; 30]);
         let p = simplify(turning_points(&x, 0.2), 0.3);
-        let (kept, _) = trim_ends(p.clone(), 0.5, 2.5, 0.0);
+        let (kept, _) = trim_ends(p.clone(), 0.5, 2.5, 0.0, REST);
         assert_eq!(cycles(&kept).len(), 6);
-        let (kept, dropped) = trim_ends(p, 0.5, 2.5, 0.75);
+        let (kept, dropped) = trim_ends(p, 0.5, 2.5, 0.75, REST);
         assert_eq!(dropped.len(), 2);
         assert_eq!(cycles(&kept).len(), 5);
     }
@@ -229,11 +248,40 @@ mod tests {
     }
 
     #[test]
+    fn breaths_before_the_first_rep_are_trimmed_however_many() {
+        // Five slow breaths' half swings (a fifth of a rep's, twice as slow),
+        // then four reps: the two partial-movement trims leave three breaths,
+        // which would pair with the first rep's outward swing.
+        let mut p: Vec<Point> = [0.0, 0.2, 0.0, 0.2, 0.0, 0.2]
+            .iter()
+            .enumerate()
+            .map(|(k, &v)| Point { i: k * 20, v })
+            .collect();
+        p.extend(reps(100, 4, 10).into_iter().map(|q| Point {
+            v: q.v + 0.2 * (1.0 - q.v),
+            ..q
+        }));
+        let (kept, dropped) = trim_ends(p.clone(), 0.5, 2.5, 0.0, REST);
+        assert_eq!(dropped.len(), 5, "{dropped:?}");
+        assert_eq!(cycles(&kept).len(), 4, "{kept:?}");
+        // As small but at the reps' pace: low-amplitude reps, only two trimmed.
+        let quick: Vec<Point> = p
+            .iter()
+            .map(|q| Point {
+                i: if q.i < 100 { q.i / 2 + 50 } else { q.i },
+                ..*q
+            })
+            .collect();
+        let (_, dropped) = trim_ends(quick, 0.5, 2.5, 0.0, REST);
+        assert_eq!(dropped.len(), 2, "{dropped:?}");
+    }
+
+    #[test]
     fn a_small_half_swing_at_the_start_is_trimmed() {
         let mut x: Vec<f64> = (0..40).map(|i| -0.2 * f64::from(i) / 40.0 - 1.0).collect();
         x.extend(wave(3.0, 300).iter().map(|v| v * 1.0));
         let p = simplify(turning_points(&x, 0.05), 0.3);
-        let (p, _) = trim_ends(p, 0.5, 2.5, 0.75);
+        let (p, _) = trim_ends(p, 0.5, 2.5, 0.75, REST);
         assert_eq!(cycles(&p).len(), 3);
     }
 
