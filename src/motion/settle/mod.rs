@@ -125,15 +125,22 @@ const ECHO_JOINED: f64 = 1.35;
 const ARRIVED: f64 = 0.2;
 const PAUSED: f64 = 1.5;
 
-/// At least `REST_SWINGS` half swings in a row, each smaller than
-/// `REST_SWING_SIZE` of the stretch's typical half swing and slower than
-/// `REST_SWING_SLOW` times it, are breathing in a rest between two groups of
-/// reps, not part of a rep: the reps after them pair up from where they end.
-/// (A low-amplitude rep is as small, but quicker than its set's full ones.)
-/// At a stretch's ends, any number of such half swings are breathing before
-/// the first rep or after the last ([`swings::trim_ends`]).
-const REST_SWING_SIZE: f64 = 0.4;
-const REST_SWING_SLOW: f64 = 1.0;
+/// At least `REST_SWINGS` half swings in a row that are [`BREATHS`] are
+/// breathing in a rest between two groups of reps, not part of a rep: the reps
+/// after them pair up from where they end. At a stretch's ends, any number of
+/// them are breathing before the first rep or after the last
+/// ([`swings::trim_ends`]). A breath is smaller than 0.4 of the stretch's
+/// typical half swing and slower than it (a low-amplitude rep is as small, but
+/// quicker than its set's full ones), or under 0.2 of it and slower than half
+/// of it: breaths at the reps' pace. A low-amplitude rep that quick moves
+/// more: at 0.28 in place of 0.2, a physio-pt set with 2.5 s cut out loses a
+/// rep.
+const BREATHS: swings::Breaths = swings::Breaths {
+    size: 0.4,
+    slow: 1.0,
+    tiny: 0.2,
+    tiny_slow: 0.5,
+};
 const REST_SWINGS: usize = 3;
 
 /// A cycle smaller than `PAUSE_SIZE` times its stretch's typical one and longer
@@ -957,14 +964,8 @@ fn stretch_cycles(
         } else {
             0.0
         };
-        let (points, _) = swings::trim_ends(
-            points,
-            END_FRACTION,
-            END_LARGE,
-            centred,
-            (REST_SWING_SIZE, REST_SWING_SLOW),
-        );
-        swings::cycles_around_rests(&points, REST_SWING_SIZE, REST_SWING_SLOW, REST_SWINGS)
+        let (points, _) = swings::trim_ends(points, END_FRACTION, END_LARGE, centred, &BREATHS);
+        swings::cycles_around_rests(&points, &BREATHS, REST_SWINGS)
     };
     let cycles = count(&pc);
     if alike >= ECHO_ALIKE

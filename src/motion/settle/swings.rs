@@ -94,13 +94,34 @@ pub fn simplify(mut p: Vec<Point>, ratio: f64) -> Vec<Point> {
     p
 }
 
+/// What a breath looks like beside a set's reps: a half swing smaller than
+/// `size` of the typical (median) half swing and slower than `slow` times its
+/// typical duration, or, at any pace down to `tiny_slow` of it, smaller than
+/// `tiny` (a wearer at rest can breathe as fast as they roll their shoulders;
+/// a low-amplitude rep at that pace moves more).
+#[derive(Debug, Clone, Copy)]
+pub struct Breaths {
+    pub size: f64,
+    pub slow: f64,
+    pub tiny: f64,
+    pub tiny_slow: f64,
+}
+
+impl Breaths {
+    /// Whether a half swing of `swing` over `duration` samples is a breath,
+    /// against the typical half swing and its duration.
+    fn is(&self, swing: f64, duration: f64, typical: f64, typical_d: f64) -> bool {
+        (swing < self.size * typical && duration > self.slow * typical_d)
+            || (swing < self.tiny * typical && duration > self.tiny_slow * typical_d)
+    }
+}
+
 /// Drops half swings at the ends that are unlike the set's typical (median inner)
 /// swing: smaller than `small` of it (a partial movement) or larger than `large`
 /// times it (lying down, standing up): getting into and out of position. At most
-/// two from each end, and then any number that are breathing: each smaller than
-/// `rest.0` of the typical swing and slower than `rest.1` times its typical
-/// duration (the breaths of a wearer standing before the first rep, or settling
-/// after the last, outnumber two). Where both end half swings are under
+/// two from each end, and then any number that are `breaths` (a wearer
+/// standing before the first rep, or settling after the last, breathes more
+/// than twice). Where both end half swings are under
 /// `centred` of it, the movement swings about a middle it starts and ends at (a
 /// circle, a roll): the first goes out from the middle and the last comes back
 /// to it, about half a swing each, and both go, however near half they are.
@@ -109,7 +130,7 @@ pub fn trim_ends(
     small: f64,
     large: f64,
     centred: f64,
-    rest: (f64, f64),
+    breaths: &Breaths,
 ) -> (Vec<Point>, Vec<Point>) {
     let mut dropped = Vec::new();
     let s = swings(&p);
@@ -134,12 +155,10 @@ pub fn trim_ends(
             dropped.push(p.remove(0));
         }
     }
-    let (size, slow) = rest;
     let d: Vec<f64> = p.windows(2).map(|w| (w[1].i - w[0].i) as f64).collect();
     let typical_d = super::dsp::median(&d);
-    let breath = |a: &Point, b: &Point| {
-        (b.v - a.v).abs() < size * med && (b.i - a.i) as f64 > slow * typical_d
-    };
+    let breath =
+        |a: &Point, b: &Point| breaths.is((b.v - a.v).abs(), (b.i - a.i) as f64, med, typical_d);
     while p.len() >= 3 && breath(&p[p.len() - 2], &p[p.len() - 1]) {
         dropped.extend(p.pop());
     }
@@ -163,15 +182,13 @@ pub fn cycles(p: &[Point]) -> Vec<(usize, usize, usize)> {
 }
 
 /// [`cycles`], paired afresh after each rest: a run of at least `run` half
-/// swings, each smaller than `small` of the typical (median) half swing and
-/// slower than `slow` times its typical duration, is breathing between two
-/// groups of reps. It is no rep's part, and the reps after it pair up from where
-/// it ends: an odd number of breaths would otherwise put every later rep's
-/// return with the next rep's outward swing, and the rest's edges would count.
+/// swings that are `breaths` is breathing between two groups of reps. It is no
+/// rep's part, and the reps after it pair up from where it ends: an odd number
+/// of breaths would otherwise put every later rep's return with the next rep's
+/// outward swing, and the rest's edges would count.
 pub fn cycles_around_rests(
     p: &[Point],
-    small: f64,
-    slow: f64,
+    breaths: &Breaths,
     run: usize,
 ) -> Vec<(usize, usize, usize)> {
     let s = swings(p);
@@ -183,7 +200,7 @@ pub fn cycles_around_rests(
     let rest: Vec<bool> = s
         .iter()
         .zip(&d)
-        .map(|(&s, &d)| s < small * typical && d > slow * typical_d)
+        .map(|(&s, &d)| breaths.is(s, d, typical, typical_d))
         .collect();
     let mut out = Vec::new();
     let (mut from, mut k) = (0, 0);
@@ -203,8 +220,12 @@ pub fn cycles_around_rests(
 mod tests {
     use super::*;
 
-    /// Breaths: under 0.4 of a rep's swing, slower than its typical one.
-    const REST: (f64, f64) = (0.4, 1.0);
+    const BREATHS: Breaths = Breaths {
+        size: 0.4,
+        slow: 1.0,
+        tiny: 0.2,
+        tiny_slow: 0.5,
+    };
 
     fn wave(periods: f64, n: usize) -> Vec<f64> {
         (0..n)
@@ -216,7 +237,7 @@ mod tests {
     fn a_wave_from_rest_to_rest_has_one_cycle_per_period() {
         let p = turning_points(&wave(5.0, 501), 0.2);
         let p = simplify(p, 0.3);
-        let (p, dropped) = trim_ends(p, 0.5, 2.5, 0.75, REST);
+        let (p, dropped) = trim_ends(p, 0.5, 2.5, 0.75, &BREATHS);
         assert!(dropped.is_empty());
         assert_eq!(cycles(&p).len(), 5);
     }
@@ -229,9 +250,9 @@ mod tests {
         x.extend((0..=500).map(|i| (std::f64::consts::TAU * 5.0 * f64::from(i) / 500.0).sin()));
         x.extend([0.0; 30]);
         let p = simplify(turning_points(&x, 0.2), 0.3);
-        let (kept, _) = trim_ends(p.clone(), 0.5, 2.5, 0.0, REST);
+        let (kept, _) = trim_ends(p.clone(), 0.5, 2.5, 0.0, &BREATHS);
         assert_eq!(cycles(&kept).len(), 6);
-        let (kept, dropped) = trim_ends(p, 0.5, 2.5, 0.75, REST);
+        let (kept, dropped) = trim_ends(p, 0.5, 2.5, 0.75, &BREATHS);
         assert_eq!(dropped.len(), 2);
         assert_eq!(cycles(&kept).len(), 5);
     }
@@ -249,31 +270,35 @@ mod tests {
 
     #[test]
     fn breaths_before_the_first_rep_are_trimmed_however_many() {
-        // Five slow breaths' half swings (a fifth of a rep's, twice as slow),
-        // then four reps: the two partial-movement trims leave three breaths,
-        // which would pair with the first rep's outward swing.
-        let mut p: Vec<Point> = [0.0, 0.2, 0.0, 0.2, 0.0, 0.2]
-            .iter()
-            .enumerate()
-            .map(|(k, &v)| Point { i: k * 20, v })
-            .collect();
-        p.extend(reps(100, 4, 10).into_iter().map(|q| Point {
-            v: q.v + 0.2 * (1.0 - q.v),
-            ..q
-        }));
-        let (kept, dropped) = trim_ends(p.clone(), 0.5, 2.5, 0.0, REST);
+        // Five breaths' half swings of `size`, `step` samples each, then four
+        // reps from 0.2 to 1 and back, 10 samples a half swing: the two
+        // partial-movement trims leave three breaths, which would pair with
+        // the first rep's outward swing.
+        let with_breaths = |size: f64, step: usize| {
+            let mut p: Vec<Point> = (0..6)
+                .map(|k| Point {
+                    i: k * step,
+                    v: 0.2 - size * (k % 2 == 0) as u8 as f64,
+                })
+                .collect();
+            let at = 5 * step;
+            p.extend(reps(at, 4, 10).into_iter().map(|q| Point {
+                v: q.v + 0.2 * (1.0 - q.v),
+                ..q
+            }));
+            trim_ends(p, 0.5, 2.5, 0.0, &BREATHS)
+        };
+        // A quarter of a rep's swing, twice as slow: breaths.
+        let (kept, dropped) = with_breaths(0.2, 20);
         assert_eq!(dropped.len(), 5, "{dropped:?}");
         assert_eq!(cycles(&kept).len(), 4, "{kept:?}");
-        // As small but at the reps' pace: low-amplitude reps, only two trimmed.
-        let quick: Vec<Point> = p
-            .iter()
-            .map(|q| Point {
-                i: if q.i < 100 { q.i / 2 + 50 } else { q.i },
-                ..*q
-            })
-            .collect();
-        let (_, dropped) = trim_ends(quick, 0.5, 2.5, 0.0, REST);
+        // As small, at the reps' pace: low-amplitude reps; only two trimmed.
+        let (_, dropped) = with_breaths(0.2, 10);
         assert_eq!(dropped.len(), 2, "{dropped:?}");
+        // Under a fifth of a rep's swing, even at the reps' pace: breaths.
+        let (kept, dropped) = with_breaths(0.15, 10);
+        assert_eq!(dropped.len(), 5, "{dropped:?}");
+        assert_eq!(cycles(&kept).len(), 4, "{kept:?}");
     }
 
     #[test]
@@ -281,7 +306,7 @@ mod tests {
         let mut x: Vec<f64> = (0..40).map(|i| -0.2 * f64::from(i) / 40.0 - 1.0).collect();
         x.extend(wave(3.0, 300).iter().map(|v| v * 1.0));
         let p = simplify(turning_points(&x, 0.05), 0.3);
-        let (p, _) = trim_ends(p, 0.5, 2.5, 0.75, REST);
+        let (p, _) = trim_ends(p, 0.5, 2.5, 0.75, &BREATHS);
         assert_eq!(cycles(&p).len(), 3);
     }
 
@@ -298,20 +323,27 @@ mod tests {
 
     #[test]
     fn breathing_in_a_rest_is_no_rep_and_the_reps_after_it_pair_in_step() {
-        // Four reps, three slow breaths' half swings (a tenth of a rep's), four reps.
-        let mut p = vec![Point { i: 0, v: 0.0 }];
-        p.extend(reps(0, 4, 10));
-        let rest_end = 80 + 3 * 25;
-        p.extend([(105, 0.1), (130, 0.0), (rest_end, 0.1)].map(|(i, v)| Point { i, v }));
-        p.extend(reps(rest_end, 4, 10).into_iter().map(|q| Point {
-            v: if q.v == 0.0 { 0.1 } else { 1.1 },
-            ..q
-        }));
-        // Paired straight through, the breaths put the second group out of step.
-        assert_eq!(cycles(&p).len(), 10);
-        let c = cycles_around_rests(&p, 0.4, 1.0, 3);
-        assert_eq!(c.len(), 8, "{c:?}");
-        assert!(c.iter().all(|&(s, _, e)| e - s == 20), "{c:?}");
+        // Four reps, three breaths' half swings (a tenth of a rep's), four
+        // reps: breaths slower than the reps (25 samples a half swing), and
+        // as quick as them (10).
+        for breath in [25, 10] {
+            let mut p = vec![Point { i: 0, v: 0.0 }];
+            p.extend(reps(0, 4, 10));
+            let rest_end = 80 + 3 * breath;
+            p.extend(
+                [(80 + breath, 0.1), (80 + 2 * breath, 0.0), (rest_end, 0.1)]
+                    .map(|(i, v)| Point { i, v }),
+            );
+            p.extend(reps(rest_end, 4, 10).into_iter().map(|q| Point {
+                v: if q.v == 0.0 { 0.1 } else { 1.1 },
+                ..q
+            }));
+            // Paired straight through, the breaths put the second group out of step.
+            assert_eq!(cycles(&p).len(), 10);
+            let c = cycles_around_rests(&p, &BREATHS, 3);
+            assert_eq!(c.len(), 8, "{breath}: {c:?}");
+            assert!(c.iter().all(|&(s, _, e)| e - s == 20), "{breath}: {c:?}");
+        }
     }
 
     #[test]
@@ -324,7 +356,7 @@ mod tests {
                 .into_iter()
                 .map(|q| Point { v: q.v * 0.2, ..q }),
         );
-        assert_eq!(cycles_around_rests(&p, 0.4, 1.0, 3).len(), 8);
+        assert_eq!(cycles_around_rests(&p, &BREATHS, 3).len(), 8);
     }
 
     #[test]
