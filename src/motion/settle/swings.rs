@@ -182,10 +182,14 @@ pub fn cycles(p: &[Point]) -> Vec<(usize, usize, usize)> {
 }
 
 /// [`cycles`], paired afresh after each rest: a run of at least `run` half
-/// swings that are `breaths` is breathing between two groups of reps. It is no
-/// rep's part, and the reps after it pair up from where it ends: an odd number
-/// of breaths would otherwise put every later rep's return with the next rep's
-/// outward swing, and the rest's edges would count.
+/// swings that are `breaths` is breathing between two groups of reps, and so is
+/// a run one short of that with the small half swings beside it that make up
+/// the number (under `breaths.size` of the typical one: easing out of a rep
+/// into a short pause and out of it into the next, as where shoulder rolls
+/// turn from forward to backward). A rest is no rep's part, and the reps after
+/// it pair up from where it ends: an odd number of breaths would otherwise put
+/// every later rep's return with the next rep's outward swing, and the rest's
+/// edges would count.
 pub fn cycles_around_rests(
     p: &[Point],
     breaths: &Breaths,
@@ -206,11 +210,19 @@ pub fn cycles_around_rests(
     let (mut from, mut k) = (0, 0);
     while k < s.len() {
         let end = (k..s.len()).find(|&j| !rest[j]).unwrap_or(s.len());
-        if end - k >= run {
-            out.extend(cycles(&p[from..=k]));
-            from = end;
+        // A run one breath short of a rest is one with the small half swings
+        // beside it: the movement easing out of the last rep and into the next.
+        let (mut a, mut b) = (k, end);
+        if end - k + 1 == run {
+            let small = |j: usize| s[j] < breaths.size * typical;
+            a -= usize::from(a > from && small(a - 1));
+            b += usize::from(b < s.len() && small(b));
         }
-        k = end + 1;
+        if end > k && b - a >= run {
+            out.extend(cycles(&p[from..=a]));
+            from = b;
+        }
+        k = if b > end { b } else { end + 1 };
     }
     out.extend(cycles(&p[from..]));
     out
@@ -344,6 +356,37 @@ mod tests {
             assert_eq!(c.len(), 8, "{breath}: {c:?}");
             assert!(c.iter().all(|&(s, _, e)| e - s == 20), "{breath}: {c:?}");
         }
+    }
+
+    #[test]
+    fn a_short_pause_eased_into_and_out_of_is_a_rest() {
+        // Four reps; easing out (a small quick half swing), two half swings of
+        // `size` over `step` samples, easing in; four reps.
+        let pause = |size: f64, step: usize| {
+            let mut p = vec![Point { i: 0, v: 0.0 }];
+            p.extend(reps(0, 4, 10));
+            let back = 90 + 2 * step;
+            p.extend(
+                [
+                    (90, 0.3),
+                    (90 + step, 0.3 - size),
+                    (back, 0.3),
+                    (back + 10, 0.0),
+                ]
+                .map(|(i, v)| Point { i, v }),
+            );
+            p.extend(reps(back + 10, 4, 10));
+            p
+        };
+        // Two breaths between: a pause, whose four half swings would pair into
+        // two reps, and the reps after it pair in step.
+        let p = pause(0.15, 15);
+        assert_eq!(cycles(&p).len(), 10);
+        let c = cycles_around_rests(&p, &BREATHS, 3);
+        assert_eq!(c.len(), 8, "{c:?}");
+        assert!(c.iter().all(|&(s, _, e)| e - s == 20), "{c:?}");
+        // Low-amplitude reps' size, at the reps' pace: reps.
+        assert_eq!(cycles_around_rests(&pause(0.3, 10), &BREATHS, 3).len(), 10);
     }
 
     #[test]
