@@ -42,17 +42,18 @@ fn shoulder_physiotherapy_sets_from_a_watch() {
 
 #[test]
 fn physiotherapy_sets_with_fast_and_low_amplitude_reps() {
-    // Measured: 90% exact, 97% within one (accelerometer only: 87%, 94%). Before
+    // Measured: 92% exact, 97% within one (accelerometer only: 87%, 94%). Before
     // the count settled from the whole set: 14%, 52%; before small quick
     // movements between groups were told from reps: 68%, 92%; before fast reps
     // among slow ones were counted at their own rate: 79%, 95%; before a cycle
     // was timed from where its movement left to where it arrived: 87%, 97%;
     // before a slow small cycle at a stretch's end was settling into the rest:
-    // 89%, 97%.
+    // 89%, 97%; before any number of breaths at a stretch's end were trimmed:
+    // 90%, 97%.
     let (exact, one, n) = score("physio-pt", false);
     assert_eq!(n, 63);
     assert!(
-        exact >= 57 && one >= 61,
+        exact >= 58 && one >= 61,
         "{exact} exact, {one} within one of {n}"
     );
     let (exact, one, _) = score("physio-pt", true);
