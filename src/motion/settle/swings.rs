@@ -121,10 +121,10 @@ impl Breaths {
 /// times it (lying down, standing up): getting into and out of position. At most
 /// two from each end, and then any number that are `breaths` (a wearer
 /// standing before the first rep, or settling after the last, breathes more
-/// than twice). Where both end half swings are under
-/// `centred` of it, the movement swings about a middle it starts and ends at (a
-/// circle, a roll): the first goes out from the middle and the last comes back
-/// to it, about half a swing each, and both go, however near half they are.
+/// than twice). Where both end half swings are under `centred` of it, the
+/// movement swings about a middle it starts and ends at (a circle, a roll): the
+/// first goes out from the middle and the last comes back to it, about half a
+/// swing each, and both go, however near half they are.
 pub fn trim_ends(
     mut p: Vec<Point>,
     small: f64,
