@@ -189,7 +189,9 @@ pub fn cycles(p: &[Point]) -> Vec<(usize, usize, usize)> {
 /// turn from forward to backward). A rest is no rep's part, and the reps after
 /// it pair up from where it ends: an odd number of breaths would otherwise put
 /// every later rep's return with the next rep's outward swing, and the rest's
-/// edges would count.
+/// edges would count. Where the reps before a rest leave a lone half swing
+/// into it, under `breaths.size` of the typical one, it eases into the rest
+/// and is the rest's too (a bigger one is a rep whose return the rest hides).
 pub fn cycles_around_rests(
     p: &[Point],
     breaths: &Breaths,
@@ -219,6 +221,10 @@ pub fn cycles_around_rests(
             b += usize::from(b < s.len() && small(b));
         }
         if end > k && b - a >= run {
+            // A lone small half swing left before the rest eases into it.
+            if (a - from) % 2 == 1 && s[a - 1] < breaths.size * typical {
+                a -= 1;
+            }
             out.extend(cycles(&p[from..=a]));
             from = b;
         }
@@ -387,6 +393,30 @@ mod tests {
         assert!(c.iter().all(|&(s, _, e)| e - s == 20), "{c:?}");
         // Low-amplitude reps' size, at the reps' pace: reps.
         assert_eq!(cycles_around_rests(&pause(0.3, 10), &BREATHS, 3).len(), 10);
+    }
+
+    #[test]
+    fn a_lone_small_half_swing_into_a_rest_eases_into_it() {
+        // Four reps, a third of a swing into the rest at the reps' pace, three
+        // slow breaths, four reps; with a full swing in its place, a rep whose
+        // return the rest hides.
+        let set = |into: f64| {
+            let mut p = vec![Point { i: 0, v: 0.0 }];
+            p.extend(reps(0, 4, 10));
+            p.push(Point { i: 90, v: into });
+            p.extend(
+                [(115, into - 0.1), (140, into), (165, into - 0.1)].map(|(i, v)| Point { i, v }),
+            );
+            p.extend(reps(165, 4, 10).into_iter().map(|q| Point {
+                v: q.v + into - 0.1,
+                ..q
+            }));
+            cycles_around_rests(&p, &BREATHS, 3)
+        };
+        let c = set(0.3);
+        assert_eq!(c.len(), 8, "{c:?}");
+        assert!(c.iter().all(|&(s, _, e)| e - s == 20), "{c:?}");
+        assert_eq!(set(1.0).len(), 9);
     }
 
     #[test]
