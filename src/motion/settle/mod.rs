@@ -20,16 +20,19 @@
 //!    mounting, any movement);
 //! 4. the turning points of that signal, wiggles removed against neighbouring
 //!    swings (so low-amplitude reps among their like stay), half swings at the
-//!    stretch's ends that are much smaller than its typical swing dropped, and
+//!    stretch's ends that are much smaller than its typical swing dropped (and
+//!    any number of breaths before the first rep or after the last), and
 //!    every out-and-back counted as one rep; a cycle that holds a faster rhythm
 //!    of its own (a few fast reps among slow ones, smoothed into one by the
 //!    low-pass) is low-passed again at its own rate and counted from that;
 //!    cycles coming twice per period all through a stretch are a rep's two
 //!    jolts, which the low-pass did not smooth away, and are joined in pairs;
 //!    each cycle runs from where its movement leaves to where it arrives (a
-//!    pause beside it, drifting, is not part of it); a run of small slow half
-//!    swings (breathing in a rest the stretch runs through) is no rep's part,
-//!    and the reps after it pair up from where it ends, not out of step;
+//!    pause beside it, drifting, is not part of it); a run of breaths (half
+//!    swings small and slow, or tiny at any pace near the reps': a rest the
+//!    stretch runs through, or a short pause eased into and out of) is no
+//!    rep's part, and the reps after it pair up from where it ends, not out of
+//!    step;
 //! 5. per stretch, a cycle far smaller and slower than its others is a pause
 //!    between reps (a breath and a shuffle between two groups), not a rep, and
 //!    so is a lone cycle clearly smaller and slower than the regular reps on
