@@ -1,8 +1,10 @@
 //! `postured demo` as a user runs it: both simulated straps stream through the
 //! daemon's API, with Debian's dbus-daemon and, where it is not installed, with
-//! the built-in bus; SIGTERM stops it cleanly and leaves nothing behind.
+//! the built-in bus; SIGTERM, or Ctrl-C to its process group, stops it cleanly,
+//! without a warning, and leaves nothing behind.
 
 use std::io::BufRead;
+use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -44,13 +46,27 @@ fn dashboard(stdout: std::process::ChildStdout, wait: Duration) -> String {
     }
 }
 
-fn demo(path_env: &str) {
+/// How the demo is stopped: SIGTERM to it (as systemd or `kill` would), or
+/// SIGINT to its whole process group (Ctrl-C at a terminal, or `timeout`).
+#[derive(Clone, Copy)]
+enum Stop {
+    Term,
+    CtrlC,
+}
+
+fn demo(path_env: &str, stop: Stop) {
+    let log = std::env::temp_dir().join(format!(
+        "postured-demo-test-{}-{}.log",
+        std::process::id(),
+        matches!(stop, Stop::Term)
+    ));
     // Port 0: the daemon binds a free port and the demo prints which.
     let mut child = Command::new(env!("CARGO_BIN_EXE_postured"))
         .args(["demo", "--listen", "127.0.0.1:0"])
         .env("PATH", path_env)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .process_group(0)
         .spawn()
         .unwrap();
     let base = dashboard(child.stdout.take().unwrap(), Duration::from_secs(30));
@@ -74,9 +90,13 @@ fn demo(path_env: &str) {
     let pid = child.id();
     let dir = std::env::temp_dir().join(format!("postured-demo-{pid}"));
     assert!(dir.exists());
+    let (signal, target) = match stop {
+        Stop::Term => ("-TERM", pid.to_string()),
+        Stop::CtrlC => ("-INT", format!("-{pid}")),
+    };
     assert!(
         Command::new("/usr/bin/kill")
-            .args(["-TERM", &pid.to_string()])
+            .args([signal, "--", &target])
             .status()
             .unwrap()
             .success()
@@ -88,21 +108,34 @@ fn demo(path_env: &str) {
         }
         assert!(
             stopped.elapsed() < Duration::from_secs(15),
-            "demo did not stop on SIGTERM"
+            "demo did not stop on {signal}"
         );
         std::thread::sleep(Duration::from_millis(100));
     };
     assert!(status.success(), "{status}");
     assert!(!dir.exists(), "{} left behind", dir.display());
     assert!(straps(&base).is_none(), "the daemon still answers");
+    // Everything stops in order: the straps are not left talking to a bus
+    // that went away first.
+    let text = std::fs::read_to_string(&log).unwrap();
+    let _ = std::fs::remove_file(&log);
+    let warnings: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains(" WARN ") || l.contains(" ERROR "))
+        .collect();
+    assert!(
+        warnings.is_empty(),
+        "stopping warned:\n{}",
+        warnings.join("\n")
+    );
 }
 
 #[test]
 fn the_demo_runs_on_dbus_daemon() {
-    demo(&std::env::var("PATH").unwrap_or_default());
+    demo(&std::env::var("PATH").unwrap_or_default(), Stop::CtrlC);
 }
 
 #[test]
 fn the_demo_runs_without_dbus_daemon() {
-    demo("/nonexistent");
+    demo("/nonexistent", Stop::Term);
 }

@@ -54,7 +54,8 @@ pub fn config(dir: &Path) -> String {
 }
 
 impl PrivateBus {
-    /// Starts dbus-daemon in the foreground (as our child) with its socket in `dir`.
+    /// Starts dbus-daemon in the foreground (as our child, in a process group of
+    /// its own) with its socket in `dir`.
     pub fn start(dir: &Path) -> Result<Self, BusError> {
         let path = dir.join("bus.conf");
         std::fs::create_dir_all(dir)
@@ -63,13 +64,18 @@ impl PrivateBus {
                 path: path.clone(),
                 source,
             })?;
-        let mut child = Command::new("dbus-daemon")
+        let mut command = Command::new("dbus-daemon");
+        command
             .arg(format!("--config-file={}", path.display()))
             .args(["--nofork", "--nopidfile", "--print-address=1"])
             .stdout(Stdio::piped())
-            .stdin(Stdio::null())
-            .spawn()
-            .map_err(BusError::Spawn)?;
+            .stdin(Stdio::null());
+        // In a process group of its own, Ctrl-C at a terminal (or `timeout`)
+        // stops the programs using the bus, not the bus under them: they stop
+        // first, and [`Drop`] stops it last.
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        let mut child = command.spawn().map_err(BusError::Spawn)?;
         let stdout = child.stdout.take().ok_or(BusError::NoAddress)?;
         let mut line = String::new();
         BufReader::new(stdout)
