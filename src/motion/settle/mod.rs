@@ -30,7 +30,9 @@
 //!    each cycle runs from where its movement leaves to where it arrives (a
 //!    pause beside it, drifting, is not part of it); a run of breaths (half
 //!    swings small and slow, or tiny at any pace near the reps': a rest the
-//!    stretch runs through, or a short pause eased into and out of) is no
+//!    stretch runs through, or a short pause eased into and out of; in a
+//!    movement about a middle, such as a shoulder roll, the pause at the middle,
+//!    eased into and out of by half swings, swaying up to 0.3 of a swing) is no
 //!    rep's part, and the reps after it pair up from where it ends, not out of
 //!    step;
 //! 5. per stretch, a cycle far smaller and slower than its others is a pause
@@ -137,12 +139,25 @@ const PAUSED: f64 = 1.5;
 /// quicker than its set's full ones), or under 0.2 of it and slower than half
 /// of it: breaths at the reps' pace. A low-amplitude rep that quick moves
 /// more: at 0.28 in place of 0.2, a physio-pt set with 2.5 s cut out loses a
-/// rep.
+/// rep. Two breaths in a row are a rest too, eased into and out of by half
+/// swings under 0.4 of the typical one.
 const BREATHS: swings::Breaths = swings::Breaths {
     size: 0.4,
     slow: 1.0,
     tiny: 0.2,
     tiny_slow: 0.5,
+    eased: 0.4,
+};
+/// A movement about a middle (a shoulder roll, an arm circle) pauses at its
+/// middle: half a swing back to it and half a swing out of it (under
+/// [`END_CENTRED`] of the typical one) ease into and out of the pause, and the
+/// wearer's sway or breath while there moves up to 0.3 of a swing at the reps'
+/// pace (in firmware-sim's rolls, 0.17-0.26 where they turn from forward to
+/// backward): a low-amplitude rep that quick moves more.
+const MIDDLE_BREATHS: swings::Breaths = swings::Breaths {
+    tiny: 0.3,
+    eased: END_CENTRED,
+    ..BREATHS
 };
 const REST_SWINGS: usize = 3;
 
@@ -960,15 +975,24 @@ fn stretch_cycles(
     let (mut pc, dir) = smooth_pc(&chans, period, None);
     let count = |pc: &[f64]| {
         // Only a stretch that starts and ends at rest can start and end in its
-        // middle (a recording cut mid-movement does not).
+        // middle (a recording cut mid-movement does not). Where the wearer
+        // breathes before the first rep or after the last, where the stretch
+        // rests shows once the breaths are trimmed.
         let points = span_points(pc);
-        let centred = if rests(pc, true) && rests(pc, false) && rests_between(&points, tilt) {
-            END_CENTRED
+        let about_middle = rests(pc, true)
+            && rests(pc, false)
+            && (rests_between(&points, tilt) || {
+                let (trimmed, _) =
+                    swings::trim_ends(points.clone(), END_FRACTION, END_LARGE, 0.0, &BREATHS);
+                rests_between(&trimmed, tilt)
+            });
+        let (centred, breaths) = if about_middle {
+            (END_CENTRED, MIDDLE_BREATHS)
         } else {
-            0.0
+            (0.0, BREATHS)
         };
         let (points, _) = swings::trim_ends(points, END_FRACTION, END_LARGE, centred, &BREATHS);
-        swings::cycles_around_rests(&points, &BREATHS, REST_SWINGS)
+        swings::cycles_around_rests(&points, &breaths, REST_SWINGS)
     };
     let cycles = count(&pc);
     if alike >= ECHO_ALIKE

@@ -98,13 +98,17 @@ pub fn simplify(mut p: Vec<Point>, ratio: f64) -> Vec<Point> {
 /// `size` of the typical (median) half swing and slower than `slow` times its
 /// typical duration, or, at any pace down to `tiny_slow` of it, smaller than
 /// `tiny` (a wearer at rest can breathe as fast as they roll their shoulders;
-/// a low-amplitude rep at that pace moves more).
+/// a low-amplitude rep at that pace moves more). Beside a short run of them,
+/// a half swing under `eased` of the typical one eases out of the last rep
+/// into the pause, or out of the pause into the next rep
+/// ([`cycles_around_rests`]).
 #[derive(Debug, Clone, Copy)]
 pub struct Breaths {
     pub size: f64,
     pub slow: f64,
     pub tiny: f64,
     pub tiny_slow: f64,
+    pub eased: f64,
 }
 
 impl Breaths {
@@ -184,7 +188,7 @@ pub fn cycles(p: &[Point]) -> Vec<(usize, usize, usize)> {
 /// [`cycles`], paired afresh after each rest: a run of at least `run` half
 /// swings that are `breaths` is breathing between two groups of reps, and so is
 /// a run one short of that with the small half swings beside it that make up
-/// the number (under `breaths.size` of the typical one: easing out of a rep
+/// the number (under `breaths.eased` of the typical one: easing out of a rep
 /// into a short pause and out of it into the next, as where shoulder rolls
 /// turn from forward to backward). A rest is no rep's part, and the reps after
 /// it pair up from where it ends: an odd number of breaths would otherwise put
@@ -216,7 +220,7 @@ pub fn cycles_around_rests(
         // beside it: the movement easing out of the last rep and into the next.
         let (mut a, mut b) = (k, end);
         if end - k + 1 == run {
-            let small = |j: usize| s[j] < breaths.size * typical;
+            let small = |j: usize| s[j] < breaths.eased * typical;
             a -= usize::from(a > from && small(a - 1));
             b += usize::from(b < s.len() && small(b));
         }
@@ -243,6 +247,7 @@ mod tests {
         slow: 1.0,
         tiny: 0.2,
         tiny_slow: 0.5,
+        eased: 0.4,
     };
 
     fn wave(periods: f64, n: usize) -> Vec<f64> {
@@ -393,6 +398,53 @@ mod tests {
         assert!(c.iter().all(|&(s, _, e)| e - s == 20), "{c:?}");
         // Low-amplitude reps' size, at the reps' pace: reps.
         assert_eq!(cycles_around_rests(&pause(0.3, 10), &BREATHS, 3).len(), 10);
+    }
+
+    #[test]
+    fn a_pause_at_the_middle_of_a_movement_about_it_is_a_rest() {
+        // Four reps swinging between -1 and 1 about their middle; half a swing
+        // back to the middle, a sway of `sway` and `sway + 0.04` of a swing
+        // while paused there, at the reps' pace, half a swing out; four reps.
+        let set = |sway: f64| {
+            let swing = |k: usize| if k % 2 == 1 { 1.0 } else { -1.0 };
+            let mut p: Vec<Point> = (0..=8)
+                .map(|k| Point {
+                    i: 10 * k,
+                    v: swing(k),
+                })
+                .collect();
+            let low = -0.06 - 2.0 * sway;
+            p.extend(
+                [
+                    (90, -0.06),
+                    (100, low),
+                    (110, low + 2.0 * (sway + 0.04)),
+                    (120, -0.9),
+                ]
+                .map(|(i, v)| Point { i, v }),
+            );
+            p.extend((1..=8).map(|k| Point {
+                i: 120 + 10 * k,
+                v: swing(k),
+            }));
+            p
+        };
+        let about_middle = Breaths {
+            tiny: 0.3,
+            eased: 0.75,
+            ..BREATHS
+        };
+        // The pause's four half swings would pair into two reps.
+        let p = set(0.17);
+        assert_eq!(cycles(&p).len(), 10);
+        let c = cycles_around_rests(&p, &about_middle, 3);
+        assert_eq!(c.len(), 8, "{c:?}");
+        assert!(c.iter().all(|&(s, _, e)| e - s == 20), "{c:?}");
+        // Where a movement rests at one end (a leg raise's floor), swings that
+        // big out of it and back are reps.
+        assert_eq!(cycles_around_rests(&p, &BREATHS, 3).len(), 10);
+        // And about a middle, low-amplitude reps' size at the reps' pace too.
+        assert_eq!(cycles_around_rests(&set(0.35), &about_middle, 3).len(), 10);
     }
 
     #[test]
