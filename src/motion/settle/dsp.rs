@@ -117,29 +117,51 @@ const SHORTER_PEAK: f64 = 0.85;
 /// nearly as high ([`SHORTER_PEAK`]). The biased estimate (every lag
 /// divided by the whole length) keeps the few products at long lags from reading
 /// as a strong period. Summing the channels' autocorrelations makes it
-/// independent of how the strap is mounted.
+/// independent of how the strap is mounted. Samples `unseen` (interpolated
+/// across a gap in the recording; empty for none) are left out: each lag's
+/// products are the mean of those between seen samples, biased as if all were.
 ///
 /// With it, the autocorrelation there as a fraction of the power: how alike each
 /// cycle is to the next (1 for a pure endless wave).
-pub fn period(channels: &[Vec<f64>], min_lag: usize, max_lag: usize) -> Option<(usize, f64)> {
+pub fn period(
+    channels: &[Vec<f64>],
+    unseen: &[bool],
+    min_lag: usize,
+    max_lag: usize,
+) -> Option<(usize, f64)> {
     let n = channels.first()?.len();
     let max_lag = max_lag.min(n / 2);
     if max_lag <= min_lag + 2 {
         return None;
     }
+    let gaps = unseen.iter().any(|&u| u);
+    let seen = |i: usize| !gaps || !unseen[i];
     let r: Vec<f64> = (0..=max_lag)
         .map(|lag| {
             let sum: f64 = channels
                 .iter()
                 .map(|c| {
-                    c[..n - lag]
-                        .iter()
-                        .zip(&c[lag..])
-                        .map(|(a, b)| a * b)
-                        .sum::<f64>()
+                    let products = c[..n - lag].iter().zip(&c[lag..]);
+                    if gaps {
+                        products
+                            .enumerate()
+                            .filter(|&(i, _)| seen(i) && seen(i + lag))
+                            .map(|(_, (a, b))| a * b)
+                            .sum::<f64>()
+                    } else {
+                        products.map(|(a, b)| a * b).sum::<f64>()
+                    }
                 })
                 .sum();
-            sum / n as f64
+            let pairs = if gaps {
+                (0..n - lag).filter(|&i| seen(i) && seen(i + lag)).count()
+            } else {
+                n - lag
+            };
+            if pairs == 0 {
+                return 0.0;
+            }
+            sum / pairs as f64 * (n - lag) as f64 / n as f64
         })
         .collect();
     if r[0] <= 0.0 {
@@ -224,6 +246,22 @@ mod tests {
     }
 
     #[test]
+    fn samples_not_seen_take_no_part_in_the_period() {
+        // A wave of 50 samples with 60 lost in the middle, interpolated there
+        // as a level far from the wave's (a sensor's bias held across a gap).
+        let mut x = sine(1000, 50.0);
+        let unseen: Vec<bool> = (0..1000).map(|i| (470..530).contains(&i)).collect();
+        x[470..530].fill(4.0);
+        let mean = x.iter().sum::<f64>() / 1000.0;
+        x.iter_mut().for_each(|v| *v -= mean);
+        let (p, alike) = period(&[x.clone()], &unseen, 10, 300).unwrap();
+        assert_eq!(p, 50);
+        assert!(alike > 0.8, "{alike}");
+        // Taken as seen, the level is the strongest thing in the signal.
+        assert_ne!(period(&[x], &[], 10, 300).map(|(p, _)| p), Some(50));
+    }
+
+    #[test]
     fn period_of_a_two_bump_cycle_is_the_whole_cycle() {
         // A cycle of 50 samples with a second bump at twice the rate, 40% as big.
         let x: Vec<f64> = (0..1000)
@@ -232,7 +270,7 @@ mod tests {
                 p.sin() + 0.4 * (2.0 * p).sin()
             })
             .collect();
-        assert_eq!(period(&[x], 10, 300).map(|(p, _)| p), Some(50));
+        assert_eq!(period(&[x], &[], 10, 300).map(|(p, _)| p), Some(50));
     }
 
     #[test]
@@ -245,12 +283,12 @@ mod tests {
                 p.sin() + 3.0 * (2.0 * p).sin()
             })
             .collect();
-        assert_eq!(period(&[x], 10, 300).map(|(p, _)| p), Some(50));
+        assert_eq!(period(&[x], &[], 10, 300).map(|(p, _)| p), Some(50));
         // A true half-period rhythm is still found.
         let y: Vec<f64> = (0..1000)
             .map(|i| (std::f64::consts::TAU * i as f64 / 25.0).sin())
             .collect();
-        assert_eq!(period(&[y], 10, 300).map(|(p, _)| p), Some(25));
+        assert_eq!(period(&[y], &[], 10, 300).map(|(p, _)| p), Some(25));
     }
 
     #[test]

@@ -7,7 +7,9 @@
 //! [`settle`] counts it again as a whole:
 //!
 //! 1. acceleration (and rotation, when the strap measures it) band-passed, each
-//!    sensor scaled to the same size so neither drowns the other;
+//!    sensor scaled to the same size so neither drowns the other (a gap in the
+//!    recording filled with the level the movement swung about beside it, and
+//!    left out of every measure of the set's rhythm and direction);
 //! 2. split into active stretches where its moving RMS stands clear of the set's
 //!    quiet parts and of the sensors' noise (a pause between groups of reps
 //!    separates them, on a noisy strap too; a gap in the recording, where the
@@ -246,6 +248,8 @@ pub const GAP_S: f64 = 0.5;
 /// gap is long enough to hide the `k - 1` not seen, and no longer than this many
 /// typical reps (a longer one may hide a pause as well as reps).
 const GAP_MAX_REPS: f64 = 3.0;
+/// A gap is filled with the mean of this long on either side of it (s).
+const LEVEL_S: f64 = 2.5;
 /// The cycles across a gap are those with over this fraction of their length in
 /// it; the rhythm around it, up to `GAP_CONTEXT` cycles on each side.
 const GAP_ACROSS: f64 = 0.25;
@@ -391,15 +395,31 @@ impl SetRecorder {
         angle_deg(self.up_at(a), self.up_at(b))
     }
 
+    /// Each gap ([`GAP_S`]) as the kept samples on either side of it: `(i, j)`
+    /// where those between them were interpolated.
+    fn gap_indices(&self) -> Vec<(usize, usize)> {
+        let last = self.x.len().saturating_sub(1);
+        let index = |t: f64| (((t - self.t0) * RATE_HZ).max(0.0) as usize).min(last);
+        self.gaps
+            .iter()
+            .map(|&(a, b)| (index(a), index(b)))
+            .filter(|(i, j)| j > i)
+            .collect()
+    }
+
+    /// Whether each kept sample fell in a gap ([`GAP_S`]), interpolated.
+    fn in_gap(&self) -> Vec<bool> {
+        let mut in_gap = vec![false; self.x.len()];
+        for (i, j) in self.gap_indices() {
+            in_gap[i + 1..j].fill(true);
+        }
+        in_gap
+    }
+
     /// For each kept sample, how many before it fell in a gap ([`GAP_S`]).
     fn gap_samples(&self) -> Vec<usize> {
-        let mut in_gap = vec![false; self.x.len()];
-        for &(a, b) in &self.gaps {
-            let index = |t: f64| (((t - self.t0) * RATE_HZ).max(0.0) as usize).min(self.x.len());
-            in_gap[index(a) + 1..index(b).max(index(a) + 1)].fill(true);
-        }
         let mut count = 0;
-        in_gap
+        self.in_gap()
             .iter()
             .map(|&g| {
                 let before = count;
@@ -473,6 +493,7 @@ pub fn settle_traced(rec: &SetRecorder, min_rep_s: f64) -> (Vec<Cycle>, Vec<(f64
     let mut groups: Vec<Vec<Cycle>> = Vec::new();
     let mut jolts = Vec::new();
     let unseen = rec.gap_samples();
+    let in_gap = rec.in_gap();
     let spans: Vec<(usize, usize)> = stretches(&env, threshold, &unseen)
         .into_iter()
         .filter(|&(a, b)| !is_still(&z, &scales, a, b))
@@ -486,7 +507,7 @@ pub fn settle_traced(rec: &SetRecorder, min_rep_s: f64) -> (Vec<Cycle>, Vec<(f64
     let set_rhythm = longest.map(|k| {
         let (a, b) = spans[k];
         let chans: Vec<Vec<f64>> = z.iter().map(|c| c[a..b].to_vec()).collect();
-        span_period(&chans, lags)
+        span_period(&chans, &in_gap[a..b], lags)
     });
     for (k, &(a, b)) in spans.iter().enumerate() {
         // The longest stretch's own rhythm is the set's, found once.
@@ -503,7 +524,7 @@ pub fn settle_traced(rec: &SetRecorder, min_rep_s: f64) -> (Vec<Cycle>, Vec<(f64
                 0.0
             }
         };
-        let (cycles, pc) = stretch_cycles(&z, a, b, &tilt, rhythm);
+        let (cycles, pc) = stretch_cycles(&z, (a, b), &in_gap[a..b], &tilt, rhythm);
         let seen = |i: usize, j: usize| unseen[(a + j).min(n - 1)] == unseen[a + i];
         let cycles = moving_ends(cycles, &pc, &seen);
         let group = cycles.into_iter().map(|(s, turn, e)| Cycle {
@@ -538,13 +559,15 @@ pub fn settle_traced(rec: &SetRecorder, min_rep_s: f64) -> (Vec<Cycle>, Vec<(f64
     (groups.into_iter().flatten().collect(), trace)
 }
 
-/// Counts the reps a gap in the recording hid, where the set's rhythm shows on
-/// both sides of it. The cycles across the gap (and those ending or starting
-/// in it, whose turning points may be the gap's edges) last as long as `k` of
-/// the cycles around them: they were `k` reps, and the longest of them becomes
-/// as many cycles as they were short, of equal length, marked unseen. A gap
-/// longer than [`GAP_MAX_REPS`] reps, or at a stretch's end, may hide a pause or
-/// the set's end as well: nothing is counted there.
+/// Counts the reps a gap in the recording hid, where the set's rhythm shows
+/// beside it. The cycles across the gap (and those ending or starting in it,
+/// whose turning points may be the gap's edges) last as long as `k` of the
+/// cycles around them: they were `k` reps, and the longest of them becomes as
+/// many cycles as they were short, of equal length, marked unseen. A gap
+/// longer than [`GAP_MAX_REPS`] reps, or at a stretch's end (no cycle beyond it
+/// on that side, and the cycle across it turning within [`GAP_ACROSS`] of a
+/// typical cycle of its edge), may hide a pause or the set's end as well:
+/// nothing is counted there.
 fn count_across_gaps(group: &mut Vec<Cycle>, gaps: &[(f64, f64)]) {
     for &(a, b) in gaps {
         let across: Vec<usize> = (0..group.len())
@@ -566,10 +589,18 @@ fn count_across_gaps(group: &mut Vec<Cycle>, gaps: &[(f64, f64)]) {
             .map(|c| c.end_s - c.start_s)
             .collect();
         let around = [before.as_slice(), after.as_slice()].concat();
-        if before.is_empty() || after.is_empty() {
+        if around.is_empty() {
             continue;
         }
         let typical_s = dsp::median(&around);
+        // The set goes on past the gap on both sides: more cycles, or the
+        // turning point that ends the cycle across it seen clear of its edge.
+        let margin = GAP_ACROSS * typical_s;
+        if (before.is_empty() && group[i0].start_s > a - margin)
+            || (after.is_empty() && group[i1].end_s < b + margin)
+        {
+            continue;
+        }
         let spanned = group[i1].end_s - group[i0].start_s;
         if b - a > GAP_MAX_REPS * typical_s {
             continue;
@@ -864,16 +895,23 @@ fn movement(rec: &SetRecorder) -> (Vec<Vec<f64>>, Vec<f64>) {
     let lo = dsp::Biquad::high_pass(BAND_HZ[0], RATE_HZ);
     let hi = dsp::Biquad::low_pass(BAND_HZ[1], RATE_HZ);
     let (mut out, mut scales) = (Vec::new(), Vec::new());
+    let gaps = rec.gap_indices();
     for s in 0..sensors {
         let mut chans: Vec<Vec<f64>> = (0..3)
             .map(|k| rec.x.iter().map(|x| f64::from(x[3 * s + k])).collect())
             .collect();
         for c in &mut chans {
+            for &(i, j) in &gaps {
+                level(c, i, j);
+            }
             lo.filtfilt(c);
             hi.filtfilt(c);
+            for &(i, j) in &gaps {
+                bridge(c, i, j);
+            }
         }
-        let n = chans[0].len().max(1) as f64;
-        let power: f64 = chans.iter().flatten().map(|v| v * v).sum::<f64>() / n;
+        let seen = chans[0].len() - gaps.iter().map(|(i, j)| j - i - 1).sum::<usize>();
+        let power: f64 = chans.iter().flatten().map(|v| v * v).sum::<f64>() / seen.max(1) as f64;
         let weight = if s == 0 { 1.0 } else { GYRO_WEIGHT };
         let k = weight / (power.sqrt() + 1e-9);
         out.extend(
@@ -884,6 +922,37 @@ fn movement(rec: &SetRecorder) -> (Vec<Vec<f64>>, Vec<f64>) {
         scales.push(k);
     }
     (out, scales)
+}
+
+/// Fills the gap between kept samples `i` and `j` of a channel with the level
+/// it moved about on either side of it (the mean over [`LEVEL_S`]), from the
+/// one side's to the other's. Interpolated from edge to edge instead, the gap
+/// would hold, for its whole length, how far from that level the movement
+/// happened to be at its edges (a sensor's bias, a rep's speed there): a slow
+/// swing that the band-pass spreads over the reps around it and that outweighs
+/// them in the set's rhythm and direction.
+fn level(c: &mut [f64], i: usize, j: usize) {
+    let w = (LEVEL_S * RATE_HZ) as usize;
+    let mean = |s: &[f64]| s.iter().sum::<f64>() / s.len().max(1) as f64;
+    let before = mean(&c[i.saturating_sub(w)..=i]);
+    let after = mean(&c[j..(j + w + 1).min(c.len())]);
+    line(c, i, j, before, after);
+}
+
+/// Joins kept samples `i` and `j` of a band-passed channel with a straight line
+/// over the gap between them. Filtered, the level the gap was filled with
+/// ([`level`]) sits at the middle of the movement: a gap over a rep's top would
+/// dip there and back, a swing nobody made, where the line turns nowhere.
+fn bridge(c: &mut [f64], i: usize, j: usize) {
+    let (from, to) = (c[i], c[j]);
+    line(c, i, j, from, to);
+}
+
+/// Fills samples `i + 1..j` of `c` on the line from `from` at `i` to `to` at `j`.
+fn line(c: &mut [f64], i: usize, j: usize, from: f64, to: f64) {
+    for (k, v) in c[i + 1..j].iter_mut().enumerate() {
+        *v = from + (to - from) * (k + 1) as f64 / (j - i) as f64;
+    }
 }
 
 /// The energy of each sample's fast part (above the movement band), in the
@@ -964,15 +1033,15 @@ type Cycles = Vec<(usize, usize, usize)>;
 /// to show its own; `None` finds it here.
 fn stretch_cycles(
     z: &[Vec<f64>],
-    a: usize,
-    b: usize,
+    (a, b): (usize, usize),
+    in_gap: &[bool],
     tilt: &dyn Fn(usize, usize) -> f64,
     rhythm: Option<(f64, f64)>,
 ) -> (Cycles, Vec<f64>) {
     let chans: Vec<Vec<f64>> = z.iter().map(|c| c[a..b].to_vec()).collect();
     let lags = PERIOD_S.map(|s| (s * RATE_HZ) as usize);
-    let (period, alike) = rhythm.unwrap_or_else(|| span_period(&chans, lags));
-    let (mut pc, dir) = smooth_pc(&chans, period, None);
+    let (period, alike) = rhythm.unwrap_or_else(|| span_period(&chans, in_gap, lags));
+    let (mut pc, dir) = smooth_pc(&chans, in_gap, period, None);
     let count = |pc: &[f64]| {
         // Only a stretch that starts and ends at rest can start and end in its
         // middle (a recording cut mid-movement does not). Where the wearer
@@ -1000,12 +1069,12 @@ fn stretch_cycles(
     {
         return (joined, pc);
     }
-    let fast = fast_groups(&chans, &cycles, period);
+    let fast = fast_groups(&chans, in_gap, &cycles, period);
     if fast.is_empty() {
         return (cycles, pc);
     }
     for (s, e, local) in fast {
-        let (fine, _) = smooth_pc(&chans, local, Some(&dir));
+        let (fine, _) = smooth_pc(&chans, in_gap, local, Some(&dir));
         pc[s..=e].copy_from_slice(&fine[s..=e]);
     }
     (count(&pc), pc)
@@ -1051,7 +1120,12 @@ fn join_echoes(cycles: &Cycles, period: f64) -> Option<Cycles> {
 /// A cycle qualifies when its own period is under [`FAST_PERIOD`] times the
 /// stretch's, its cycles are alike (at least [`FAST_ALIKE`]) and there are two
 /// of them or more: a rep with a second bump (a press) shows none of that.
-fn fast_groups(chans: &[Vec<f64>], cycles: &Cycles, period: f64) -> Vec<(usize, usize, f64)> {
+fn fast_groups(
+    chans: &[Vec<f64>],
+    in_gap: &[bool],
+    cycles: &Cycles,
+    period: f64,
+) -> Vec<(usize, usize, f64)> {
     if cycles.len() < RHYTHM_REPS {
         return Vec::new();
     }
@@ -1063,37 +1137,50 @@ fn fast_groups(chans: &[Vec<f64>], cycles: &Cycles, period: f64) -> Vec<(usize, 
         .iter()
         .filter_map(|&(s, _, e)| {
             let span: Vec<Vec<f64>> = chans.iter().map(|c| c[s..=e].to_vec()).collect();
-            let (local, alike) = span_period(&span, lags);
+            let (local, alike) = span_period(&span, &in_gap[s..=e], lags);
             if local >= FAST_PERIOD * period || alike < FAST_ALIKE {
                 return None;
             }
-            let (pc, _) = smooth_pc(&span, local, None);
+            let (pc, _) = smooth_pc(&span, &in_gap[s..=e], local, None);
             (swings::cycles(&span_points(&pc)).len() >= 2).then_some((s, e, local))
         })
         .collect()
 }
 
 /// The rep period of `chans` (s; [`DEFAULT_PERIOD_S`] when there is none between
-/// `lags`) and how alike its cycles are (see [`dsp::period`]).
-fn span_period(chans: &[Vec<f64>], lags: [usize; 2]) -> (f64, f64) {
-    let centred: Vec<Vec<f64>> = chans.iter().map(|c| demean(c.clone())).collect();
-    dsp::period(&centred, lags[0], lags[1])
+/// `lags`) and how alike its cycles are (see [`dsp::period`]), from the samples
+/// not `in_gap`: what the recording did not see has no rhythm.
+fn span_period(chans: &[Vec<f64>], in_gap: &[bool], lags: [usize; 2]) -> (f64, f64) {
+    let centred: Vec<Vec<f64>> = chans.iter().map(|c| demean(c.clone(), in_gap)).collect();
+    dsp::period(&centred, in_gap, lags[0], lags[1])
         .map_or((DEFAULT_PERIOD_S, 0.0), |(p, r)| (p as f64 / RATE_HZ, r))
 }
 
 /// `chans` low-passed just above the rate of reps `period` s long, along `dir`
-/// (their principal direction when `None`); and that direction.
-fn smooth_pc(chans: &[Vec<f64>], period: f64, dir: Option<&[f64]>) -> (Vec<f64>, Vec<f64>) {
+/// (their principal direction, of the samples not `in_gap`, when `None`); and
+/// that direction.
+fn smooth_pc(
+    chans: &[Vec<f64>],
+    in_gap: &[bool],
+    period: f64,
+    dir: Option<&[f64]>,
+) -> (Vec<f64>, Vec<f64>) {
     let lp = dsp::Biquad::low_pass((LOW_PASS_PER_RATE / period).min(MAX_LOW_PASS_HZ), RATE_HZ);
     let smooth: Vec<Vec<f64>> = chans
         .iter()
         .map(|c| {
             let mut c = c.clone();
             lp.filtfilt(&mut c);
-            demean(c)
+            demean(c, in_gap)
         })
         .collect();
-    let dir = dir.map_or_else(|| dsp::principal(&smooth), <[f64]>::to_vec);
+    let dir = dir.map_or_else(
+        || {
+            let seen: Vec<Vec<f64>> = smooth.iter().map(|c| unseen_zeroed(c, in_gap)).collect();
+            dsp::principal(&seen)
+        },
+        <[f64]>::to_vec,
+    );
     let n = chans.first().map_or(0, Vec::len);
     let pc = (0..n)
         .map(|i| smooth.iter().zip(&dir).map(|(c, d)| c[i] * d).sum())
@@ -1149,10 +1236,21 @@ fn span_points(pc: &[f64]) -> Vec<swings::Point> {
     )
 }
 
-fn demean(mut c: Vec<f64>) -> Vec<f64> {
-    let m = c.iter().sum::<f64>() / c.len().max(1) as f64;
+/// `c` less its mean over the samples not `in_gap`.
+fn demean(mut c: Vec<f64>, in_gap: &[bool]) -> Vec<f64> {
+    let seen = || c.iter().zip(in_gap).filter(|(_, g)| !**g).map(|(v, _)| v);
+    let m = seen().sum::<f64>() / seen().count().max(1) as f64;
     c.iter_mut().for_each(|v| *v -= m);
     c
+}
+
+/// `c` with the samples `in_gap` zeroed, so that sums over it hold only what
+/// the recording saw.
+fn unseen_zeroed(c: &[f64], in_gap: &[bool]) -> Vec<f64> {
+    c.iter()
+        .zip(in_gap)
+        .map(|(&v, &g)| if g { 0.0 } else { v })
+        .collect()
 }
 
 #[cfg(test)]
@@ -1361,6 +1459,12 @@ mod tests {
         g.push(cycle(24.0, 6.0, 2.0));
         count_across_gaps(&mut g, &[(24.5, 30.0)]);
         assert_eq!(g.len(), 9);
+        // The set's last cycle across it, its end seen well after it: the
+        // rhythm before it is enough.
+        let mut g = group(0.0, 2, 3.0, 2.0);
+        g.push(cycle(6.0, 6.0, 2.0));
+        count_across_gaps(&mut g, &[(7.5, 10.0)]);
+        assert_eq!((g.len(), gapped(&g)), (4, 1));
         // Longer than three reps: a pause may be hidden as well.
         let mut g = group(0.0, 4, 3.0, 2.0);
         g.push(cycle(12.0, 15.0, 2.0));
@@ -1486,8 +1590,9 @@ mod tests {
             })
             .collect();
         let z = vec![x, vec![0.0; n], vec![0.0; n]];
-        let (own, _) = stretch_cycles(&z, 0, n, &|_, _| 0.0, None);
-        let (borrowed, _) = stretch_cycles(&z, 0, n, &|_, _| 0.0, Some((6.0, 0.0)));
+        let (own, _) = stretch_cycles(&z, (0, n), &vec![false; n], &|_, _| 0.0, None);
+        let (borrowed, _) =
+            stretch_cycles(&z, (0, n), &vec![false; n], &|_, _| 0.0, Some((6.0, 0.0)));
         assert!(own.len() > 1, "{own:?}");
         assert_eq!(borrowed.len(), 1, "{borrowed:?}");
     }
