@@ -682,7 +682,8 @@ fn drop_walks(groups: &mut Vec<Vec<Cycle>>, jolts: &[f64]) {
 /// reps: a stretch of at most [`STRAY_CYCLES`] cycles, each smaller than
 /// [`STRAY_SIZE`] times the set's typical cycle and shorter than
 /// [`STRAY_DURATION`] times it (a fidget between two groups of reps, reaching
-/// for something). A set where no stretch holds [`RHYTHM_REPS`] cycles of about
+/// for something), and a stretch of any length whose cycles are all smaller
+/// than [`STRAY_TINY`] times it (the strap stirring at rest). A set where no stretch holds [`RHYTHM_REPS`] cycles of about
 /// one length ([`RHYTHM_ALIKE`]) has no rhythm to tell reps from fidgeting (a
 /// wearer at rest shifting about, a slow drift while standing): it counts none.
 fn drop_strays(groups: &mut Vec<Vec<Cycle>>) {
@@ -702,13 +703,15 @@ fn drop_strays(groups: &mut Vec<Vec<Cycle>>) {
     let all: Vec<&Cycle> = groups.iter().flatten().collect();
     let typical_size = dsp::median(&all.iter().map(|c| c.size).collect::<Vec<_>>());
     let typical_s = dsp::median(&all.iter().map(|c| c.end_s - c.start_s).collect::<Vec<_>>());
+    let tiny = |c: &Cycle| c.size < STRAY_TINY * typical_size;
     groups.retain(|g| {
-        g.len() > STRAY_CYCLES
-            || !g.iter().all(|c| {
-                c.size < STRAY_TINY * typical_size
-                    || (c.size < STRAY_SIZE * typical_size
-                        && c.end_s - c.start_s < STRAY_DURATION * typical_s)
-            })
+        !g.iter().all(tiny)
+            && (g.len() > STRAY_CYCLES
+                || !g.iter().all(|c| {
+                    tiny(c)
+                        || (c.size < STRAY_SIZE * typical_size
+                            && c.end_s - c.start_s < STRAY_DURATION * typical_s)
+                }))
     });
 }
 
@@ -1281,6 +1284,19 @@ mod tests {
             group(0.0, 10, 4.0, 2.0),
             vec![cycle(45.0, 1.0, 0.3)],
             group(60.0, 10, 2.0, 2.0),
+        ];
+        drop_strays(&mut groups);
+        assert_eq!(groups.iter().map(Vec::len).collect::<Vec<_>>(), [10, 10]);
+    }
+
+    #[test]
+    fn a_long_stir_of_the_strap_at_rest_is_not_reps() {
+        // Seven cycles a hundredth the size of the set's reps, between two
+        // groups: however many, not reps.
+        let mut groups = vec![
+            group(0.0, 10, 4.0, 2.0),
+            group(45.0, 7, 1.0, 0.02),
+            group(60.0, 10, 4.0, 2.0),
         ];
         drop_strays(&mut groups);
         assert_eq!(groups.iter().map(Vec::len).collect::<Vec<_>>(), [10, 10]);
