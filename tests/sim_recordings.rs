@@ -300,6 +300,33 @@ fn a_breathing_or_swaying_wearer_counts_the_same() {
 }
 
 #[test]
+fn a_swaying_wearer_settling_into_the_starting_position_counts_the_first_rep() {
+    // Lying flat, then knees bent: the thigh settles about 43 deg from the rest
+    // pose found lying flat, the edge of "far beyond the band" (15 + 3 + 25
+    // deg), and the first pelvic tilt comes 4.5 s later. Swaying, the angle
+    // dips under the edge and turns at up to 4 deg/s: judged by angular speed,
+    // the wearer never settled there before the first rep, which was lost.
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("firmware-sim/scenarios/pelvic-tilt.toml");
+    for seed in [11, 18, 23] {
+        let (samples, truth, side) = recorded_restless(&path, seed, 50.0, false, Restless::Sway);
+        let report = analyze::reps(&builtin("pelvic-tilt").unwrap(), &samples, side, None);
+        assert_eq!(
+            report.reps.len(),
+            truth.reps.len(),
+            "seed {seed}: {report:#?}"
+        );
+        let first = &truth.reps[0];
+        assert!(
+            (report.reps[0].start_s - first.start_s).abs() < 1.0,
+            "seed {seed}: first rep at {} s, truth {} s",
+            report.reps[0].start_s,
+            first.start_s
+        );
+    }
+}
+
+#[test]
 fn shoulder_rolls_count_exactly() {
     // Rolls swing the chest about the neutral pose the wearer starts, pauses
     // and ends at: each direction's first half swing goes out from it and its

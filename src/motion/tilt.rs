@@ -1,7 +1,9 @@
 //! Reps that tilt the strap away from a rest pose and back, with the hold at the
 //! target timed: leg raises, wall slides, stretches, planks.
 
-use super::braking::{CentredSpeed, SPEED_WINDOW_S, STILL_DPS, hold_window_s, still_dps};
+use std::collections::VecDeque;
+
+use super::braking::{CentredSpeed, SPEED_WINDOW_S, hold_window_s, still_dps};
 use super::filter::{Ema, alpha};
 use super::rep::{Hold, Progress, Rep, RepEvent, Side, score};
 use super::settled::{MIN_REPS_FOR_TYPICAL, looks_partial, typical_peak};
@@ -27,6 +29,11 @@ const BRIDGE_S: f64 = 1.0;
 /// rest pose after [`REANCHOR_STILL_S`] (deg).
 const REANCHOR_MARGIN_DEG: f64 = 25.0;
 const REANCHOR_STILL_S: f64 = 2.0;
+/// Still in a pose means the angle staying within this of the middle of its
+/// range over [`REANCHOR_STILL_S`] (deg), however fast it sways inside it: a
+/// swaying or breathing wearer is never still by angular speed, and a settled
+/// pose is judged from the angle, as the rest pose is ([`super::still`]).
+const REANCHOR_WANDER_DEG: f64 = 3.0;
 /// Time constant of the rest pose's slow re-adaptation between reps (s).
 const REST_ADAPT_TAU_S: f64 = 20.0;
 
@@ -91,7 +98,10 @@ pub struct TiltCounter {
     state: State,
     last_low_t: f64,
     rep: Option<RepBuild>,
-    far_still_since: Option<f64>,
+    /// The angles (and their times) of the last [`REANCHOR_STILL_S`] while the
+    /// strap is near or beyond a pose far from the band
+    /// ([`Self::settled_elsewhere`]).
+    far_angles: VecDeque<(f64, f64)>,
     reps: u32,
     /// Peak angles of the reps counted so far.
     peaks: Vec<f64>,
@@ -114,7 +124,7 @@ impl TiltCounter {
             state: State::Rest,
             last_low_t: 0.0,
             rep: None,
-            far_still_since: None,
+            far_angles: VecDeque::new(),
             reps: 0,
             peaks: Vec::new(),
             toward_target: 0,
@@ -177,7 +187,7 @@ impl TiltCounter {
         if self.state != State::Rest {
             self.track(fast, (speed_t, speed), out);
         }
-        if self.settled_elsewhere(t, fast, speed) {
+        if self.settled_elsewhere(t, fast) {
             self.reanchor(up);
         }
         self.progress.angle_deg = fast;
@@ -187,16 +197,33 @@ impl TiltCounter {
     /// Whether the wearer has settled, still, in a pose so far from the rest pose
     /// that no rep of this exercise goes there: they have moved into the
     /// exercise's real starting position (lying on the other side, knees bent).
-    fn settled_elsewhere(&mut self, t: f64, angle: f64, speed: f64) -> bool {
+    /// Settled: over the last [`REANCHOR_STILL_S`], the angle stayed within
+    /// [`REANCHOR_WANDER_DEG`] of the middle of its range, and reached the far
+    /// edge ([`REANCHOR_MARGIN_DEG`] beyond the band and its tolerance): a pose
+    /// at that edge, swayed about, is there.
+    fn settled_elsewhere(&mut self, t: f64, angle: f64) -> bool {
         let Some([_, hi]) = self.p.target.angle_deg else {
             return false;
         };
-        if angle < hi + self.p.target.tolerance_deg + REANCHOR_MARGIN_DEG || speed >= STILL_DPS {
-            self.far_still_since = None;
+        let far = hi + self.p.target.tolerance_deg + REANCHOR_MARGIN_DEG;
+        if angle < far - REANCHOR_WANDER_DEG {
+            self.far_angles.clear();
             return false;
         }
-        let since = *self.far_still_since.get_or_insert(t);
-        t - since >= REANCHOR_STILL_S
+        self.far_angles.push_back((t, angle));
+        while self.far_angles.len() > 2 && self.far_angles[1].0 <= t - REANCHOR_STILL_S {
+            self.far_angles.pop_front();
+        }
+        let Some(&(first, _)) = self.far_angles.front() else {
+            return false;
+        };
+        let (low, high) = self
+            .far_angles
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &(_, a)| {
+                (lo.min(a), hi.max(a))
+            });
+        t - first >= REANCHOR_STILL_S && high - low <= 2.0 * REANCHOR_WANDER_DEG && high >= far
     }
 
     /// Takes the current pose as the rest pose, dropping the excursion under way.
@@ -204,7 +231,7 @@ impl TiltCounter {
         self.reference = unit(up).or(self.reference);
         self.rep = None;
         self.state = State::Rest;
-        self.far_still_since = None;
+        self.far_angles.clear();
         self.window.clear();
         self.fast = Ema::new(TAU_ANGLE_S);
         self.progress.in_rep = false;
