@@ -40,8 +40,9 @@
 //! 5. per stretch, a cycle far smaller and slower than its others is a pause
 //!    between reps (a breath and a shuffle between two groups), not a rep, and
 //!    so is a lone cycle clearly smaller and slower than the regular reps on
-//!    both sides of it, or at an end beside one (a short pause mid-set with a
-//!    breath in it, settling into the rest after the set);
+//!    both sides of it, or at an end beside one, that holds still about its
+//!    turn (a short pause mid-set with a breath in it, settling into the rest
+//!    after the set; a rep slowed down for keeps moving);
 //! 6. a cycle quicker than the exercise's reps can be (well under the spec's
 //!    `min_rep_s`: the steps of a walk to the mat) is not a rep; cycles across
 //!    a gap in the recording that last as long as several of the reps around
@@ -169,19 +170,27 @@ const PAUSE_SIZE: f64 = 0.4;
 const PAUSE_DURATION: f64 = 1.5;
 /// A lone cycle between two regular reps (each at least `REGULAR_SIZE` of the
 /// typical size and within `REGULAR_PACE` of the typical length) is a pause as
-/// well when it is under `LONE_PAUSE_SIZE` of the typical size and over
-/// `LONE_PAUSE_DURATION` times as long: a short pause mid-set (turning from
-/// forward to backward rolls) with a breath or a sway in it. So is such a cycle
-/// at a stretch's end beside a regular rep, in a stretch of at least
-/// `LONE_END_MIN_REPS` cycles: settling into the rest after the set, shifting
-/// before it. A rep the wearer slows down for keeps more of its range; in the
-/// real sets, the smallest slow lone rep between regular ones is 0.84 of the
-/// typical size.
-const LONE_PAUSE_SIZE: f64 = 0.75;
-const LONE_PAUSE_DURATION: f64 = 1.45;
+/// well when it is under `LONE_PAUSE_SIZE` of the typical size, over
+/// `LONE_PAUSE_DURATION` times as long, and holds still about its turning point
+/// for at least `PAUSE_DWELL` of its time ([`Cycle::dwell`]): a short pause
+/// mid-set (turning from forward to backward rolls) with a breath or a sway in
+/// it. So is such a cycle at a stretch's end beside a regular rep, in a stretch
+/// of at least `LONE_END_MIN_REPS` cycles: settling into the rest after the
+/// set, shifting before it. A rep the wearer slows down for keeps moving: a
+/// sine's turn takes a quarter of it within [`DWELL_BAND`] of a typical
+/// swing, a slow rep's less (0.09-0.18 in firmware-sim's rolls, where
+/// the pauses at the turn from forward to backward dwell 0.23-0.77); a rep held
+/// at its turn keeps more of its range (in the real sets, the smallest slow
+/// lone rep that dwells is 0.85 of the typical size).
+const LONE_PAUSE_SIZE: f64 = 0.8;
+const LONE_PAUSE_DURATION: f64 = 1.4;
 const LONE_END_MIN_REPS: usize = 5;
-const REGULAR_SIZE: f64 = 0.8;
+const REGULAR_SIZE: f64 = 0.7;
 const REGULAR_PACE: f64 = 0.25;
+const PAUSE_DWELL: f64 = 0.2;
+/// How near its turning point (a fraction of the stretch's typical cycle size)
+/// a cycle's movement counts as dwelling there.
+const DWELL_BAND: f64 = 0.15;
 
 /// A cycle shorter than this fraction of the spec's shortest rep is not a rep.
 const QUICK_OF_MIN_REP: f64 = 0.6;
@@ -274,6 +283,11 @@ pub struct Cycle {
     pub away_deg: f64,
     /// Counted from the set's rhythm across a gap in the recording, not seen.
     pub unseen: bool,
+    /// The share of its time the movement stays about its turning point
+    /// (within [`DWELL_BAND`] of the stretch's typical cycle size): a rep turns
+    /// and goes on, a pause in the middle of the movement holds still there. 0
+    /// where the recording missed some of it.
+    pub dwell: f64,
 }
 
 /// Keeps a set's movement, evenly resampled, for [`settle`].
@@ -527,7 +541,24 @@ pub fn settle_traced(rec: &SetRecorder, min_rep_s: f64) -> (Vec<Cycle>, Vec<(f64
         let (cycles, pc) = stretch_cycles(&z, (a, b), &in_gap[a..b], &tilt, rhythm);
         let seen = |i: usize, j: usize| unseen[(a + j).min(n - 1)] == unseen[a + i];
         let cycles = moving_ends(cycles, &pc, &seen);
+        let typical_size = dsp::median(
+            &cycles
+                .iter()
+                .map(|&(s, t, e)| (pc[t] - pc[s]).abs().max((pc[e] - pc[t]).abs()))
+                .collect::<Vec<_>>(),
+        );
+        let dwell = |s: usize, turn: usize, e: usize| {
+            if in_gap[a + s..=a + e].iter().any(|&g| g) {
+                return 0.0;
+            }
+            let near = pc[s..=e]
+                .iter()
+                .filter(|v| (*v - pc[turn]).abs() < DWELL_BAND * typical_size)
+                .count();
+            near as f64 / (e - s + 1) as f64
+        };
         let group = cycles.into_iter().map(|(s, turn, e)| Cycle {
+            dwell: dwell(s, turn, e),
             start_s: rec.time(a + s),
             turn_s: rec.time(a + turn),
             end_s: rec.time(a + e),
@@ -820,6 +851,7 @@ fn drop_pauses(group: &mut Vec<Cycle>) {
                 && (i + 1 == group.len() || regular(&group[i + 1]));
             (c.size < PAUSE_SIZE * typical_size && pace(c) > PAUSE_DURATION)
                 || (lone
+                    && c.dwell >= PAUSE_DWELL
                     && c.size < LONE_PAUSE_SIZE * typical_size
                     && pace(c) > LONE_PAUSE_DURATION)
         })
@@ -1269,6 +1301,7 @@ mod tests {
             size,
             away_deg: 1.0,
             unseen: false,
+            dwell: 0.0,
         }
     }
 
@@ -1367,33 +1400,48 @@ mod tests {
     #[test]
     fn a_short_pause_mid_set_is_no_rep_and_a_rep_slowed_down_for_is() {
         // Regular reps, then a half-sized cycle 1.6 times as long between two of
-        // them (a breath while turning from forward to backward rolls).
-        let with_middle = |duration_s: f64, size: f64| {
-            let mut g = group(0.0, 5, 3.0, 2.0);
-            g.push(cycle(15.0, duration_s, size));
-            g.extend(group(15.0 + duration_s, 5, 3.0, 2.0));
+        // them (a breath while turning from forward to backward rolls), which
+        // holds still about its turn for `dwell` of its time; the reps beside
+        // it of `beside` size.
+        let paused = |start_s: f64, duration_s: f64, size: f64, dwell: f64| Cycle {
+            dwell,
+            ..cycle(start_s, duration_s, size)
+        };
+        let with_middle = |duration_s: f64, size: f64, dwell: f64, beside: f64| {
+            let mut g = group(0.0, 4, 3.0, 2.0);
+            g.push(cycle(12.0, 3.0, beside));
+            g.push(paused(15.0, duration_s, size, dwell));
+            g.push(cycle(15.0 + duration_s, 3.0, beside));
+            g.extend(group(18.0 + duration_s, 4, 3.0, 2.0));
             drop_pauses(&mut g);
             g.len()
         };
-        assert_eq!(with_middle(4.8, 1.2), 10);
-        // As slow but keeping most of its range: a rep.
-        assert_eq!(with_middle(4.8, 1.7), 11);
+        assert_eq!(with_middle(4.8, 1.2, 0.4, 2.0), 10);
+        // Swaying, the reps into and out of the pause can be smaller.
+        assert_eq!(with_middle(4.8, 1.2, 0.4, 1.5), 10);
+        // As small and as slow, moving all through: a slow rep.
+        assert_eq!(with_middle(4.8, 1.2, 0.15, 2.0), 11);
+        // As slow and still, keeping most of its range: a rep held at its turn.
+        assert_eq!(with_middle(4.8, 1.7, 0.4, 2.0), 11);
         // As small but at the set's pace: a low-amplitude rep.
-        assert_eq!(with_middle(3.3, 1.2), 11);
-        // Beside an irregular rep, nothing is sure: it stays.
+        assert_eq!(with_middle(3.3, 1.2, 0.4, 2.0), 11);
+        // Beside reps far smaller than the set's, nothing is sure: it stays.
+        assert_eq!(with_middle(4.8, 1.2, 0.4, 1.2), 11);
+        // Beside an irregular rep, too.
         let mut g = group(0.0, 5, 3.0, 2.0);
-        g.push(cycle(15.0, 4.8, 1.2));
+        g.push(paused(15.0, 4.8, 1.2, 0.4));
         g.push(cycle(19.8, 6.0, 2.0));
         g.extend(group(25.8, 4, 3.0, 2.0));
         drop_pauses(&mut g);
         assert_eq!(g.len(), 11);
         // The same cycle after the set's last rep is settling into the rest;
-        // after only three reps, there is too little to tell.
-        for (reps, kept) in [(5, 5), (3, 4)] {
+        // after only three reps, there is too little to tell; moving all
+        // through, it is the last rep, slowed down.
+        for (reps, dwell, kept) in [(5, 0.4, 5), (3, 0.4, 4), (5, 0.15, 6)] {
             let mut g = group(0.0, reps, 3.0, 2.0);
-            g.push(cycle(3.0 * reps as f64, 4.8, 1.2));
+            g.push(paused(3.0 * reps as f64, 4.8, 1.2, dwell));
             drop_pauses(&mut g);
-            assert_eq!(g.len(), kept, "after {reps} reps");
+            assert_eq!(g.len(), kept, "after {reps} reps, dwelling {dwell}");
         }
     }
 
