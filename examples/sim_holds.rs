@@ -122,7 +122,16 @@ fn main() {
                 );
                 if let Some(dir) = &dump {
                     let path = dir.join(format!("{name}-{seed}.csv"));
-                    std::fs::write(&path, &csv).expect("write the recording");
+                    // As counted: without the gyro's columns where it was left out.
+                    let text = String::from_utf8_lossy(&csv);
+                    let text: String = if accel_only {
+                        text.lines()
+                            .map(|l| l.splitn(5, ',').take(4).collect::<Vec<_>>().join(",") + "\n")
+                            .collect()
+                    } else {
+                        text.into_owned()
+                    };
+                    std::fs::write(&path, text).expect("write the recording");
                     let json = serde_json::to_string_pretty(&truth).expect("truth as JSON");
                     std::fs::write(path.with_extension("json"), json).expect("write the truth");
                     eprintln!("  recording: {} (truth: .json)", path.display());
