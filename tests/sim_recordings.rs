@@ -345,6 +345,17 @@ fn shoulder_rolls_count_exactly() {
             );
         }
     }
+    // At 10 Hz without a gyro, seed 5's first stretch runs from the wearer
+    // getting into position to the rest after the second set: only its end
+    // rests at the middle, and the last roll's half swing back to it counted
+    // as a roll of its own (121) while the start was not at rest either.
+    let (samples, truth, _) = recorded_at(&path, 5, 10.0, true);
+    let report = analyze::reps(&builtin("shoulder-rolls").unwrap(), &samples, None, None);
+    assert_eq!(
+        report.reps.len(),
+        truth.reps.len(),
+        "seed 5 at 10 Hz, accel only"
+    );
 }
 
 #[test]

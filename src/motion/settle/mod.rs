@@ -108,9 +108,10 @@ const WIGGLE_RATIO: f64 = 0.3;
 /// [`END_LARGE`] times it, is not a rep.
 const END_FRACTION: f64 = 0.5;
 const END_LARGE: f64 = 2.5;
-/// Where both of a stretch's end half swings are under this fraction of the
-/// typical swing, it swings about a middle it starts and ends at (a shoulder
-/// roll, an arm circle): both are a half swing from or to the middle.
+/// At an end of a stretch that rests at the movement's middle, a half swing
+/// under this fraction of the typical swing goes out from the middle or comes
+/// back to it (a shoulder roll, an arm circle): no rep of its own. Where both
+/// ends rest there, both go together or neither does.
 const END_CENTRED: f64 = 0.75;
 
 /// A cycle with a rhythm of its own under `FAST_PERIOD` times its stretch's
@@ -1078,22 +1079,26 @@ fn stretch_cycles(
     let (period, alike) = rhythm.unwrap_or_else(|| span_period(&chans, in_gap, lags));
     let (mut pc, dir) = smooth_pc(&chans, in_gap, period, None);
     let count = |pc: &[f64]| {
-        // Only a stretch that starts and ends at rest can start and end in its
-        // middle (a recording cut mid-movement does not). Where the wearer
-        // breathes before the first rep or after the last, where the stretch
-        // rests shows once the breaths are trimmed.
+        // Only an end of a stretch at rest can be in its middle (a recording
+        // cut mid-movement is not). Where the wearer breathes before the first
+        // rep or after the last, where the stretch rests shows once the breaths
+        // are trimmed. Each end is judged by itself: a set whose first rep
+        // starts as the recording does, or after a lead-in, can still end at
+        // its middle.
         let points = span_points(pc);
-        let about_middle = rests(pc, true)
-            && rests(pc, false)
-            && (rests_between(&points, tilt) || {
-                let (trimmed, _) =
-                    swings::trim_ends(points.clone(), END_FRACTION, END_LARGE, 0.0, &BREATHS);
-                rests_between(&trimmed, tilt)
-            });
-        let (centred, breaths) = if about_middle {
-            (END_CENTRED, MIDDLE_BREATHS)
+        let trimmed =
+            || swings::trim_ends(points.clone(), END_FRACTION, END_LARGE, [0.0; 2], &BREATHS).0;
+        let middle_at = |start: bool| {
+            rests(pc, start)
+                && (rests_between(&points, tilt, start) || rests_between(&trimmed(), tilt, start))
+        };
+        let (start_mid, end_mid) = (middle_at(true), middle_at(false));
+        let about_middle = start_mid && end_mid;
+        let centred = [start_mid, end_mid].map(|m| if m { END_CENTRED } else { 0.0 });
+        let breaths = if about_middle {
+            MIDDLE_BREATHS
         } else {
-            (0.0, BREATHS)
+            BREATHS
         };
         let (points, _) = swings::trim_ends(points, END_FRACTION, END_LARGE, centred, &BREATHS);
         swings::cycles_around_rests(&points, &breaths, REST_SWINGS)
@@ -1237,14 +1242,14 @@ fn rests(pc: &[f64], start: bool) -> bool {
     m > 0 && hi - lo < TURN_FRACTION * range
 }
 
-/// Whether the strap rests, at both ends of a stretch, between the tilts of the
-/// two turning points beside it (a shoulder roll's neutral between forward and
+/// Whether the strap rests, at the start (or end) of a stretch, between the
+/// tilts of the two turning points beside it (a shoulder roll's neutral between forward and
 /// back), not at or near one of them (a leg raise's floor): tilted from each
 /// between 1 - [`END_CENTRED`] and [`END_CENTRED`] of their tilt from each other,
 /// where that is a clear tilt ([`MIN_TYPICAL_ROM_DEG`]) and known (`tilt` is 0
 /// where the strap accelerates too much for its direction to be known: see
 /// [`STEADY_G`]).
-fn rests_between(p: &[swings::Point], tilt: &dyn Fn(usize, usize) -> f64) -> bool {
+fn rests_between(p: &[swings::Point], tilt: &dyn Fn(usize, usize) -> f64, start: bool) -> bool {
     let n = p.len();
     if n < 6 {
         return false;
@@ -1256,10 +1261,11 @@ fn rests_between(p: &[swings::Point], tilt: &dyn Fn(usize, usize) -> f64) -> boo
             && near.contains(&tilt(rest, t1))
             && near.contains(&tilt(rest, t2))
     };
-    between(p[0].i, p[1].i, p[2].i)
-        && between(p[0].i, p[2].i, p[3].i)
-        && between(p[n - 1].i, p[n - 2].i, p[n - 3].i)
-        && between(p[n - 1].i, p[n - 3].i, p[n - 4].i)
+    if start {
+        between(p[0].i, p[1].i, p[2].i) && between(p[0].i, p[2].i, p[3].i)
+    } else {
+        between(p[n - 1].i, p[n - 2].i, p[n - 3].i) && between(p[n - 1].i, p[n - 3].i, p[n - 4].i)
+    }
 }
 
 /// The turning points of `pc`, wiggles removed.
@@ -1576,11 +1582,18 @@ mod tests {
             let t = t.to_vec();
             move |i: usize, j: usize| (t[i] - t[j]).abs()
         };
-        assert!(rests_between(&points(&rolls), &apart(&rolls)));
-        assert!(!rests_between(&points(&raises), &apart(&raises)));
-        // Where the tilts are not known (the strap accelerating), nothing says
-        // the movement swings about a middle.
-        assert!(!rests_between(&points(&rolls), &|_, _| 0.0));
+        for start in [true, false] {
+            assert!(rests_between(&points(&rolls), &apart(&rolls), start));
+            assert!(!rests_between(&points(&raises), &apart(&raises), start));
+            // Where the tilts are not known (the strap accelerating), nothing
+            // says the movement swings about a middle.
+            assert!(!rests_between(&points(&rolls), &|_, _| 0.0, start));
+        }
+        // Rolls after a lead-in that ends at a turning point: only their end
+        // is at the middle.
+        let cut = [10.0, -10.0, 10.0, -10.0, 10.0, -10.0, 0.0];
+        assert!(!rests_between(&points(&cut), &apart(&cut), true));
+        assert!(rests_between(&points(&cut), &apart(&cut), false));
     }
 
     #[test]

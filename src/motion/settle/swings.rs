@@ -125,15 +125,18 @@ impl Breaths {
 /// times it (lying down, standing up): getting into and out of position. At most
 /// two from each end, and then any number that are `breaths` (a wearer
 /// standing before the first rep, or settling after the last, breathes more
-/// than twice). Where both end half swings are under `centred` of it, the
-/// movement swings about a middle it starts and ends at (a circle, a roll): the
-/// first goes out from the middle and the last comes back to it, about half a
-/// swing each, and both go, however near half they are.
+/// than twice). `centred` is for the first and the last half swing, 0 at an
+/// end that is not at the movement's middle: where both ends are, and both
+/// half swings are under their `centred` of it, the movement swings about a
+/// middle it starts and ends at (a circle, a roll): the first goes out from the
+/// middle and the last comes back to it, about half a swing each, and both
+/// go, however near half they are. Where only one end is, its half swing goes
+/// when under it.
 pub fn trim_ends(
     mut p: Vec<Point>,
     small: f64,
     large: f64,
-    centred: f64,
+    centred: [f64; 2],
     breaths: &Breaths,
 ) -> (Vec<Point>, Vec<Point>) {
     let mut dropped = Vec::new();
@@ -142,9 +145,19 @@ pub fn trim_ends(
         return (p, dropped);
     }
     let med = super::dsp::median(&s[1..s.len() - 1]);
-    if s.len() >= 5 && s[0] < centred * med && s[s.len() - 1] < centred * med {
-        dropped.extend(p.pop());
-        dropped.push(p.remove(0));
+    let under = |k: usize, swing: f64| swing < centred[k] * med;
+    let (first, last) = (s[0], s[s.len() - 1]);
+    if s.len() >= 5 {
+        if centred[0] > 0.0 && centred[1] > 0.0 {
+            if under(0, first) && under(1, last) {
+                dropped.extend(p.pop());
+                dropped.push(p.remove(0));
+            }
+        } else if under(1, last) {
+            dropped.extend(p.pop());
+        } else if under(0, first) {
+            dropped.push(p.remove(0));
+        }
     }
     let unlike = |a: &Point, b: &Point| {
         let sw = (b.v - a.v).abs();
@@ -260,7 +273,7 @@ mod tests {
     fn a_wave_from_rest_to_rest_has_one_cycle_per_period() {
         let p = turning_points(&wave(5.0, 501), 0.2);
         let p = simplify(p, 0.3);
-        let (p, dropped) = trim_ends(p, 0.5, 2.5, 0.75, &BREATHS);
+        let (p, dropped) = trim_ends(p, 0.5, 2.5, [0.75; 2], &BREATHS);
         assert!(dropped.is_empty());
         assert_eq!(cycles(&p).len(), 5);
     }
@@ -273,11 +286,35 @@ mod tests {
         x.extend((0..=500).map(|i| (std::f64::consts::TAU * 5.0 * f64::from(i) / 500.0).sin()));
         x.extend([0.0; 30]);
         let p = simplify(turning_points(&x, 0.2), 0.3);
-        let (kept, _) = trim_ends(p.clone(), 0.5, 2.5, 0.0, &BREATHS);
+        let (kept, _) = trim_ends(p.clone(), 0.5, 2.5, [0.0; 2], &BREATHS);
         assert_eq!(cycles(&kept).len(), 6);
-        let (kept, dropped) = trim_ends(p, 0.5, 2.5, 0.75, &BREATHS);
+        let (kept, dropped) = trim_ends(p, 0.5, 2.5, [0.75; 2], &BREATHS);
         assert_eq!(dropped.len(), 2);
         assert_eq!(cycles(&kept).len(), 5);
+    }
+
+    #[test]
+    fn only_the_end_at_the_middle_loses_its_half_swing() {
+        // A recording cut at a trough, four and a half periods, then back to
+        // the middle and still there: the last half swing is half a swing.
+        let mut x: Vec<f64> = (0..=475)
+            .map(|i| -(std::f64::consts::TAU * 5.0 * f64::from(i) / 500.0).cos())
+            .collect();
+        x.extend([0.0; 30]);
+        let p = simplify(turning_points(&x, 0.2), 0.3);
+        let last = p.last().map(|q| q.i);
+        let (kept, dropped) = trim_ends(p.clone(), 0.5, 2.5, [0.0, 0.75], &BREATHS);
+        assert_eq!(
+            dropped.iter().map(|q| q.i).collect::<Vec<_>>(),
+            [last.unwrap()]
+        );
+        assert_eq!(kept.len(), p.len() - 1);
+        // The start is no middle: its full half swing stays, and where both
+        // ends are taken for the middle, both go or neither does.
+        for centred in [[0.75, 0.0], [0.75, 0.75]] {
+            let (_, dropped) = trim_ends(p.clone(), 0.5, 2.5, centred, &BREATHS);
+            assert!(dropped.is_empty(), "{centred:?}: {dropped:?}");
+        }
     }
 
     #[test]
@@ -309,7 +346,7 @@ mod tests {
                 v: q.v + 0.2 * (1.0 - q.v),
                 ..q
             }));
-            trim_ends(p, 0.5, 2.5, 0.0, &BREATHS)
+            trim_ends(p, 0.5, 2.5, [0.0; 2], &BREATHS)
         };
         // A quarter of a rep's swing, twice as slow: breaths.
         let (kept, dropped) = with_breaths(0.2, 20);
@@ -329,7 +366,7 @@ mod tests {
         let mut x: Vec<f64> = (0..40).map(|i| -0.2 * f64::from(i) / 40.0 - 1.0).collect();
         x.extend(wave(3.0, 300).iter().map(|v| v * 1.0));
         let p = simplify(turning_points(&x, 0.05), 0.3);
-        let (p, _) = trim_ends(p, 0.5, 2.5, 0.75, &BREATHS);
+        let (p, _) = trim_ends(p, 0.5, 2.5, [0.75; 2], &BREATHS);
         assert_eq!(cycles(&p).len(), 3);
     }
 
