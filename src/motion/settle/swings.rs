@@ -207,8 +207,10 @@ pub fn cycles(p: &[Point]) -> Vec<(usize, usize, usize)> {
 /// it pair up from where it ends: an odd number of breaths would otherwise put
 /// every later rep's return with the next rep's outward swing, and the rest's
 /// edges would count. Where the reps before a rest leave a lone half swing
-/// into it, under `breaths.size` of the typical one, it eases into the rest
-/// and is the rest's too (a bigger one is a rep whose return the rest hides).
+/// into it, under `breaths.eased` of the typical one, it eases into the rest
+/// and is the rest's too (a bigger one is a rep whose return the rest hides):
+/// in a movement about a middle, the half swing back to the middle where the
+/// wearer rests.
 pub fn cycles_around_rests(
     p: &[Point],
     breaths: &Breaths,
@@ -239,7 +241,7 @@ pub fn cycles_around_rests(
         }
         if end > k && b - a >= run {
             // A lone small half swing left before the rest eases into it.
-            if (a - from) % 2 == 1 && s[a - 1] < breaths.size * typical {
+            if (a - from) % 2 == 1 && s[a - 1] < breaths.eased * typical {
                 a -= 1;
             }
             out.extend(cycles(&p[from..=a]));
@@ -489,7 +491,7 @@ mod tests {
         // Four reps, a third of a swing into the rest at the reps' pace, three
         // slow breaths, four reps; with a full swing in its place, a rep whose
         // return the rest hides.
-        let set = |into: f64| {
+        let set_with = |into: f64, breaths: &Breaths| {
             let mut p = vec![Point { i: 0, v: 0.0 }];
             p.extend(reps(0, 4, 10));
             p.push(Point { i: 90, v: into });
@@ -500,12 +502,22 @@ mod tests {
                 v: q.v + into - 0.1,
                 ..q
             }));
-            cycles_around_rests(&p, &BREATHS, 3)
+            cycles_around_rests(&p, breaths, 3)
         };
+        let set = |into: f64| set_with(into, &BREATHS);
         let c = set(0.3);
         assert_eq!(c.len(), 8, "{c:?}");
         assert!(c.iter().all(|&(s, _, e)| e - s == 20), "{c:?}");
         assert_eq!(set(1.0).len(), 9);
+        // Half a swing, where the movement swings about a middle and rests
+        // there (a shoulder roll's last one back to neutral), eases into it
+        // too; where it rests at one end, it is a rep the rest cut short.
+        let about_middle = Breaths {
+            eased: 0.75,
+            ..BREATHS
+        };
+        assert_eq!(set_with(0.5, &about_middle).len(), 8);
+        assert_eq!(set(0.5).len(), 9);
     }
 
     #[test]
