@@ -1243,8 +1243,9 @@ fn rests(pc: &[f64], start: bool) -> bool {
 }
 
 /// Whether the strap rests, at the start (or end) of a stretch, between the
-/// tilts of the two turning points beside it (a shoulder roll's neutral between forward and
-/// back), not at or near one of them (a leg raise's floor): tilted from each
+/// tilts of the two turning points beside it (a shoulder roll's neutral
+/// between forward and back), not at or near one of them (a leg raise's
+/// floor): tilted from each
 /// between 1 - [`END_CENTRED`] and [`END_CENTRED`] of their tilt from each other,
 /// where that is a clear tilt ([`MIN_TYPICAL_ROM_DEG`]) and known (`tilt` is 0
 /// where the strap accelerates too much for its direction to be known: see
