@@ -793,8 +793,11 @@ fn split_at_rests(groups: Vec<Vec<Cycle>>) -> Vec<Vec<Cycle>> {
 /// there would last the pause as well as the rep, and look like a pause or the
 /// set's end ([`split_at_rests`], [`trim_unlike`]). Where a cycle's first half
 /// swing stays within [`ARRIVED`] of its start for longer than [`PAUSED`] typical
-/// cycles, it starts where it leaves that band; likewise its end, where the
-/// second half swing arrives within it. Not across a gap in the recording
+/// cycles, it starts where it leaves that band for the last time (a breath or
+/// a sway in the pause may wander out of it and back: seen from the first time,
+/// the breaths before a set's first roll joined it into a cycle as long as a
+/// rest, and the roll was lost with it); likewise its end, where the second
+/// half swing first arrives within it. Not across a gap in the recording
 /// (`seen(i, j)`: no sample of `i..=j` in one), whose straight fill is no pause.
 fn moving_ends(mut cycles: Cycles, pc: &[f64], seen: &dyn Fn(usize, usize) -> bool) -> Cycles {
     if cycles.len() < RHYTHM_REPS {
@@ -805,11 +808,15 @@ fn moving_ends(mut cycles: Cycles, pc: &[f64], seen: &dyn Fn(usize, usize) -> bo
     for c in &mut cycles {
         let (s, t, e) = *c;
         let out = (pc[t] - pc[s]).abs();
-        if let Some(i) = (s..=t).find(|&i| (pc[i] - pc[s]).abs() > ARRIVED * out) {
-            let left = i.saturating_sub(1).max(s);
-            if (left - s) as f64 > paused && seen(s, left) {
-                c.0 = left;
-            }
+        // Where it leaves for the last time: a breath or a sway in the pause
+        // may wander out of the band and back.
+        if let Some(left) = (s..=t)
+            .rev()
+            .find(|&i| (pc[i] - pc[s]).abs() <= ARRIVED * out)
+            && (left - s) as f64 > paused
+            && seen(s, left)
+        {
+            c.0 = left;
         }
         let back = (pc[e] - pc[t]).abs();
         if let Some(j) = (t..=e).find(|&j| (pc[j] - pc[e]).abs() <= ARRIVED * back)
@@ -1697,6 +1704,34 @@ mod tests {
         assert!(timed.iter().all(|c| c.2 - c.0 <= 30), "{timed:?}");
         // Across a gap in the recording, nothing is moved.
         assert_eq!(moving_ends(cycles.clone(), &pc, &|_, _| false), cycles);
+    }
+
+    #[test]
+    fn a_cycle_starts_where_its_movement_leaves_for_the_last_time() {
+        // Four cycles of 20 samples from +1 to -1 and back; a pause at +1 for
+        // 60 samples with a breath 0.5 deep in it (further out of the pause
+        // than a fifth of a half swing); a half swing down and back, 20
+        // samples; three more cycles.
+        let wave = |n: usize| (0..n).map(|i| (std::f64::consts::TAU * i as f64 / 20.0).cos());
+        let mut pc: Vec<f64> = wave(80).collect();
+        pc.extend((0..60).map(|k| {
+            if (20..40).contains(&k) {
+                1.0 - 0.5
+                    * (std::f64::consts::PI * f64::from(k - 20) / 20.0)
+                        .sin()
+                        .powi(2)
+            } else {
+                1.0
+            }
+        }));
+        pc.extend(wave(81));
+        let mut cycles: Cycles = (0..4).map(|k| (20 * k, 20 * k + 10, 20 * k + 20)).collect();
+        cycles.push((80, 150, 160));
+        cycles.extend((0..3).map(|k| (160 + 20 * k, 170 + 20 * k, 180 + 20 * k)));
+        let timed = moving_ends(cycles, &pc, &|_, _| true);
+        let (start, _, end) = timed[4];
+        assert!((135..145).contains(&start), "{:?}", timed[4]);
+        assert_eq!(end, 160);
     }
 
     #[test]
