@@ -236,6 +236,12 @@ const MIN_TYPICAL_ROM_DEG: f64 = 5.0;
 /// the set's reps (at least `SMALL_SIZE` times their typical size) in about
 /// their time: a press or a pull moves the wrist more than it tilts it.
 const SMALL_SIZE: f64 = 0.75;
+/// ... unless it moves gently and tilts the strap not at all: under `ROM_BARE`
+/// times the typical rep (a degree where the reps tilt 20) is a shove or a
+/// turn about the vertical on the way into position, however big it reads. A
+/// press among reps that tilt the wrist tilts it too, if less, and where the
+/// strap accelerates hard its tilt is not known.
+const ROM_BARE: f64 = 0.05;
 /// A cycle at the set's ends that leaves the strap further than this (and than
 /// `ROM_LARGE` times the typical rep) from where it started is a change of
 /// posture (deg).
@@ -276,6 +282,10 @@ pub struct Cycle {
     pub end_s: f64,
     /// Angle the strap turned through between start and turn (deg).
     pub rom_deg: f64,
+    /// Whether the strap moved gently enough between start and turn
+    /// ([`GENTLE_G`]) for `rom_deg` to be all it tilted: a lift's
+    /// acceleration hides the tilt at its turn.
+    pub gentle: bool,
     /// The larger of its two half swings, in units of the set's movement RMS.
     pub size: f64,
     /// Angle between the strap's direction at the start and at the end (deg): a
@@ -564,6 +574,7 @@ pub fn settle_traced(rec: &SetRecorder, min_rep_s: f64) -> (Vec<Cycle>, Vec<(f64
             turn_s: rec.time(a + turn),
             end_s: rec.time(a + e),
             rom_deg: angle_deg(rec.up_at(a + s), rec.up_at(a + turn)),
+            gentle: off_1g(&rec.x[a + s..=a + turn]) <= GENTLE_G,
             size: (pc[turn] - pc[s]).abs().max((pc[e] - pc[turn]).abs()),
             away_deg: rec.away_deg(a + s, a + e),
             unseen: false,
@@ -873,8 +884,8 @@ fn drop_pauses(group: &mut Vec<Cycle>) {
 /// rack, sitting down); or, where the reps themselves tilt the strap clearly (a
 /// rotation about the vertical barely does), with a range of motion unlike
 /// theirs: getting into position tilts the strap much further (and more slowly)
-/// than a rep, or barely at all (while moving less, or more slowly, than a rep),
-/// or leaves it in another pose (further from where the cycle started than the
+/// than a rep, or barely at all (while moving less, or more slowly, than a rep,
+/// or gently without tilting it at all: [`ROM_BARE`]), or leaves it in another pose (further from where the cycle started than the
 /// typical rep tilts it: getting down on all fours, standing up).
 fn trim_unlike(group: &mut Vec<Cycle>, from_start: bool) {
     let roms: Vec<f64> = group.iter().map(|c| c.rom_deg).collect();
@@ -892,7 +903,9 @@ fn trim_unlike(group: &mut Vec<Cycle>, from_start: bool) {
         slower > END_SLOW
             || tilts
                 && ((c.rom_deg < ROM_SMALL * typical
-                    && (c.size < SMALL_SIZE * typical_size || slower > SLOW_LARGE))
+                    && (c.size < SMALL_SIZE * typical_size
+                        || slower > SLOW_LARGE
+                        || c.gentle && c.rom_deg < ROM_BARE * typical))
                     || (c.rom_deg > ROM_LARGE * typical && slower > SLOW_LARGE)
                     || c.away_deg > (ROM_LARGE * typical).max(AWAY_MIN_DEG))
     };
@@ -1312,6 +1325,7 @@ mod tests {
             turn_s: start_s + duration_s / 2.0,
             end_s: start_s + duration_s,
             rom_deg: 30.0,
+            gentle: true,
             size,
             away_deg: 1.0,
             unseen: false,
@@ -1382,6 +1396,20 @@ mod tests {
             ..cycle(0.0, 4.0, 1.9)
         };
         assert_eq!(with_first(press), 9);
+        // As big and as quick, and no tilt at all: a shove of a leg lying
+        // prone before its first raise, which the rotation reads as a swing.
+        let shove = Cycle {
+            rom_deg: 0.2,
+            ..cycle(0.0, 4.0, 2.5)
+        };
+        assert_eq!(with_first(shove), 8);
+        // Unless the strap accelerates too hard for its tilt to be known (a
+        // squat cut off at the recording's end turns as it brakes hardest).
+        let lift = Cycle {
+            gentle: false,
+            ..shove
+        };
+        assert_eq!(with_first(lift), 9);
         // Shifting into position: a small movement, or a slow one.
         let shift = Cycle {
             rom_deg: 3.0,
