@@ -303,6 +303,43 @@ fn a_folder_of_app_exports_reads_each_recording_once() {
     assert_eq!(lines[1]["samples"], 8);
 }
 
+#[test]
+fn acceleration_in_m_s2_counts_as_in_g_and_says_it_was_converted() {
+    // Many exports keep the acceleration in m/s^2; postured's CSV is in g.
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(LEG)).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let mut converted = format!("{header}\n");
+    for line in lines {
+        let mut fields: Vec<String> = line.split(',').map(str::to_owned).collect();
+        for f in &mut fields[1..4] {
+            *f = (f.parse::<f64>().unwrap() * 9.806_65).to_string();
+        }
+        converted += &(fields.join(",") + "\n");
+    }
+    let ms2 = tempdir().join("leg-m-s2.csv");
+    std::fs::write(&ms2, converted).unwrap();
+    let args = ["analyze", "-e", "prone-leg-raise", "--side", "left", "-i"];
+    let in_g: serde_json::Value =
+        serde_json::from_str(&stdout(&postured(&[&args[..], &[LEG]].concat()))).unwrap();
+    let o = postured(&[&args[..], &[ms2.to_str().unwrap()]].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["summary"], in_g["summary"], "{v}");
+    for (a, b) in v["reps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(in_g["reps"].as_array().unwrap())
+    {
+        let hold = |r: &serde_json::Value| r["hold_s"].as_f64().unwrap();
+        assert!((hold(a) - hold(b)).abs() <= 0.05, "{a} {b}");
+    }
+    let warning = v["warnings"][0].as_str().unwrap();
+    assert!(warning.contains("m/s^2"), "{warning}");
+    assert_eq!(in_g["warnings"], serde_json::json!([]));
+}
+
 fn tempdir() -> std::path::PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

@@ -82,6 +82,23 @@ enum Analysis {
     Posture(PostureAnalysis),
 }
 
+impl Report {
+    /// What to know about how the count was made.
+    pub fn warnings(&self) -> &[String] {
+        match self {
+            Self::Reps(r) => &r.warnings,
+            Self::Posture(r) => &r.warnings,
+        }
+    }
+
+    fn warnings_mut(&mut self) -> &mut Vec<String> {
+        match self {
+            Self::Reps(r) => &mut r.warnings,
+            Self::Posture(r) => &mut r.warnings,
+        }
+    }
+}
+
 impl Analysis {
     fn new(task: &Task, reference: Option<Vec3>) -> Self {
         match task {
@@ -171,7 +188,14 @@ pub fn analyze(path: &Path, settings: &Settings) -> Result<Report, AnalyzeError>
     }
     // A recording that ends inside the reference stretch starts at its end.
     let analysis = analysis.or_else(|| pending.start(&settings.task));
-    analysis.map(Analysis::finish).ok_or_else(|| {
+    let note = samples.unit_note().map(str::to_owned);
+    let report = analysis.map(Analysis::finish).map(|mut report| {
+        if let Some(note) = note {
+            report.warnings_mut().insert(0, note);
+        }
+        report
+    });
+    report.ok_or_else(|| {
         // Only a reference stretch without samples leaves no analysis.
         let (from, to) = settings.reference_s.unwrap_or_default();
         AnalyzeError::NoReference {
@@ -298,6 +322,11 @@ pub fn run_each(
             };
             writeln!(out, "{}", serde_json::to_string(&line)?)?;
         } else {
+            if let Ok(report) = &result {
+                for w in report.warnings() {
+                    eprintln!("warning: {file}: {w}");
+                }
+            }
             match &result {
                 Ok(Report::Reps(r)) => writeln!(out, "{}", r.row(&file))?,
                 Ok(Report::Posture(r)) => writeln!(out, "{}", r.row(&file))?,

@@ -98,6 +98,8 @@ pub struct PostureReport {
     pub alerts: u32,
     /// Time upright over time upright or slouched; `null` if neither occurred.
     pub upright_fraction: Option<f64>,
+    /// What to know about how the recording was read (e.g. a converted unit).
+    pub warnings: Vec<String>,
 }
 
 fn round(x: f64, places: i32) -> f64 {
@@ -311,6 +313,7 @@ impl PostureAnalysis {
                 .totals()
                 .upright_fraction()
                 .map(|f| round(f, 3)),
+            warnings: Vec::new(),
         }
     }
 }

@@ -86,6 +86,9 @@ impl PostureReport {
                 opt(e.alert_s, 2)
             );
         }
+        for w in &self.warnings {
+            let _ = writeln!(s, "warning: {w}");
+        }
         let upright = self
             .upright_fraction
             .map_or_else(|| "-".into(), |f| format!("{:.1}%", f * 100.0));

@@ -3,6 +3,7 @@
 //! its gyroscope file as both are read.
 
 use std::cell::Cell;
+use std::collections::VecDeque;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -153,6 +154,47 @@ impl GyroJoin<'_> {
     }
 }
 
+/// Standard gravity (m/s^2).
+const STANDARD_GRAVITY: f64 = 9.806_65;
+/// Samples of a postured CSV looked at to tell the unit of its acceleration.
+const UNIT_SAMPLES: usize = 64;
+
+/// What a postured CSV's acceleration is in, told from the median size of its
+/// first [`UNIT_SAMPLES`]: a strap reads gravity, give or take its movement,
+/// about 1 in g, 9.81 in m/s^2 (what many phone and data-set exports hold) or
+/// 1000 in mg. The scale to g and what to tell the user; the file's unit is
+/// g unless its size says otherwise clearly.
+fn accel_unit(first: &[Sample]) -> (f64, Option<String>) {
+    let mut sizes: Vec<f64> = first
+        .iter()
+        .map(|s| s.accel.iter().map(|v| v * v).sum::<f64>().sqrt())
+        .collect();
+    if sizes.is_empty() {
+        return (1.0, None);
+    }
+    sizes.sort_by(f64::total_cmp);
+    let size = sizes[sizes.len() / 2];
+    let g = STANDARD_GRAVITY;
+    if (0.5..=2.0).contains(&size) {
+        (1.0, None)
+    } else if (0.5 * g..=2.0 * g).contains(&size) {
+        let note = format!(
+            "the acceleration reads {size:.2} where gravity is: taken as m/s^2 and divided by {g} (ax,ay,az are in g)"
+        );
+        (1.0 / g, Some(note))
+    } else if (500.0..=2000.0).contains(&size) {
+        let note = format!(
+            "the acceleration reads {size:.0} where gravity is: taken as milli-g and divided by 1000 (ax,ay,az are in g)"
+        );
+        (1e-3, Some(note))
+    } else {
+        let note = format!(
+            "the acceleration reads {size:.3} where gravity should read about 1: check its unit (ax,ay,az are in g); counts and angles may be wrong"
+        );
+        (1.0, Some(note))
+    }
+}
+
 /// The samples of a recording, read as they are asked for.
 pub struct Samples<'r> {
     table: Table<'r>,
@@ -162,6 +204,12 @@ pub struct Samples<'r> {
     previous: Option<f64>,
     failed: bool,
     read: Rc<Cell<u64>>,
+    /// The acceleration's scale to g, once told ([`accel_unit`]), and what
+    /// was read to tell it: the samples, then an error that stopped the reading.
+    scale: Option<f64>,
+    ahead: VecDeque<Sample>,
+    stopped: Option<RecordingError>,
+    unit_note: Option<String>,
 }
 
 impl std::fmt::Debug for Samples<'_> {
@@ -222,6 +270,10 @@ impl<'r> Samples<'r> {
             previous: None,
             failed: false,
             read,
+            scale: None,
+            ahead: VecDeque::new(),
+            stopped: None,
+            unit_note: None,
         }
     }
 
@@ -238,6 +290,35 @@ impl<'r> Samples<'r> {
     /// Bytes read from the file so far (compressed bytes for a gzipped one).
     pub fn bytes_read(&self) -> u64 {
         self.read.get()
+    }
+
+    /// What the user should know about the acceleration's unit, once the
+    /// first sample is read: a postured CSV in m/s^2 or milli-g is converted
+    /// to g, and one of no unit that gravity fits is read as it is, with this.
+    pub fn unit_note(&self) -> Option<&str> {
+        self.unit_note.as_deref()
+    }
+
+    /// Reads ahead far enough to tell the acceleration's unit (see
+    /// [`accel_unit`]); the formats other than postured CSV name theirs.
+    fn tell_unit(&mut self) {
+        if self.table.layout.format != Format::Postured {
+            self.scale = Some(1.0);
+            return;
+        }
+        while self.ahead.len() < UNIT_SAMPLES {
+            match self.next_sample() {
+                Ok(Some(s)) => self.ahead.push_back(s),
+                Ok(None) => break,
+                Err(e) => {
+                    self.stopped = Some(e);
+                    break;
+                }
+            }
+        }
+        let (scale, note) = accel_unit(self.ahead.make_contiguous());
+        self.scale = Some(scale);
+        self.unit_note = note;
     }
 
     fn next_sample(&mut self) -> Result<Option<Sample>, RecordingError> {
@@ -283,8 +364,23 @@ impl Iterator for Samples<'_> {
         if self.failed {
             return None;
         }
-        let next = self.next_sample().transpose();
+        if self.scale.is_none() {
+            self.tell_unit();
+        }
+        let next = match self.ahead.pop_front() {
+            Some(s) => Some(Ok(s)),
+            None => match self.stopped.take() {
+                Some(e) => Some(Err(e)),
+                None => self.next_sample().transpose(),
+            },
+        };
         self.failed = matches!(next, Some(Err(_)));
-        next
+        let scale = self.scale.unwrap_or(1.0);
+        next.map(|r| {
+            r.map(|s| Sample {
+                accel: s.accel.map(|v| v * scale),
+                ..s
+            })
+        })
     }
 }

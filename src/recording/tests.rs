@@ -201,3 +201,65 @@ fn streaming_stops_after_the_first_error() {
     assert!(s.next().unwrap().is_err());
     assert!(s.next().is_none());
 }
+
+/// A postured CSV of `n` samples at 50 Hz, the strap tilted and turning a
+/// little, its acceleration multiplied by `unit` (9.80665 for m/s^2).
+fn tilted_csv(n: usize, unit: f64) -> String {
+    let mut text = String::from("t,ax,ay,az,gx,gy,gz\n");
+    for i in 0..n {
+        let a = 0.3 + 0.1 * (i as f64 * 0.2).sin();
+        let (s, c) = a.sin_cos();
+        text += &format!("{},{},0,{},5,0,0\n", i as f64 * 0.02, s * unit, c * unit);
+    }
+    text
+}
+
+fn samples_of(text: &str) -> (Vec<Sample>, Option<String>) {
+    let mut s = from_readers(text.as_bytes(), Path::new("r.csv"), None).unwrap();
+    let samples = s.by_ref().collect::<Result<Vec<_>, _>>().unwrap();
+    (samples, s.unit_note().map(str::to_owned))
+}
+
+#[test]
+fn acceleration_in_m_s2_or_milli_g_is_read_as_g_and_said_so() {
+    let (in_g, note) = samples_of(&tilted_csv(200, 1.0));
+    assert_eq!(note, None);
+    for unit in [9.806_65, 1000.0] {
+        let (read, note) = samples_of(&tilted_csv(200, unit));
+        let note = note.expect("a note on the unit");
+        assert!(
+            note.contains(if unit > 100.0 { "milli-g" } else { "m/s^2" }),
+            "{note}"
+        );
+        assert_eq!(read.len(), in_g.len());
+        for (a, b) in read.iter().zip(&in_g) {
+            assert!((0..3).all(|k| close(a.accel[k], b.accel[k])), "{a:?} {b:?}");
+            assert_eq!(a.gyro, b.gyro, "the gyro keeps its deg/s");
+        }
+    }
+    // Fewer samples than are looked at to tell, or gravity taken out of the
+    // acceleration: read as they are, the latter with a warning.
+    let (read, note) = samples_of(&tilted_csv(3, 9.806_65));
+    assert_eq!((read.len(), note.is_some()), (3, true));
+    assert!(close(read[2].accel[2], tilted_csv_z(2)));
+    let (_, note) = samples_of("t,ax,ay,az\n0,0.01,0,0.02\n0.02,0,0.01,0\n");
+    assert!(note.unwrap().contains("check its unit"));
+}
+
+fn tilted_csv_z(i: usize) -> f64 {
+    (0.3 + 0.1 * (i as f64 * 0.2).sin()).cos()
+}
+
+#[test]
+fn telling_the_unit_loses_no_sample_before_a_bad_line() {
+    let mut text = tilted_csv(10, 9.806_65);
+    text += "0.2,x,0,9.8\n0.22,0,0,9.8\n";
+    let mut s = from_readers(text.as_bytes(), Path::new("r.csv"), None).unwrap();
+    for _ in 0..10 {
+        let sample = s.next().unwrap().unwrap();
+        assert!(sample.accel[2] < 1.0, "converted: {sample:?}");
+    }
+    let err = s.next().unwrap().unwrap_err().to_string();
+    assert!(err.contains("line 12"), "{err}");
+    assert!(s.next().is_none());
+}
