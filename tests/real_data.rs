@@ -42,8 +42,9 @@ fn shoulder_physiotherapy_sets_from_a_watch() {
 
 #[test]
 fn physiotherapy_sets_with_fast_and_low_amplitude_reps() {
-    // Measured: 92% exact, 97% within one (accelerometer only: 87%, 94%). Before
-    // the count settled from the whole set: 14%, 52%; before small quick
+    // Measured: 94% exact, 97% within one (accelerometer only: 89%, 95%); 92%,
+    // 97% (87%, 95%) before a lead-in that tilted the thigh 0.2 deg was told
+    // from a rep however big it read. Before the count settled from the whole set: 14%, 52%; before small quick
     // movements between groups were told from reps: 68%, 92%; before fast reps
     // among slow ones were counted at their own rate: 79%, 95%; before a cycle
     // was timed from where its movement left to where it arrived: 87%, 97%;
@@ -53,12 +54,12 @@ fn physiotherapy_sets_with_fast_and_low_amplitude_reps() {
     let (exact, one, n) = score("physio-pt", false);
     assert_eq!(n, 63);
     assert!(
-        exact >= 58 && one >= 61,
+        exact >= 59 && one >= 61,
         "{exact} exact, {one} within one of {n}"
     );
     let (exact, one, _) = score("physio-pt", true);
     assert!(
-        exact >= 55 && one >= 59,
+        exact >= 56 && one >= 60,
         "accel only: {exact} exact, {one} within one of {n}"
     );
 }
@@ -91,13 +92,14 @@ fn real_sets_count_the_same_whichever_way_the_strap_is_turned() {
 #[test]
 fn a_noisy_accelerometer_on_a_limb_that_barely_moves_still_counts() {
     // physio-pt's second-ranked units move as little as 0.07 g RMS; 0.02 g of
-    // accelerometer noise added. Measured: 86% exact, 95% within one (before the
+    // accelerometer noise added. Measured: 89% exact, 95% within one (86%, 95%
+    // before a lead-in that barely tilted was told from a rep; before the
     // activity threshold knew the sensors' noise: 76%, 84%; before a stretch
     // shorter than the set's period was smoothed at the set's: 81%, 92%; as
-    // recorded: 90%, 97%).
+    // recorded: 94%, 97%).
     let ((exact, one, n), _) = score_variant("physio-pt", real::Variant::Noisy);
     assert!(
-        exact >= 54 && one >= 60,
+        exact >= 56 && one >= 60,
         "{exact} exact, {one} within one of {n}"
     );
 }
