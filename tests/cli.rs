@@ -304,40 +304,42 @@ fn a_folder_of_app_exports_reads_each_recording_once() {
 }
 
 #[test]
-fn acceleration_in_m_s2_counts_as_in_g_and_says_it_was_converted() {
-    // Many exports keep the acceleration in m/s^2; postured's CSV is in g.
+fn a_recording_in_m_s2_or_milliseconds_counts_as_in_g_and_seconds_and_says_so() {
+    // Many exports keep the acceleration in m/s^2 and the time in ms; postured's
+    // CSV is in g and s.
     let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(LEG)).unwrap();
-    let mut lines = text.lines();
-    let header = lines.next().unwrap();
-    let mut converted = format!("{header}\n");
-    for line in lines {
-        let mut fields: Vec<String> = line.split(',').map(str::to_owned).collect();
-        for f in &mut fields[1..4] {
-            *f = (f.parse::<f64>().unwrap() * 9.806_65).to_string();
+    let converted = |time: f64, accel: f64| {
+        let mut lines = text.lines();
+        let mut out = format!("{}\n", lines.next().unwrap());
+        for line in lines {
+            let mut fields: Vec<String> = line.split(',').map(str::to_owned).collect();
+            for (i, f) in fields.iter_mut().enumerate().take(4) {
+                let k = if i == 0 { time } else { accel };
+                *f = (f.parse::<f64>().unwrap() * k).to_string();
+            }
+            out += &(fields.join(",") + "\n");
         }
-        converted += &(fields.join(",") + "\n");
-    }
-    let ms2 = tempdir().join("leg-m-s2.csv");
-    std::fs::write(&ms2, converted).unwrap();
+        out
+    };
     let args = ["analyze", "-e", "prone-leg-raise", "--side", "left", "-i"];
     let in_g: serde_json::Value =
         serde_json::from_str(&stdout(&postured(&[&args[..], &[LEG]].concat()))).unwrap();
-    let o = postured(&[&args[..], &[ms2.to_str().unwrap()]].concat());
-    assert!(o.status.success(), "{}", stderr(&o));
-    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    assert_eq!(v["summary"], in_g["summary"], "{v}");
-    for (a, b) in v["reps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .zip(in_g["reps"].as_array().unwrap())
-    {
-        let hold = |r: &serde_json::Value| r["hold_s"].as_f64().unwrap();
-        assert!((hold(a) - hold(b)).abs() <= 0.05, "{a} {b}");
-    }
-    let warning = v["warnings"][0].as_str().unwrap();
-    assert!(warning.contains("m/s^2"), "{warning}");
     assert_eq!(in_g["warnings"], serde_json::json!([]));
+    for (time, accel, said) in [(1.0, 9.806_65, "m/s^2"), (1000.0, 1.0, "milliseconds")] {
+        let file = tempdir().join(format!("leg-{time}-{accel}.csv"));
+        std::fs::write(&file, converted(time, accel)).unwrap();
+        let o = postured(&[&args[..], &[file.to_str().unwrap()]].concat());
+        assert!(o.status.success(), "{}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        assert_eq!(v["summary"], in_g["summary"], "{v}");
+        let reps = v["reps"].as_array().unwrap();
+        for (a, b) in reps.iter().zip(in_g["reps"].as_array().unwrap()) {
+            let hold = |r: &serde_json::Value| r["hold_s"].as_f64().unwrap();
+            assert!((hold(a) - hold(b)).abs() <= 0.05, "{a} {b}");
+        }
+        let warning = v["warnings"][0].as_str().unwrap();
+        assert!(warning.contains(said), "{warning}");
+    }
 }
 
 fn tempdir() -> std::path::PathBuf {

@@ -188,11 +188,9 @@ pub fn analyze(path: &Path, settings: &Settings) -> Result<Report, AnalyzeError>
     }
     // A recording that ends inside the reference stretch starts at its end.
     let analysis = analysis.or_else(|| pending.start(&settings.task));
-    let note = samples.unit_note().map(str::to_owned);
+    let notes = samples.unit_notes().to_vec();
     let report = analysis.map(Analysis::finish).map(|mut report| {
-        if let Some(note) = note {
-            report.warnings_mut().insert(0, note);
-        }
+        report.warnings_mut().splice(0..0, notes);
         report
     });
     report.ok_or_else(|| {

@@ -195,6 +195,32 @@ fn accel_unit(first: &[Sample]) -> (f64, Option<String>) {
     }
 }
 
+/// What a postured CSV's time is in, told from the median spacing of its first
+/// [`UNIT_SAMPLES`]: a strap samples at 1 to 2000 Hz, so samples 1 to 500
+/// apart are milliseconds, 500 to 500 000 apart microseconds, and further
+/// nanoseconds, as exports and loggers often keep them. The scale to seconds
+/// and what to tell the user; the file's unit is seconds unless its spacing
+/// says otherwise.
+fn time_unit(first: &[Sample]) -> (f64, Option<String>) {
+    let mut steps: Vec<f64> = first.windows(2).map(|w| w[1].t - w[0].t).collect();
+    if steps.is_empty() {
+        return (1.0, None);
+    }
+    steps.sort_by(f64::total_cmp);
+    let step = steps[steps.len() / 2];
+    let (scale, unit) = match step {
+        s if s <= 1.0 => return (1.0, None),
+        s if s <= 500.0 => (1e-3, "milliseconds"),
+        s if s <= 5e5 => (1e-6, "microseconds"),
+        _ => (1e-9, "nanoseconds"),
+    };
+    let note = format!(
+        "samples come {step} apart in `t`: taken as {unit} and converted to seconds ({:.0} Hz; t is in seconds)",
+        1.0 / (step * scale)
+    );
+    (scale, Some(note))
+}
+
 /// The samples of a recording, read as they are asked for.
 pub struct Samples<'r> {
     table: Table<'r>,
@@ -207,9 +233,11 @@ pub struct Samples<'r> {
     /// The acceleration's scale to g, once told ([`accel_unit`]), and what
     /// was read to tell it: the samples, then an error that stopped the reading.
     scale: Option<f64>,
+    /// The time's scale to seconds ([`time_unit`]).
+    time_scale: f64,
     ahead: VecDeque<Sample>,
     stopped: Option<RecordingError>,
-    unit_note: Option<String>,
+    unit_notes: Vec<String>,
 }
 
 impl std::fmt::Debug for Samples<'_> {
@@ -271,9 +299,10 @@ impl<'r> Samples<'r> {
             failed: false,
             read,
             scale: None,
+            time_scale: 1.0,
             ahead: VecDeque::new(),
             stopped: None,
-            unit_note: None,
+            unit_notes: Vec::new(),
         }
     }
 
@@ -292,11 +321,13 @@ impl<'r> Samples<'r> {
         self.read.get()
     }
 
-    /// What the user should know about the acceleration's unit, once the
-    /// first sample is read: a postured CSV in m/s^2 or milli-g is converted
-    /// to g, and one of no unit that gravity fits is read as it is, with this.
-    pub fn unit_note(&self) -> Option<&str> {
-        self.unit_note.as_deref()
+    /// What the user should know about the units, once the first sample is
+    /// read: a postured CSV whose acceleration is in m/s^2 or milli-g is
+    /// converted to g, one of no unit that gravity fits is read as it is, and
+    /// one whose time is in milli-, micro- or nanoseconds is converted to
+    /// seconds, each with a note.
+    pub fn unit_notes(&self) -> &[String] {
+        &self.unit_notes
     }
 
     /// Reads ahead far enough to tell the acceleration's unit (see
@@ -316,9 +347,12 @@ impl<'r> Samples<'r> {
                 }
             }
         }
-        let (scale, note) = accel_unit(self.ahead.make_contiguous());
+        let first = self.ahead.make_contiguous();
+        let (scale, accel_note) = accel_unit(first);
+        let (time_scale, time_note) = time_unit(first);
         self.scale = Some(scale);
-        self.unit_note = note;
+        self.time_scale = time_scale;
+        self.unit_notes = [time_note, accel_note].into_iter().flatten().collect();
     }
 
     fn next_sample(&mut self) -> Result<Option<Sample>, RecordingError> {
@@ -375,9 +409,10 @@ impl Iterator for Samples<'_> {
             },
         };
         self.failed = matches!(next, Some(Err(_)));
-        let scale = self.scale.unwrap_or(1.0);
+        let (scale, time_scale) = (self.scale.unwrap_or(1.0), self.time_scale);
         next.map(|r| {
             r.map(|s| Sample {
+                t: s.t * time_scale,
                 accel: s.accel.map(|v| v * scale),
                 ..s
             })

@@ -217,7 +217,7 @@ fn tilted_csv(n: usize, unit: f64) -> String {
 fn samples_of(text: &str) -> (Vec<Sample>, Option<String>) {
     let mut s = from_readers(text.as_bytes(), Path::new("r.csv"), None).unwrap();
     let samples = s.by_ref().collect::<Result<Vec<_>, _>>().unwrap();
-    (samples, s.unit_note().map(str::to_owned))
+    (samples, s.unit_notes().first().cloned())
 }
 
 #[test]
@@ -262,4 +262,36 @@ fn telling_the_unit_loses_no_sample_before_a_bad_line() {
     let err = s.next().unwrap().unwrap_err().to_string();
     assert!(err.contains("line 12"), "{err}");
     assert!(s.next().is_none());
+}
+
+#[test]
+fn time_in_milli_micro_or_nanoseconds_is_read_as_seconds_and_said_so() {
+    let at = |unit: f64, step: f64| {
+        let mut text = String::from("t,ax,ay,az\n");
+        for i in 0..100 {
+            text += &format!("{},0,0,1\n", (1000.0 + i as f64 * step) * unit);
+        }
+        let mut s = from_readers(text.as_bytes(), Path::new("r.csv"), None).unwrap();
+        let samples = s.by_ref().collect::<Result<Vec<_>, _>>().unwrap();
+        (samples, s.unit_notes().to_vec())
+    };
+    let (in_s, notes) = at(1.0, 0.02);
+    assert!(notes.is_empty(), "{notes:?}");
+    for (unit, name) in [(1e3, "milli"), (1e6, "micro"), (1e9, "nano")] {
+        let (read, notes) = at(unit, 0.02);
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(
+            notes[0].contains(name) && notes[0].contains("50 Hz"),
+            "{notes:?}"
+        );
+        for (a, b) in read.iter().zip(&in_s) {
+            assert!((a.t - b.t).abs() < 1e-6, "{} {}", a.t, b.t);
+        }
+    }
+    // A slow logger in seconds (1 Hz) stays in seconds.
+    let (read, notes) = at(1.0, 1.0);
+    assert!(
+        notes.is_empty() && close(read[1].t - read[0].t, 1.0),
+        "{notes:?}"
+    );
 }
