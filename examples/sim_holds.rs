@@ -16,10 +16,10 @@
 //! `--dump DIR` writes each miscounted set's recording there (and its truth beside
 //! it, as JSON), to look at with
 //! `postured analyze -e EXERCISE -i DIR/EXERCISE-SEED.csv --plot out.svg`.
-//! `--ends` adds a table of where each hold was found to start and end against
-//! the plateau's (median and 10th-90th percentiles, s; positive is late): a hold
-//! can read the right length with both ends late, or the wrong one with one end
-//! early.
+//! `--only EXERCISE` runs that exercise's scenario alone. `--ends` adds a table
+//! of where each hold was found to start and end against the plateau's (median
+//! and 10th-90th percentiles, s; positive is late): a hold can read the right
+//! length with both ends late, or the wrong one with one end early.
 
 use std::path::Path;
 
@@ -69,6 +69,14 @@ fn main() {
         })
         .collect();
     names.sort();
+    if let Some(only) = args
+        .iter()
+        .position(|a| a == "--only")
+        .and_then(|i| args.get(i + 1))
+    {
+        names.retain(|n| n == only);
+        assert!(!names.is_empty(), "--only {only}: no scenario of that name");
+    }
     let mut all = Vec::new();
     let mut ends_rows = Vec::new();
     println!(
