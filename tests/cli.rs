@@ -304,17 +304,21 @@ fn a_folder_of_app_exports_reads_each_recording_once() {
 }
 
 #[test]
-fn a_recording_in_m_s2_or_milliseconds_counts_as_in_g_and_seconds_and_says_so() {
-    // Many exports keep the acceleration in m/s^2 and the time in ms; postured's
-    // CSV is in g and s.
+fn a_recording_in_m_s2_milliseconds_or_rad_s_counts_as_in_g_s_and_deg_s_and_says_so() {
+    // Many exports keep the acceleration in m/s^2, the time in ms and the gyro
+    // in rad/s; postured's CSV is in g, s and deg/s.
     let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(LEG)).unwrap();
-    let converted = |time: f64, accel: f64| {
+    let converted = |time: f64, accel: f64, gyro: f64| {
         let mut lines = text.lines();
         let mut out = format!("{}\n", lines.next().unwrap());
         for line in lines {
             let mut fields: Vec<String> = line.split(',').map(str::to_owned).collect();
-            for (i, f) in fields.iter_mut().enumerate().take(4) {
-                let k = if i == 0 { time } else { accel };
+            for (i, f) in fields.iter_mut().enumerate() {
+                let k = match i {
+                    0 => time,
+                    1..=3 => accel,
+                    _ => gyro,
+                };
                 *f = (f.parse::<f64>().unwrap() * k).to_string();
             }
             out += &(fields.join(",") + "\n");
@@ -325,9 +329,13 @@ fn a_recording_in_m_s2_or_milliseconds_counts_as_in_g_and_seconds_and_says_so() 
     let in_g: serde_json::Value =
         serde_json::from_str(&stdout(&postured(&[&args[..], &[LEG]].concat()))).unwrap();
     assert_eq!(in_g["warnings"], serde_json::json!([]));
-    for (time, accel, said) in [(1.0, 9.806_65, "m/s^2"), (1000.0, 1.0, "milliseconds")] {
-        let file = tempdir().join(format!("leg-{time}-{accel}.csv"));
-        std::fs::write(&file, converted(time, accel)).unwrap();
+    for (time, accel, gyro, said) in [
+        (1.0, 9.806_65, 1.0, "m/s^2"),
+        (1000.0, 1.0, 1.0, "milliseconds"),
+        (1.0, 1.0, 1f64.to_radians(), "rad/s"),
+    ] {
+        let file = tempdir().join(format!("leg-{said}.csv").replace('/', "-"));
+        std::fs::write(&file, converted(time, accel, gyro)).unwrap();
         let o = postured(&[&args[..], &[file.to_str().unwrap()]].concat());
         assert!(o.status.success(), "{}", stderr(&o));
         let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();

@@ -99,8 +99,8 @@ pub enum Command {
     ///
     /// A recording is a CSV file with a header with `t` (seconds, increasing),
     /// `ax,ay,az` (g) and optionally `gx,gy,gz` (deg/s), other columns ignored
-    /// (acceleration in m/s^2 or milli-g, and time in ms, us or ns, are told
-    /// from the first samples and converted, with a warning); or
+    /// (acceleration in m/s^2 or milli-g, time in ms, us or ns and a gyro in
+    /// rad/s are told from the first samples and converted, with a warning); or
     /// a Polar Sensor Logger ACC export (`*_ACC.txt`, H10 accelerometer); or a
     /// MetaWear/MetaBase accelerometer export (`*_Accelerometer_*.csv`, joined
     /// with the `*_Gyroscope_*.csv` beside it). The format is told from the

@@ -295,3 +295,48 @@ fn time_in_milli_micro_or_nanoseconds_is_read_as_seconds_and_said_so() {
         "{notes:?}"
     );
 }
+
+/// A strap swinging about its x axis (amplitude 30 deg, 0.5 Hz) for `secs` at
+/// 50 Hz, its gyro multiplied by `unit` (deg/s to rad/s: 1/57.3).
+fn swinging_csv(secs: f64, unit: f64, amplitude_deg: f64) -> String {
+    let mut text = String::from("t,ax,ay,az,gx,gy,gz\n");
+    for i in 0..(secs * 50.0) as usize {
+        let t = i as f64 / 50.0;
+        let w = std::f64::consts::TAU * 0.5;
+        let angle = amplitude_deg.to_radians() * (w * t).sin();
+        let rate = amplitude_deg * w * (w * t).cos();
+        text += &format!(
+            "{t},0,{},{},{},{},0\n",
+            angle.sin(),
+            angle.cos(),
+            rate * unit,
+            0.4 * unit
+        );
+    }
+    text
+}
+
+#[test]
+fn a_gyro_in_rad_s_is_told_by_the_turning_it_reads_and_converted() {
+    let read = |text: &str| {
+        let mut s = from_readers(text.as_bytes(), Path::new("r.csv"), None).unwrap();
+        let samples = s.by_ref().collect::<Result<Vec<_>, _>>().unwrap();
+        (samples, s.unit_notes().to_vec())
+    };
+    let (in_deg, notes) = read(&swinging_csv(20.0, 1.0, 30.0));
+    assert!(notes.is_empty(), "{notes:?}");
+    let (in_rad, notes) = read(&swinging_csv(20.0, 1f64.to_radians(), 30.0));
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(notes[0].contains("rad/s"), "{notes:?}");
+    for (a, b) in in_rad.iter().zip(&in_deg) {
+        let (ga, gb) = (a.gyro.unwrap(), b.gyro.unwrap());
+        assert!(
+            (0..3).all(|k| (ga[k] - gb[k]).abs() < 1e-6),
+            "{ga:?} {gb:?}"
+        );
+    }
+    // A strap that does not turn tells nothing: read as it is.
+    let (still, notes) = read(&swinging_csv(20.0, 1f64.to_radians(), 0.0));
+    assert!(notes.is_empty(), "{notes:?}");
+    assert!(close(still[0].gyro.unwrap()[1], 0.4 * 1f64.to_radians()));
+}
