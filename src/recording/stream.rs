@@ -179,17 +179,17 @@ fn accel_unit(first: &[Sample]) -> (f64, Option<String>) {
         (1.0, None)
     } else if (0.5 * g..=2.0 * g).contains(&size) {
         let note = format!(
-            "the acceleration reads {size:.2} where gravity is: taken as m/s^2 and divided by {g} (ax,ay,az are in g)"
+            "the acceleration's typical size is {size:.2}, where gravity would read 1 in g: taken as m/s^2 and divided by {g} (ax,ay,az are in g)"
         );
         (1.0 / g, Some(note))
     } else if (500.0..=2000.0).contains(&size) {
         let note = format!(
-            "the acceleration reads {size:.0} where gravity is: taken as milli-g and divided by 1000 (ax,ay,az are in g)"
+            "the acceleration's typical size is {size:.0}, where gravity would read 1 in g: taken as milli-g and divided by 1000 (ax,ay,az are in g)"
         );
         (1e-3, Some(note))
     } else {
         let note = format!(
-            "the acceleration reads {size:.3} where gravity should read about 1: check its unit (ax,ay,az are in g); counts and angles may be wrong"
+            "the acceleration's typical size is {size:.3}, where gravity would read about 1 in g: check its unit (ax,ay,az are in g; gravity must be in them); counts and angles may be wrong"
         );
         (1.0, Some(note))
     }
@@ -215,7 +215,7 @@ fn time_unit(first: &[Sample]) -> (f64, Option<String>) {
         _ => (1e-9, "nanoseconds"),
     };
     let note = format!(
-        "samples come {step} apart in `t`: taken as {unit} and converted to seconds ({:.0} Hz; t is in seconds)",
+        "samples come {step:.3} apart in `t`, too far for seconds: taken as {unit} and converted ({:.0} Hz; t is in seconds)",
         1.0 / (step * scale)
     );
     (scale, Some(note))
@@ -301,7 +301,7 @@ fn gyro_unit(samples: &[Sample]) -> (f64, Option<String>) {
         return (1.0, None);
     }
     let note = format!(
-        "the gyro reads {ratio:.3} of how fast the acceleration's direction turns: taken as rad/s and converted to deg/s (gx,gy,gz are in deg/s)"
+        "the gyro reads {ratio:.3} of how fast the acceleration's direction turns, where deg/s would read about 1 or more: taken as rad/s and converted to deg/s (gx,gy,gz are in deg/s)"
     );
     (1f64.to_degrees(), Some(note))
 }
