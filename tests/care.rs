@@ -281,6 +281,8 @@ async fn postured_report_saves_the_page_of_the_days_asked_for() {
     a.set(now - 3600.0, 16.0).await;
     let out = common::scratch("report").join("report.html");
     let today = postured::report::iso_date(now, 0.0);
+    // The set's own day: yesterday, when the test runs in the first hour.
+    let set_day = postured::report::iso_date(now - 3600.0, 0.0);
     let run = |args: Vec<String>| {
         tokio::process::Command::new(env!("CARGO_BIN_EXE_postured"))
             .args(args)
@@ -296,14 +298,14 @@ async fn postured_report_saves_the_page_of_the_days_asked_for() {
         .chain([out.display().to_string()])
         .collect()
     };
-    let done = run(args(&today)).await.unwrap();
+    let done = run(args(&set_day)).await.unwrap();
     assert!(
         done.status.success(),
         "{}",
         String::from_utf8_lossy(&done.stderr)
     );
     let html = std::fs::read_to_string(&out).unwrap();
-    assert!(html.contains(&format!("{today} to {today}")), "{html}");
+    assert!(html.contains(&format!("{set_day} to {today}")), "{html}");
     assert!(html.contains("Doorway pectoral stretch"));
 
     let done = run(args("last tuesday")).await.unwrap();
