@@ -11,6 +11,7 @@ use std::rc::Rc;
 use super::RecordingError;
 use super::format::{self, Format, Layout, TimeUnit};
 use super::table::{self, Lines};
+use crate::motion::vec3::{add, angle_deg, norm, unit};
 use crate::motion::{Sample, Vec3};
 
 /// One line's time (in the file's own unit) and axes (scaled to g or deg/s).
@@ -165,10 +166,7 @@ const UNIT_SAMPLES: usize = 64;
 /// 1000 in mg. The scale to g and what to tell the user; the file's unit is
 /// g unless its size says otherwise clearly.
 fn accel_unit(first: &[Sample]) -> (f64, Option<String>) {
-    let mut sizes: Vec<f64> = first
-        .iter()
-        .map(|s| s.accel.iter().map(|v| v * v).sum::<f64>().sqrt())
-        .collect();
+    let mut sizes: Vec<f64> = first.iter().map(|s| norm(s.accel)).collect();
     if sizes.is_empty() {
         return (1.0, None);
     }
@@ -257,13 +255,11 @@ fn gyro_unit(samples: &[Sample]) -> (f64, Option<String>) {
     let span = samples[n - 1].t - samples[0].t;
     let half = ((TURN_WINDOW_S / 2.0) / (span / (n - 1) as f64).max(1e-6)).round() as usize;
     let half = half.max(1);
+    // The sum of the directions is as good as their mean for an angle.
     let mean_dir = |a: usize, b: usize| {
-        let sum = samples[a..b].iter().fold([0.0; 3], |acc, s| {
-            let size = s.accel.iter().map(|v| v * v).sum::<f64>().sqrt().max(1e-9);
-            std::array::from_fn(|k| acc[k] + s.accel[k] / size)
-        });
-        let size = sum.iter().map(|v| v * v).sum::<f64>().sqrt().max(1e-9);
-        sum.map(|v| v / size)
+        samples[a..b].iter().fold([0.0; 3], |acc, s| {
+            unit(s.accel).map_or(acc, |u| add(acc, u))
+        })
     };
     let mut ratios = Vec::new();
     let mut i = 0;
@@ -271,23 +267,14 @@ fn gyro_unit(samples: &[Sample]) -> (f64, Option<String>) {
         let (a, m, b) = (i, i + half, i + 2 * half);
         let dt = samples[b].t - samples[a].t;
         let window = &samples[a..b];
-        let steady = window.iter().all(|s| {
-            let size = s.accel.iter().map(|v| v * v).sum::<f64>().sqrt();
-            (size - 1.0).abs() < TURN_STEADY_G
-        });
-        let (u, v) = (mean_dir(a, m), mean_dir(m, b));
-        let cos = (u[0] * v[0] + u[1] * v[1] + u[2] * v[2]).clamp(-1.0, 1.0);
+        let steady = window
+            .iter()
+            .all(|s| (norm(s.accel) - 1.0).abs() < TURN_STEADY_G);
         // The two halves' directions are half a window apart in time.
-        let turn_dps = cos.acos().to_degrees() / (dt / 2.0).max(1e-6);
+        let turn_dps = angle_deg(mean_dir(a, m), mean_dir(m, b)) / (dt / 2.0).max(1e-6);
         if steady && turn_dps > TURN_MIN_DPS {
-            let gyro = window
-                .iter()
-                .map(|s| {
-                    s.gyro
-                        .map_or(0.0, |g| g.iter().map(|v| v * v).sum::<f64>().sqrt())
-                })
-                .sum::<f64>()
-                / window.len() as f64;
+            let gyro =
+                window.iter().map(|s| s.gyro.map_or(0.0, norm)).sum::<f64>() / window.len() as f64;
             ratios.push(gyro / turn_dps);
         }
         i += half;
