@@ -97,8 +97,13 @@ fn main() -> Result<()> {
         } => run_serve(&scenario, &straps, seed, speed, bus_dir),
         Command::Bus { dir } => {
             let bus = PrivateBus::start(&dir)?;
+            let rt = tokio::runtime::Runtime::new()?;
+            let stop = {
+                let _in_runtime = rt.enter();
+                shutdown_signal()
+            };
             println!("export DBUS_SYSTEM_BUS_ADDRESS={}", bus.address());
-            tokio::runtime::Runtime::new()?.block_on(shutdown_signal());
+            rt.block_on(stop);
             Ok(())
         }
     }
@@ -162,11 +167,15 @@ fn run_serve(
         bail!("--speed must be between 0.01 and 1000");
     }
     let bus = bus_dir.map(|d| PrivateBus::start(&d)).transpose()?;
+    let rt = tokio::runtime::Runtime::new()?;
+    let stop = {
+        let _in_runtime = rt.enter();
+        shutdown_signal()
+    };
     if let Some(b) = &bus {
         println!("export DBUS_SYSTEM_BUS_ADDRESS={}", b.address());
     }
     let address = bus.as_ref().map(|b| b.address().to_owned());
-    let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async {
         let server = bluez::start(ServeConfig {
             scenario: sc,
@@ -177,15 +186,33 @@ fn run_serve(
         })
         .await
         .context("serving org.bluez")?;
-        server.run(shutdown_signal()).await;
+        server.run(stop).await;
         Ok(())
     })
 }
 
-async fn shutdown_signal() {
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = async { match &mut term { Some(t) => { t.recv().await; } None => std::future::pending().await } } => {}
+/// Listens for SIGINT and SIGTERM from the moment it is called (inside a
+/// runtime), so that a caller that stops the simulator as soon as it prints its
+/// bus address never meets the signals' default action; the future ends at the
+/// first of them.
+fn shutdown_signal() -> impl Future<Output = ()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let term = signal(SignalKind::terminate()).ok();
+    let int = signal(SignalKind::interrupt()).ok();
+    async move {
+        tokio::select! {
+            () = received(term) => {}
+            () = received(int) => {}
+        }
+    }
+}
+
+/// When `signal` comes; never, where it could not be listened for.
+async fn received(signal: Option<tokio::signal::unix::Signal>) {
+    match signal {
+        Some(mut s) => {
+            s.recv().await;
+        }
+        None => std::future::pending().await,
     }
 }
