@@ -12,11 +12,11 @@
 //! cargo run --release --example score_real -- --variant padded --sets  # one of them
 //! ```
 //!
-//! `--variants` scores every data set again as other straps and other starts would
-//! have recorded it (turned, at 100 Hz and at 12.5 Hz, with stillness before and
-//! after, with a cheap accelerometer's noise, with 2.5 s of samples lost mid-set
-//! as a dropped link loses them): a count that holds up on other people must not
-//! depend on any of these.
+//! `--variants` scores every data set again as other straps, other starts and
+//! other people would have recorded it (turned, at 100 Hz and at 12.5 Hz, with
+//! stillness before and after, with a cheap accelerometer's noise, with 2.5 s of
+//! samples lost mid-set as a dropped link loses them, done slower and faster): a
+//! count that holds up on other people must not depend on any of these.
 
 #[path = "real/sets.rs"]
 mod real;

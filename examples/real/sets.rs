@@ -156,10 +156,18 @@ pub enum Variant {
     Noisy,
     /// 2.5 s of samples lost in the middle of the set (a link that dropped).
     Dropped,
+    /// Done a third slower (every time 1.35 times as long), at the same rate.
+    Slower,
+    /// Done a third faster (every time 0.75 times as long), at the same rate.
+    /// Both tempo variants stretch time and scale the gyro's rates to match; the
+    /// acceleration is kept as recorded: its gravity part is then right, its
+    /// linear part (small in physiotherapy, not in a lift) keeps the recorded
+    /// tempo's size.
+    Faster,
 }
 
 impl Variant {
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 9] = [
         Self::AsIs,
         Self::Turned,
         Self::Rate100,
@@ -167,10 +175,12 @@ impl Variant {
         Self::Padded,
         Self::Noisy,
         Self::Dropped,
+        Self::Slower,
+        Self::Faster,
     ];
 
     /// The variant named `key` (`turned`, `rate100`, `rate12`, `padded`, `noisy`,
-    /// `dropped`).
+    /// `dropped`, `slower`, `faster`).
     pub fn from_key(key: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|v| v.key() == key)
     }
@@ -184,6 +194,8 @@ impl Variant {
             Self::Padded => "padded",
             Self::Noisy => "noisy",
             Self::Dropped => "dropped",
+            Self::Slower => "slower",
+            Self::Faster => "faster",
         }
     }
 
@@ -196,6 +208,8 @@ impl Variant {
             Self::Padded => "6 s still before and after",
             Self::Noisy => "accelerometer noise 0.02 g",
             Self::Dropped => "2.5 s lost mid-set",
+            Self::Slower => "done slower (1.35 times as long)",
+            Self::Faster => "done faster (0.75 times as long)",
         }
     }
 
@@ -236,8 +250,29 @@ impl Variant {
                     .copied()
                     .collect()
             }
+            Self::Slower => retimed(samples, 1.35),
+            Self::Faster => retimed(samples, 0.75),
         }
     }
+}
+
+/// `samples` done `k` times as slowly, at the recording's own rate.
+fn retimed(samples: &[Sample], k: f64) -> Vec<Sample> {
+    let Some(first) = samples.first() else {
+        return Vec::new();
+    };
+    let mut gaps: Vec<f64> = samples.windows(2).map(|w| w[1].t - w[0].t).collect();
+    gaps.sort_by(f64::total_cmp);
+    let hz = 1.0 / gaps.get(gaps.len() / 2).copied().unwrap_or(0.02).max(1e-3);
+    let stretched: Vec<Sample> = samples
+        .iter()
+        .map(|s| Sample {
+            t: first.t + (s.t - first.t) * k,
+            accel: s.accel,
+            gyro: s.gyro.map(|g| g.map(|v| v / k)),
+        })
+        .collect();
+    resample(&stretched, hz)
 }
 
 type Mat = [[f64; 3]; 3];
