@@ -13,7 +13,8 @@
 //! 2. split into active stretches where its moving RMS stands clear of the set's
 //!    quiet parts and of the sensors' noise (a pause between groups of reps
 //!    separates them, on a noisy strap too; a gap in the recording, where the
-//!    link dropped, is not a pause);
+//!    link dropped, is not a pause; a pause held away from where the reps start,
+//!    at the top of a slow rep, is inside that rep);
 //! 3. per stretch, the rep period from the autocorrelation (a stretch shorter
 //!    than the period of the set's longest one takes that period: noise near the
 //!    floor breaks a low-amplitude group into pieces too short to show their
@@ -90,6 +91,10 @@ const SLOW_MIN_SAMPLES: usize = 50;
 const HALF_NORMAL_Q1: f64 = 0.3186;
 /// Quiet shorter than this does not split a stretch (s).
 const MERGE_GAP_S: f64 = 2.5;
+/// A quiet held away from where the reps start and end is inside a rep
+/// ([`join_held`]).
+const HELD_REACH: f64 = 0.5;
+const HELD_MIN_DEG: f64 = 3.0;
 /// Active stretches shorter than this hold no rep (s).
 const MIN_STRETCH_S: f64 = 1.5;
 /// Quiet time kept on each side of a stretch (s).
@@ -519,21 +524,38 @@ pub fn settle_traced(rec: &SetRecorder, min_rep_s: f64) -> (Vec<Cycle>, Vec<(f64
     let mut jolts = Vec::new();
     let unseen = rec.gap_samples();
     let in_gap = rec.in_gap();
-    let spans: Vec<(usize, usize)> = stretches(&env, threshold, &unseen)
-        .into_iter()
-        .filter(|&(a, b)| !is_still(&z, &scales, a, b))
-        .map(|(a, b)| (a.saturating_sub(margin), (b + margin).min(n)))
-        .collect();
+    let lags = PERIOD_S.map(|s| (s * RATE_HZ) as usize);
+    let rhythm_of = |spans: &[(usize, usize)]| {
+        let longest = (0..spans.len()).max_by_key(|&k| spans[k].1 - spans[k].0);
+        let rhythm = longest.map(|k| {
+            let (a, b) = spans[k];
+            let chans: Vec<Vec<f64>> = z.iter().map(|c| c[a..b].to_vec()).collect();
+            span_period(&chans, &in_gap[a..b], lags)
+        });
+        (longest, rhythm)
+    };
+    let with_margins = |spans: Vec<(usize, usize)>| -> Vec<(usize, usize)> {
+        spans
+            .into_iter()
+            .filter(|&(a, b)| !is_still(&z, &scales, a, b))
+            .map(|(a, b)| (a.saturating_sub(margin), (b + margin).min(n)))
+            .collect()
+    };
+    let raw = stretches(&env, threshold, &unseen);
+    let mut spans = with_margins(raw.clone());
     // The set's rhythm, from its longest stretch. A stretch shorter than one
     // of its periods cannot show a rhythm of its own (a low-amplitude rep
-    // broken up by noise near the floor): it is smoothed at the set's.
-    let lags = PERIOD_S.map(|s| (s * RATE_HZ) as usize);
-    let longest = (0..spans.len()).max_by_key(|&k| spans[k].1 - spans[k].0);
-    let set_rhythm = longest.map(|k| {
-        let (a, b) = spans[k];
-        let chans: Vec<Vec<f64>> = z.iter().map(|c| c[a..b].to_vec()).collect();
-        span_period(&chans, &in_gap[a..b], lags)
-    });
+    // broken up by noise near the floor): it is smoothed at the set's. A rep
+    // paused longer than the quiet that splits stretches is joined up again,
+    // and the rhythm found again over the stretches joined.
+    let (mut longest, mut set_rhythm) = rhythm_of(&spans);
+    if let Some((period, _)) = set_rhythm {
+        let joined = join_held(raw.clone(), rec, period);
+        if joined.len() < raw.len() {
+            spans = with_margins(joined);
+            (longest, set_rhythm) = rhythm_of(&spans);
+        }
+    }
     for (k, &(a, b)) in spans.iter().enumerate() {
         // The longest stretch's own rhythm is the set's, found once.
         let rhythm = match set_rhythm {
@@ -1077,6 +1099,37 @@ fn stretches(env: &[f64], threshold: f64, unseen: &[usize]) -> Vec<(usize, usize
         .filter(|(a, b)| b - a >= min_len)
         .map(|(a, b)| (a, b + 1))
         .collect()
+}
+
+/// Joins stretches across a quiet the wearer spent away from the poses both
+/// left from and came back to: a rep held at its far end (a slow raise paused
+/// at the top), which is part of that rep, not a rest between reps, which
+/// comes back to where the reps start. Away: further from each than
+/// [`HELD_REACH`] of the first stretch's own reach from its start, and than
+/// [`HELD_MIN_DEG`]; the quiet no longer than the set's `period` (s). Split
+/// there, each half of the rep counted: physio-pt's leg abductions done a third
+/// slower, paused 2.5-3 s at the top, counted 31 of 30.
+fn join_held(spans: Vec<(usize, usize)>, rec: &SetRecorder, period: f64) -> Vec<(usize, usize)> {
+    let last = rec.len().saturating_sub(1);
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    for (a2, b2) in spans {
+        if let Some((a1, b1)) = out.last_mut()
+            && ((a2 - *b1) as f64) <= period * RATE_HZ
+        {
+            let start = rec.up_at(*a1);
+            let held = rec.up_at((*b1 + a2) / 2);
+            let reach = (*a1..*b1)
+                .map(|i| angle_deg(start, rec.up_at(i)))
+                .fold(0.0, f64::max);
+            let away = angle_deg(held, start).min(angle_deg(held, rec.up_at(b2.min(last))));
+            if away > HELD_MIN_DEG && away > HELD_REACH * reach {
+                *b1 = b2;
+                continue;
+            }
+        }
+        out.push((a2, b2));
+    }
+    out
 }
 
 /// Cycles as (start, turn, end) sample indices.
@@ -1647,6 +1700,38 @@ mod tests {
         }
         assert!(rec.steady_at(25));
         assert!(!rec.steady_at(75));
+    }
+
+    #[test]
+    fn a_quiet_held_at_the_far_end_of_a_rep_is_inside_it_and_one_at_rest_is_not() {
+        // Tilts of 30 deg every 5 s; the strap still for 3 s at the top of
+        // the third rep (12.5 s) and at rest after the fifth (from 26 s).
+        let rep = |t: f64| 15.0 - 15.0 * (std::f64::consts::TAU * t / 5.0).cos();
+        let tilt = |t: f64| match t {
+            t if t < 12.5 => rep(t),
+            t if t < 15.5 => 30.0,
+            t if t < 26.0 => rep(t - 3.0),
+            t if t < 29.0 => 0.0,
+            t => rep(t - 6.0),
+        };
+        let mut rec = SetRecorder::new();
+        for k in 0..(40.0 * RATE_HZ) as u32 {
+            let t = f64::from(k) / RATE_HZ;
+            let up = [tilt(t).to_radians().sin(), 0.0, tilt(t).to_radians().cos()];
+            rec.push(t, up, None, up);
+        }
+        let s = |t: f64| (t * RATE_HZ) as usize;
+        let spans = vec![
+            (s(0.0), s(12.5)),
+            (s(15.5), s(26.0)),
+            (s(29.0), s(40.0) - 1),
+        ];
+        assert_eq!(
+            join_held(spans.clone(), &rec, 5.0),
+            [(s(0.0), s(26.0)), (s(29.0), s(40.0) - 1)]
+        );
+        // Held longer than a rep takes: a rest in another pose, not a pause.
+        assert_eq!(join_held(spans, &rec, 2.5).len(), 3);
     }
 
     #[test]
