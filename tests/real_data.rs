@@ -150,10 +150,10 @@ fn a_link_that_drops_for_a_moment_sets_neither_the_rhythm_nor_the_direction() {
 #[test]
 fn a_slow_rep_paused_at_the_top_is_one_rep() {
     // physio-pt's supine leg abductions done a third slower (every time 1.35
-    // times as long): a pause of 2-2.5 s at the top of a slow rep grows past
-    // the quiet that splits a set into stretches. Measured: all four sets
-    // exact, with the gyro and without; before the pause was told from a rest
-    // by the pose it is held in, 31 of 30 and 10 of 9 with the gyro in each.
+    // times as long): a pause at the top of a slow rep grows past the quiet
+    // that splits a set into stretches. Measured: all four sets exact, with the
+    // gyro and without; before the pause was told from a rest by the pose it
+    // is held in, both template sets 10 of 9 with the gyro.
     let sets = real::load("physio-pt", &real::repo_data().join("physio-pt"))
         .unwrap_or_else(|e| panic!("{e}"));
     let generic = real::generic();

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use postured::exercises::{self, ExerciseSpec};
 use postured::motion::settle::GAP_S;
-use postured::motion::{Counter, Sample};
+use postured::motion::{Counter, Orientation, Sample};
 
 /// One recorded set with its label.
 #[derive(Debug)]
@@ -159,10 +159,10 @@ pub enum Variant {
     /// Done a third slower (every time 1.35 times as long), at the same rate.
     Slower,
     /// Done a third faster (every time 0.75 times as long), at the same rate.
-    /// Both tempo variants stretch time and scale the gyro's rates to match; the
-    /// acceleration is kept as recorded: its gravity part is then right, its
-    /// linear part (small in physiotherapy, not in a lift) keeps the recorded
-    /// tempo's size.
+    /// Both tempo variants stretch time and scale the gyro's rates by 1/k to
+    /// match, and the linear part of the acceleration (what is left once
+    /// gravity, as the strap's orientation estimate has it, is taken out) by
+    /// 1/k^2.
     Faster,
 }
 
@@ -256,7 +256,8 @@ impl Variant {
     }
 }
 
-/// `samples` done `k` times as slowly, at the recording's own rate.
+/// `samples` done `k` times as slowly, at the recording's own rate: time
+/// stretched by `k`, rotation rates by 1/k, linear acceleration by 1/k^2.
 fn retimed(samples: &[Sample], k: f64) -> Vec<Sample> {
     let Some(first) = samples.first() else {
         return Vec::new();
@@ -264,12 +265,19 @@ fn retimed(samples: &[Sample], k: f64) -> Vec<Sample> {
     let mut gaps: Vec<f64> = samples.windows(2).map(|w| w[1].t - w[0].t).collect();
     gaps.sort_by(f64::total_cmp);
     let hz = 1.0 / gaps.get(gaps.len() / 2).copied().unwrap_or(0.02).max(1e-3);
+    let mut gravity = Orientation::new();
     let stretched: Vec<Sample> = samples
         .iter()
-        .map(|s| Sample {
-            t: first.t + (s.t - first.t) * k,
-            accel: s.accel,
-            gyro: s.gyro.map(|g| g.map(|v| v / k)),
+        .map(|s| {
+            let accel = match gravity.update(s) {
+                Some((_, up)) => std::array::from_fn(|i| up[i] + (s.accel[i] - up[i]) / (k * k)),
+                None => s.accel,
+            };
+            Sample {
+                t: first.t + (s.t - first.t) * k,
+                accel,
+                gyro: s.gyro.map(|g| g.map(|v| v / k)),
+            }
         })
         .collect();
     resample(&stretched, hz)

@@ -93,7 +93,7 @@ const HALF_NORMAL_Q1: f64 = 0.3186;
 const MERGE_GAP_S: f64 = 2.5;
 /// A quiet held away from where the reps start and end is inside a rep
 /// ([`join_held`]).
-const HELD_REACH: f64 = 0.5;
+const HELD_REACH: f64 = 0.65;
 const HELD_MIN_DEG: f64 = 3.0;
 /// Active stretches shorter than this hold no rep (s).
 const MIN_STRETCH_S: f64 = 1.5;
@@ -1107,8 +1107,10 @@ fn stretches(env: &[f64], threshold: f64, unseen: &[usize]) -> Vec<(usize, usize
 /// comes back to where the reps start. Away: further from each than
 /// [`HELD_REACH`] of the first stretch's own reach from its start, and than
 /// [`HELD_MIN_DEG`]; the quiet no longer than the set's `period` (s). Split
-/// there, each half of the rep counted: physio-pt's leg abductions done a third
-/// slower, paused 2.5-3 s at the top, counted 31 of 30.
+/// there, each half of the rep counted: physio-pt's leg abduction templates done
+/// a third slower, paused at the top of a slow rep, counted 10 of 9. A wearer
+/// resting between groups a little off the start pose (a seated lean's trunk
+/// 5.4 deg from it, half its reach) is not held: hence more than half.
 fn join_held(spans: Vec<(usize, usize)>, rec: &SetRecorder, period: f64) -> Vec<(usize, usize)> {
     let last = rec.len().saturating_sub(1);
     let mut out: Vec<(usize, usize)> = Vec::new();
