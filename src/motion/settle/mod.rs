@@ -542,6 +542,7 @@ pub fn settle_traced(rec: &SetRecorder, min_rep_s: f64) -> (Vec<Cycle>, Vec<(f64
             .collect()
     };
     let raw = stretches(&env, threshold, &unseen);
+    let found = raw.len();
     let mut spans = with_margins(raw.clone());
     // The set's rhythm, from its longest stretch. A stretch shorter than one
     // of its periods cannot show a rhythm of its own (a low-amplitude rep
@@ -550,8 +551,8 @@ pub fn settle_traced(rec: &SetRecorder, min_rep_s: f64) -> (Vec<Cycle>, Vec<(f64
     // and the rhythm found again over the stretches joined.
     let (mut longest, mut set_rhythm) = rhythm_of(&spans);
     if let Some((period, _)) = set_rhythm {
-        let joined = join_held(raw.clone(), rec, period);
-        if joined.len() < raw.len() {
+        let joined = join_held(raw, rec, period);
+        if joined.len() < found {
             spans = with_margins(joined);
             (longest, set_rhythm) = rhythm_of(&spans);
         }
