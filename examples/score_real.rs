@@ -10,7 +10,13 @@
 //! cargo run --release --example score_real -- --sets  # and every set's count
 //! cargo run --release --example score_real -- --variants  # as other straps would record them
 //! cargo run --release --example score_real -- --variant padded --sets  # one of them
+//! cargo run --release --example score_real -- --variant slower --dump DIR  # its miscounted sets
 //! ```
+//!
+//! `--dump DIR` writes every set that some column miscounts, as the variant has it,
+//! to `DIR/<data set>/<file>` in the recording format, to look at with
+//! `postured analyze -i DIR/... --plot out.svg`. The barbell sets have no licence:
+//! keep their copies out of the repository.
 //!
 //! `--variants` scores every data set again as other straps, other starts and
 //! other people would have recorded it (turned, at 100 Hz and at 12.5 Hz, with
@@ -70,6 +76,10 @@ fn main() -> Result<(), String> {
         }
         None => real::Variant::AsIs,
     };
+    let dump = match args.iter().position(|a| a == "--dump") {
+        Some(i) => Some(Path::new(args.get(i + 1).ok_or("--dump needs a folder")?)),
+        None => None,
+    };
     let data = real::repo_data();
     let mut all = Vec::new();
     for name in ["shoulder-physio-watch", "physio-pt"] {
@@ -116,6 +126,9 @@ fn main() -> Result<(), String> {
         }
         println!("## {name}\n");
         table("exercise", sets, &columns, |s| s.exercise.clone());
+        if let Some(dir) = dump {
+            dump_missed(&dir.join(name), sets, &columns)?;
+        }
         if list {
             for (i, s) in sets.iter().enumerate() {
                 let counts: Vec<String> = columns.iter().map(|(_, c)| c[i].to_string()).collect();
@@ -123,6 +136,23 @@ fn main() -> Result<(), String> {
             }
             println!();
         }
+    }
+    Ok(())
+}
+
+/// Writes the sets that some column miscounts to `dir`, as recordings.
+fn dump_missed(dir: &Path, sets: &[Set], columns: &[(&str, Vec<i64>)]) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for (i, s) in sets.iter().enumerate() {
+        if columns.iter().all(|(_, c)| c[i] == s.reps) {
+            continue;
+        }
+        let path = dir.join(&s.file);
+        let mut out = std::io::BufWriter::new(
+            std::fs::File::create(&path).map_err(|e| format!("{}: {e}", path.display()))?,
+        );
+        postured::recording::write(&mut out, &s.samples)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
     }
     Ok(())
 }
