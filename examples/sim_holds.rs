@@ -47,6 +47,9 @@ fn main() {
         .position(|a| a == "--dump")
         .and_then(|i| args.get(i + 1))
         .map(std::path::PathBuf::from);
+    if let Some(dir) = &dump {
+        std::fs::create_dir_all(dir).expect("create the --dump folder");
+    }
     let start = args
         .iter()
         .position(|a| a == "--start")
@@ -190,12 +193,14 @@ fn main() {
         );
     }
     let abs = sorted_abs(&all);
-    println!(
-        "| **all** | {} | | | {:.2} | {:.2} |",
-        abs.len(),
-        q(&abs, 0.9),
-        abs[abs.len() - 1]
-    );
+    match abs.last() {
+        Some(max) => println!(
+            "| **all** | {} | | | {:.2} | {max:.2} |",
+            abs.len(),
+            q(&abs, 0.9)
+        ),
+        None => println!("| **all** | 0 | | | - | - |"),
+    }
     if show_ends {
         println!();
         println!(
