@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every check this repository has, on a fresh machine: installs what the tests
-# need (scripts/install-deps.sh), then formatting, lints, every test, and the
+# need (scripts/install-deps.sh), then formatting, lints, the docs, every test, and the
 # barbell accuracy check when its data is there. `.ci/run` calls this script.
 #
 # After the install, a test whose tool is missing fails instead of skipping
@@ -28,6 +28,8 @@ export POSTURED_REQUIRE_TOOLS=1
 
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
+# The docs build without a warning: a link to nothing is a mistake.
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --document-private-items --locked
 cargo test --workspace --locked
 
 barbell="${POSTURED_BARBELL_DATA:-../shared/data/barbell-metamotion}"

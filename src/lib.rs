@@ -6,6 +6,12 @@
 //! The command line, remote commands, the demo and `postured run`'s life under
 //! systemd are the binary's (`src/main.rs`); the library returns its own error
 //! types.
+//!
+//! The docs are written for the people who work on postured: they link to
+//! private items freely, and read best built with
+//! `cargo doc --document-private-items` (which `scripts/test.sh` checks).
+
+#![allow(rustdoc::private_intra_doc_links)]
 
 pub mod alerts;
 pub mod analyze;

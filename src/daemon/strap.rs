@@ -34,7 +34,7 @@ pub struct Shared {
     pub live: Live,
     /// The set being counted, on whichever strap (the coordinator writes it).
     pub running: watch::Receiver<Option<SetId>>,
-    /// Live events, in the order they are sent ([`ordered_publisher`]).
+    /// Live events, in the order they are sent ([`super::live::ordered_publisher`]).
     pub events: mpsc::UnboundedSender<LiveEvent>,
     /// The set coordinator.
     pub sets: mpsc::UnboundedSender<ToSets>,

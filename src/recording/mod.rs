@@ -2,7 +2,7 @@
 //! with errors that name the line and the column. Besides postured's own CSV
 //! (`t,ax,ay,az[,gx,gy,gz]`, other columns ignored) it reads the exports of the
 //! recording apps people use with these straps, told apart by their header (see
-//! [`format`]), gzipped or not, from a file or standard input.
+//! [`mod@format`]), gzipped or not, from a file or standard input.
 
 mod format;
 mod source;
