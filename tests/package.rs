@@ -4,9 +4,10 @@
 //! scripts create the user and leave the service to be enabled by hand; debug
 //! symbols go to a separate dbgsym package.
 //!
-//! The package is made from the binary these tests run (the dev profile), which
-//! checks the packaging without a release build; `cargo deb` makes the release
-//! package from the same metadata.
+//! The package is made from the binary these tests run (the dev profile under
+//! `cargo test`, the release one under `cargo test --release`), which checks the
+//! packaging without another build; `cargo deb` makes the release package from
+//! the same metadata.
 
 mod common;
 
@@ -27,6 +28,20 @@ fn repo(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
 }
 
+/// The cargo profile that built the binary under test: its folder under
+/// `target/` is the profile's name, but `debug` for `dev`.
+fn profile() -> String {
+    let dir = Path::new(env!("CARGO_BIN_EXE_postured"))
+        .parent()
+        .and_then(Path::file_name)
+        .and_then(|d| d.to_str())
+        .expect("the binary's folder");
+    match dir {
+        "debug" => "dev".to_owned(),
+        other => other.to_owned(),
+    }
+}
+
 #[test]
 fn the_debian_package_holds_the_binary_units_config_and_docs() {
     if !common::tool_available("cargo", &["deb", "--version"])
@@ -42,7 +57,7 @@ fn the_debian_package_holds_the_binary_units_config_and_docs() {
             "deb",
             "--no-build",
             "--profile",
-            "dev",
+            &profile(),
             "--fast",
             "--output",
         ])
