@@ -35,7 +35,9 @@
 //!    swings small and slow, or tiny at any pace near the reps': a rest the
 //!    stretch runs through, or a short pause eased into and out of; in a
 //!    movement about a middle, such as a shoulder roll, the pause at the middle,
-//!    eased into and out of by half swings, swaying up to 0.3 of a swing) is no
+//!    eased into and out of by half swings, swaying up to 0.3 of a swing; a
+//!    movement is about a middle where an end of its stretch rests there and
+//!    the other end does not rest elsewhere, a swaying one telling nothing) is no
 //!    rep's part, and the reps after it pair up from where it ends, not out of
 //!    step;
 //! 5. per stretch, a cycle far smaller and slower than its others is a pause
@@ -1169,7 +1171,16 @@ fn stretch_cycles(
                 && (rests_between(&points, tilt, start) || rests_between(&trimmed(), tilt, start))
         };
         let (start_mid, end_mid) = (middle_at(true), middle_at(false));
-        let about_middle = start_mid && end_mid;
+        // The movement swings about a middle (its rests between reps are
+        // there) where an end rests at the middle and the other does not
+        // rest elsewhere: an end still moving (a wearer swaying before the
+        // first roll, a recording cut mid-movement) says nothing either way.
+        let about_middle = match (start_mid, end_mid) {
+            (true, true) => true,
+            (true, false) => !rests(pc, false),
+            (false, true) => !rests(pc, true),
+            (false, false) => false,
+        };
         let centred = [start_mid, end_mid].map(|m| if m { END_CENTRED } else { 0.0 });
         let breaths = if about_middle {
             MIDDLE_BREATHS
