@@ -97,6 +97,9 @@ fn main() -> Result<(), String> {
     }
     let generic = real::generic();
     if variants {
+        if dump.is_some() {
+            return Err("--dump writes one variant's sets: use it with --variant KEY".into());
+        }
         return score_variants(&all, &generic);
     }
     for (_, sets) in &mut all {
