@@ -174,3 +174,36 @@ fn a_slow_rep_paused_at_the_top_is_one_rep() {
         }
     }
 }
+
+#[test]
+fn groups_of_unlike_reps_with_no_quiet_rest_between_are_each_counted_at_their_own_rhythm() {
+    // physio-pt's seated lean, ten big leans, ten fast and ten low-amplitude
+    // ones, done faster (every time 0.75 times as long): the fidgeting in the
+    // rests no longer leaves a quiet long enough to split the set, and the
+    // fast and the low-amplitude groups share one stretch. Counted along that
+    // stretch's one direction and at its one rhythm, the low-amplitude leans
+    // read 14 of 10 (34 and 36 of 30); each group counted along its own, 31 and
+    // 32.
+    let sets = real::load("physio-pt", &real::repo_data().join("physio-pt"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let set = sets
+        .iter()
+        .find(|s| s.file.starts_with("s2-e2-seated-lean-test-u3"))
+        .expect("s2-e2-seated-lean-test-u3 in physio-pt");
+    let faster = real::Variant::Faster.apply(&set.samples);
+    let generic = real::generic();
+    let counted = real::count_samples(&faster, &generic, false);
+    assert!(
+        (counted - set.reps).abs() <= 1,
+        "{} done faster: {counted} of {}",
+        set.file,
+        set.reps
+    );
+    let accel_only = real::count_samples(&faster, &generic, true);
+    assert!(
+        (accel_only - set.reps).abs() <= 2,
+        "{} done faster, accel only: {accel_only} of {}",
+        set.file,
+        set.reps
+    );
+}

@@ -20,7 +20,10 @@
 //!    floor breaks a low-amplitude group into pieces too short to show their
 //!    own), a low-pass just above the rep rate (the second bump of a press is
 //!    not a rep), and the direction along which the stretch moves most (any
-//!    mounting, any movement);
+//!    mounting, any movement); where the stretch runs through a rest between
+//!    groups of reps unlike each other (big, fast and low-amplitude ones, the
+//!    rest spent fidgeting, so that it is not quiet), each group is counted
+//!    again by itself, along its own direction and at its own rhythm;
 //! 4. the turning points of that signal, wiggles removed against neighbouring
 //!    swings (so low-amplitude reps among their like stay), half swings at the
 //!    stretch's ends that are much smaller than its typical swing dropped (and
@@ -230,6 +233,14 @@ const STRAY_TINY: f64 = 0.1;
 /// is getting into or out of position (putting the bar back, sitting down), not
 /// a rep, however it moves.
 const END_SLOW: f64 = 3.0;
+/// Groups of reps in one stretch, split at a rest ([`rest_pieces`]), are
+/// unlike where their typical cycles differ this many times in size or length:
+/// the big, the fast and the low-amplitude reps of a physiotherapy set, the
+/// rests between them spent fidgeting so that no quiet splits the stretch. The
+/// stretch's one direction and rhythm are mostly its biggest group's, along
+/// which a low-amplitude group's reps are lost in its wobbles: each group is
+/// counted again along its own ([`settle_traced`]).
+const UNLIKE_GROUPS: f64 = 1.5;
 /// Reps at the set's ends tilting the strap less than `ROM_SMALL` times the
 /// typical rep (and smaller or slower than it, see [`SMALL_SIZE`]), or more
 /// than `ROM_LARGE` times it while lasting more than `SLOW_LARGE` times as long,
@@ -559,13 +570,7 @@ pub fn settle_traced(rec: &SetRecorder, min_rep_s: f64) -> (Vec<Cycle>, Vec<(f64
             (longest, set_rhythm) = rhythm_of(&spans);
         }
     }
-    for (k, &(a, b)) in spans.iter().enumerate() {
-        // The longest stretch's own rhythm is the set's, found once.
-        let rhythm = match set_rhythm {
-            Some(r) if Some(k) == longest => Some(r),
-            Some((p, _)) if ((b - a) as f64) < p * RATE_HZ => Some((p, 0.0)),
-            _ => None,
-        };
+    let settle_span = |a: usize, b: usize, rhythm: Option<(f64, f64)>| {
         let tilt = |i: usize, j: usize| {
             let (i, j) = (a + i.min(j), a + i.max(j));
             if rec.steady_at(i) && rec.steady_at(j) {
@@ -593,21 +598,58 @@ pub fn settle_traced(rec: &SetRecorder, min_rep_s: f64) -> (Vec<Cycle>, Vec<(f64
                 .count();
             near as f64 / (e - s + 1) as f64
         };
-        let group = cycles.into_iter().map(|(s, turn, e)| Cycle {
-            dwell: dwell(s, turn, e),
-            start_s: rec.time(a + s),
-            turn_s: rec.time(a + turn),
-            end_s: rec.time(a + e),
-            rom_deg: angle_deg(rec.up_at(a + s), rec.up_at(a + turn)),
-            gentle: off_1g(&rec.x[a + s..=a + turn]) <= GENTLE_G,
-            size: (pc[turn] - pc[s]).abs().max((pc[e] - pc[turn]).abs()),
-            away_deg: rec.away_deg(a + s, a + e),
-            unseen: false,
-        });
-        groups.push(group.collect());
-        jolts.push(rec.jolt_g(a, b));
-        for (i, v) in pc.into_iter().enumerate() {
-            trace[a + i].1 = v;
+        let group: Vec<Cycle> = cycles
+            .iter()
+            .map(|&(s, turn, e)| Cycle {
+                dwell: dwell(s, turn, e),
+                start_s: rec.time(a + s),
+                turn_s: rec.time(a + turn),
+                end_s: rec.time(a + e),
+                rom_deg: angle_deg(rec.up_at(a + s), rec.up_at(a + turn)),
+                gentle: off_1g(&rec.x[a + s..=a + turn]) <= GENTLE_G,
+                size: (pc[turn] - pc[s]).abs().max((pc[e] - pc[turn]).abs()),
+                away_deg: rec.away_deg(a + s, a + e),
+                unseen: false,
+            })
+            .collect();
+        (group, cycles, pc)
+    };
+    let span_rhythm = |a: usize, b: usize| match set_rhythm {
+        Some((p, _)) if ((b - a) as f64) < p * RATE_HZ => Some((p, 0.0)),
+        _ => None,
+    };
+    for (k, &(a, b)) in spans.iter().enumerate() {
+        // The longest stretch's own rhythm is the set's, found once.
+        let rhythm = match set_rhythm {
+            Some(r) if Some(k) == longest => Some(r),
+            _ => span_rhythm(a, b),
+        };
+        let (group, cycles, pc) = settle_span(a, b, rhythm);
+        // Groups of unlike reps that no quiet split (a rest spent fidgeting):
+        // each is counted along its own direction and at its own rhythm.
+        let pieces = rest_pieces(&group);
+        let settled = if pieces.len() > 1
+            && !rest_at_gap(&pieces, &cycles, &in_gap[a..b])
+            && unlike(&group, &pieces)
+        {
+            pieces
+                .iter()
+                .map(|&(i, j)| {
+                    let from = (a + cycles[i].0).saturating_sub(margin).max(a);
+                    let to = (a + cycles[j].2 + margin).min(b);
+                    let (group, _, pc) = settle_span(from, to, span_rhythm(from, to));
+                    (from, to, group, pc)
+                })
+                .collect()
+        } else {
+            vec![(a, b, group, pc)]
+        };
+        for (a, b, group, pc) in settled {
+            groups.push(group);
+            jolts.push(rec.jolt_g(a, b));
+            for (i, v) in pc.into_iter().enumerate() {
+                trace[a + i].1 = v;
+            }
         }
     }
     drop_walks(&mut groups, &jolts);
@@ -793,34 +835,77 @@ fn drop_strays(groups: &mut Vec<Vec<Cycle>>) {
 fn split_at_rests(groups: Vec<Vec<Cycle>>) -> Vec<Vec<Cycle>> {
     let mut out = Vec::new();
     for g in groups {
-        if g.len() < 2 * RHYTHM_REPS {
+        let pieces = rest_pieces(&g);
+        if pieces.is_empty() {
             out.push(g);
             continue;
         }
-        let typical_s = dsp::median(&g.iter().map(|c| c.end_s - c.start_s).collect::<Vec<_>>());
-        let mut piece = Vec::new();
-        let n = g.len();
-        let mut prev_end: Option<f64> = None;
-        for (i, c) in g.into_iter().enumerate() {
-            let rest = prev_end.map_or(0.0, |e| c.start_s - e);
-            prev_end = Some(c.end_s);
-            if rest > (END_SLOW - 1.0) * typical_s
-                && piece.len() > RHYTHM_REPS
-                && n - i > RHYTHM_REPS
-            {
-                out.push(std::mem::take(&mut piece));
-            }
-            let slow = c.end_s - c.start_s > END_SLOW * typical_s;
-            piece.push(c);
-            if slow && piece.len() > RHYTHM_REPS && n - i > RHYTHM_REPS {
-                out.push(std::mem::take(&mut piece));
-            }
-        }
-        if !piece.is_empty() {
-            out.push(piece);
+        for (i, j) in pieces {
+            out.push(g[i..=j].to_vec());
         }
     }
     out
+}
+
+/// Where [`split_at_rests`] splits a group: each piece as the indices of its
+/// first and last cycle; empty for an empty group.
+fn rest_pieces(g: &[Cycle]) -> Vec<(usize, usize)> {
+    let n = g.len();
+    if n == 0 {
+        return Vec::new();
+    }
+    if n < 2 * RHYTHM_REPS {
+        return vec![(0, n - 1)];
+    }
+    let typical_s = dsp::median(&g.iter().map(|c| c.end_s - c.start_s).collect::<Vec<_>>());
+    let mut pieces = Vec::new();
+    let mut first = 0;
+    let mut prev_end: Option<f64> = None;
+    for (i, c) in g.iter().enumerate() {
+        let rest = prev_end.map_or(0.0, |e| c.start_s - e);
+        prev_end = Some(c.end_s);
+        if rest > (END_SLOW - 1.0) * typical_s && i - first > RHYTHM_REPS && n - i > RHYTHM_REPS {
+            pieces.push((first, i - 1));
+            first = i;
+        }
+        let slow = c.end_s - c.start_s > END_SLOW * typical_s;
+        if slow && i + 1 - first > RHYTHM_REPS && n - i > RHYTHM_REPS {
+            pieces.push((first, i));
+            first = i + 1;
+        }
+    }
+    if first < n {
+        pieces.push((first, n - 1));
+    }
+    pieces
+}
+
+/// Whether any rest between `pieces` ([`rest_pieces`] of a stretch's
+/// `cycles`) falls where the recording has a gap: a cycle across a gap is long
+/// for the samples it lacks, not for a rest ([`count_across_gaps`]).
+fn rest_at_gap(pieces: &[(usize, usize)], cycles: &Cycles, in_gap: &[bool]) -> bool {
+    pieces.windows(2).any(|w| {
+        let (from, to) = (cycles[w[0].1].0, cycles[w[1].0].2);
+        in_gap[from..=to].iter().any(|&g| g)
+    })
+}
+
+/// Whether the groups `pieces` of `group` are unlike ([`UNLIKE_GROUPS`]): their
+/// typical cycles' sizes or lengths, largest over smallest.
+fn unlike(group: &[Cycle], pieces: &[(usize, usize)]) -> bool {
+    let spread = |f: fn(&Cycle) -> f64| {
+        let typical: Vec<f64> = pieces
+            .iter()
+            .map(|&(i, j)| dsp::median(&group[i..=j].iter().map(f).collect::<Vec<_>>()))
+            .collect();
+        let (lo, hi) = typical
+            .iter()
+            .fold((f64::INFINITY, 0.0f64), |(lo, hi), &v| {
+                (lo.min(v), hi.max(v))
+            });
+        hi / lo.max(1e-9)
+    };
+    spread(|c| c.size) >= UNLIKE_GROUPS || spread(|c| c.end_s - c.start_s) >= UNLIKE_GROUPS
 }
 
 /// The cycles of a stretch (`pc` the signal they were counted on), each timed
