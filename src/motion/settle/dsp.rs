@@ -1,6 +1,7 @@
 //! The signal processing the settling step needs, on evenly spaced samples: zero-phase
 //! Butterworth sections, a moving RMS, percentiles, the rep period from the
-//! autocorrelation and the dominant direction of a few channels.
+//! autocorrelation (or from the strongest frequency) and the dominant direction
+//! of a few channels.
 
 /// A second-order Butterworth section (RBJ cookbook, Q = 1/sqrt 2).
 #[derive(Debug, Clone, Copy)]
@@ -178,6 +179,56 @@ pub fn period(
     Some((p, r[p] / r[0]))
 }
 
+/// Frequencies tried by [`strongest_period`], spaced evenly in log between its
+/// lags.
+const FREQUENCIES: usize = 200;
+
+/// The period (in samples, between `min_lag` and `max_lag`) of the strongest
+/// frequency in `channels` (each the same length, mean removed), their powers
+/// summed (so independent of how the strap is mounted), from the samples not
+/// `unseen`. Where reps come unevenly (pauses of any length between them), the
+/// autocorrelation finds no lag at which one rep matches the next, but each rep
+/// still swings at its own pace, and the spectrum shows it.
+pub fn strongest_period(
+    channels: &[Vec<f64>],
+    unseen: &[bool],
+    min_lag: usize,
+    max_lag: usize,
+) -> Option<f64> {
+    let (lo, hi) = (1.0 / max_lag as f64, 1.0 / min_lag.max(2) as f64);
+    if channels.is_empty() || lo >= hi {
+        return None;
+    }
+    let mut best: Option<(f64, f64)> = None;
+    for k in 0..=FREQUENCIES {
+        let f = lo * (hi / lo).powf(k as f64 / FREQUENCIES as f64);
+        // A phasor turned by one sample's angle at each step.
+        let (step_re, step_im) = (
+            (std::f64::consts::TAU * f).cos(),
+            (std::f64::consts::TAU * f).sin(),
+        );
+        let power: f64 = channels
+            .iter()
+            .map(|c| {
+                let (mut re, mut im) = (0.0, 0.0);
+                let (mut pr, mut pi) = (1.0, 0.0);
+                for (i, v) in c.iter().enumerate() {
+                    if !unseen.get(i).copied().unwrap_or(false) {
+                        re += v * pr;
+                        im += v * pi;
+                    }
+                    (pr, pi) = (pr * step_re - pi * step_im, pr * step_im + pi * step_re);
+                }
+                re * re + im * im
+            })
+            .sum();
+        if best.is_none_or(|(p, _)| power > p) {
+            best = Some((power, 1.0 / f));
+        }
+    }
+    best.filter(|&(p, _)| p > 0.0).map(|(_, lag)| lag)
+}
+
 /// The unit direction of largest variance of `channels` (mean removed), by power
 /// iteration on their covariance from the channel of largest variance.
 pub fn principal(channels: &[Vec<f64>]) -> Vec<f64> {
@@ -308,5 +359,35 @@ mod tests {
         assert_eq!(percentile(&x, 0.0), 1.0);
         assert_eq!(percentile(&x, 100.0), 4.0);
         assert!((median(&x) - 2.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn the_strongest_frequency_is_the_pace_of_bursts_that_come_unevenly() {
+        // Bursts of one 40-sample swing each, 0 to 120 samples apart: no lag
+        // matches one to the next, but each swings at the same pace. A lone
+        // swing's spectrum peaks a little below its own rate: the period reads
+        // up to half as long again, never a run of several bursts.
+        let gaps = [0, 90, 10, 120, 40, 0, 75, 110, 20, 60];
+        let mut x = Vec::new();
+        for g in gaps {
+            x.extend(sine(40, 40.0));
+            x.extend(std::iter::repeat_n(0.0, g));
+        }
+        let mean = x.iter().sum::<f64>() / x.len() as f64;
+        let x: Vec<f64> = x.iter().map(|v| v - mean).collect();
+        let lag = strongest_period(std::slice::from_ref(&x), &[], 15, 300).unwrap();
+        assert!((40.0..60.0).contains(&lag), "{lag}");
+        // Samples not seen take no part: the same bursts with a run of samples
+        // marked unseen and filled with a slow wave.
+        let mut filled = x.clone();
+        let unseen: Vec<bool> = (0..x.len()).map(|i| (100..300).contains(&i)).collect();
+        for (i, v) in filled.iter_mut().enumerate().take(300).skip(100) {
+            *v = 5.0 * (std::f64::consts::TAU * i as f64 / 200.0).sin();
+        }
+        let seen_only = strongest_period(&[filled], &unseen, 15, 300).unwrap();
+        let mut cut = x;
+        cut[100..300].iter_mut().for_each(|v| *v = 0.0);
+        let zeroed = strongest_period(&[cut], &[], 15, 300).unwrap();
+        assert!((seen_only - zeroed).abs() < 1e-9, "{seen_only} {zeroed}");
     }
 }

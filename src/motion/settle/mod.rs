@@ -56,7 +56,11 @@
 //! 7. across the set: a few small quick movements between groups of reps
 //!    (a fidget, reaching for something) are not reps, and a set with no
 //!    stretch of three like cycles has no rhythm at all (a wearer at rest
-//!    shifting about): it counts none.
+//!    shifting about): it counts none. Before it does, it is counted once more
+//!    with each stretch's period taken from its strongest frequency where that
+//!    is shorter: reps with pauses of any length between them match no lag of
+//!    the autocorrelation, whose period is then a run of several reps, and
+//!    smoothed at it they vanish.
 //!
 //! Pure and deterministic: the same samples give the same cycles, whatever the
 //! strap's mounting and however they arrived.
@@ -516,6 +520,20 @@ pub fn settle(rec: &SetRecorder, min_rep_s: f64) -> Vec<Cycle> {
 /// [`settle`], with the signal it counted: (time s, movement along each active
 /// stretch's main direction, in units of the set's RMS; 0 where it is quiet).
 pub fn settle_traced(rec: &SetRecorder, min_rep_s: f64) -> (Vec<Cycle>, Vec<(f64, f64)>) {
+    let even = settle_paced(rec, min_rep_s, Pace::Even);
+    if !even.0.is_empty() {
+        return even;
+    }
+    // No rhythm at the autocorrelation's period: the reps may come with
+    // pauses of any length between them, which no lag matches (the period
+    // found is then a run of several, and smoothed at it they vanish). Counted
+    // again at the pace of the strongest frequency: movements with no rhythm
+    // at all (a wearer at rest shifting about) still have none there.
+    settle_paced(rec, min_rep_s, Pace::Uneven)
+}
+
+/// [`settle_traced`] with the set's period found at `pace`.
+fn settle_paced(rec: &SetRecorder, min_rep_s: f64, pace: Pace) -> (Vec<Cycle>, Vec<(f64, f64)>) {
     let n = rec.x.len();
     let mut trace: Vec<(f64, f64)> = (0..n).map(|i| (rec.time(i), 0.0)).collect();
     if (n as f64) < MIN_STRETCH_S * RATE_HZ {
@@ -543,7 +561,7 @@ pub fn settle_traced(rec: &SetRecorder, min_rep_s: f64) -> (Vec<Cycle>, Vec<(f64
         let rhythm = longest.map(|k| {
             let (a, b) = spans[k];
             let chans: Vec<Vec<f64>> = z.iter().map(|c| c[a..b].to_vec()).collect();
-            span_period(&chans, &in_gap[a..b], lags)
+            span_period(&chans, &in_gap[a..b], lags, pace)
         });
         (longest, rhythm)
     };
@@ -579,7 +597,7 @@ pub fn settle_traced(rec: &SetRecorder, min_rep_s: f64) -> (Vec<Cycle>, Vec<(f64
                 0.0
             }
         };
-        let (cycles, pc) = stretch_cycles(&z, (a, b), &in_gap[a..b], &tilt, rhythm);
+        let (cycles, pc) = stretch_cycles(&z, (a, b), &in_gap[a..b], &tilt, rhythm, pace);
         let seen = |i: usize, j: usize| unseen[(a + j).min(n - 1)] == unseen[a + i];
         let cycles = moving_ends(cycles, &pc, &seen);
         let typical_size = dsp::median(
@@ -1225,6 +1243,17 @@ fn join_held(spans: Vec<(usize, usize)>, rec: &SetRecorder, period: f64) -> Vec<
 /// Cycles as (start, turn, end) sample indices.
 type Cycles = Vec<(usize, usize, usize)>;
 
+/// How a set's rep period is found ([`span_period`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pace {
+    /// From the autocorrelation: the lag at which one rep matches the next.
+    Even,
+    /// From the autocorrelation, or the strongest frequency where that is
+    /// shorter: reps with pauses of any length between them, which match no
+    /// lag ([`settle_traced`]).
+    Uneven,
+}
+
 /// The cycles of one stretch `[a, b)` as sample indices relative to `a`, and the
 /// signal they were counted on. `rhythm` is the stretch's period (s) and how
 /// alike its cycles are ([`span_period`]) where already known: found for the
@@ -1236,10 +1265,11 @@ fn stretch_cycles(
     in_gap: &[bool],
     tilt: &dyn Fn(usize, usize) -> f64,
     rhythm: Option<(f64, f64)>,
+    pace: Pace,
 ) -> (Cycles, Vec<f64>) {
     let chans: Vec<Vec<f64>> = z.iter().map(|c| c[a..b].to_vec()).collect();
     let lags = PERIOD_S.map(|s| (s * RATE_HZ) as usize);
-    let (period, alike) = rhythm.unwrap_or_else(|| span_period(&chans, in_gap, lags));
+    let (period, alike) = rhythm.unwrap_or_else(|| span_period(&chans, in_gap, lags, pace));
     let (mut pc, dir) = smooth_pc(&chans, in_gap, period, None);
     let count = |pc: &[f64]| {
         // Only an end of a stretch at rest can be in its middle (a recording
@@ -1281,7 +1311,7 @@ fn stretch_cycles(
     {
         return (joined, pc);
     }
-    let fast = fast_groups(&chans, in_gap, &cycles, period);
+    let fast = fast_groups(&chans, in_gap, &cycles, period, pace);
     if fast.is_empty() {
         return (cycles, pc);
     }
@@ -1337,6 +1367,7 @@ fn fast_groups(
     in_gap: &[bool],
     cycles: &Cycles,
     period: f64,
+    pace: Pace,
 ) -> Vec<(usize, usize, f64)> {
     if cycles.len() < RHYTHM_REPS {
         return Vec::new();
@@ -1349,7 +1380,7 @@ fn fast_groups(
         .iter()
         .filter_map(|&(s, _, e)| {
             let span: Vec<Vec<f64>> = chans.iter().map(|c| c[s..=e].to_vec()).collect();
-            let (local, alike) = span_period(&span, &in_gap[s..=e], lags);
+            let (local, alike) = span_period(&span, &in_gap[s..=e], lags, pace);
             if local >= FAST_PERIOD * period || alike < FAST_ALIKE {
                 return None;
             }
@@ -1362,10 +1393,20 @@ fn fast_groups(
 /// The rep period of `chans` (s; [`DEFAULT_PERIOD_S`] when there is none between
 /// `lags`) and how alike its cycles are (see [`dsp::period`]), from the samples
 /// not `in_gap`: what the recording did not see has no rhythm.
-fn span_period(chans: &[Vec<f64>], in_gap: &[bool], lags: [usize; 2]) -> (f64, f64) {
+/// [`Pace::Uneven`] takes the period of the strongest frequency instead where
+/// that is shorter ([`dsp::strongest_period`]).
+fn span_period(chans: &[Vec<f64>], in_gap: &[bool], lags: [usize; 2], pace: Pace) -> (f64, f64) {
     let centred: Vec<Vec<f64>> = chans.iter().map(|c| demean(c.clone(), in_gap)).collect();
-    dsp::period(&centred, in_gap, lags[0], lags[1])
-        .map_or((DEFAULT_PERIOD_S, 0.0), |(p, r)| (p as f64 / RATE_HZ, r))
+    let (period, alike) = dsp::period(&centred, in_gap, lags[0], lags[1])
+        .map_or((DEFAULT_PERIOD_S, 0.0), |(p, r)| (p as f64 / RATE_HZ, r));
+    let strongest = match pace {
+        Pace::Even => None,
+        Pace::Uneven => dsp::strongest_period(&centred, in_gap, lags[0], lags[1]),
+    };
+    match strongest.map(|lag| lag / RATE_HZ) {
+        Some(p) if p < period => (p, alike),
+        _ => (period, alike),
+    }
 }
 
 /// `chans` low-passed just above the rate of reps `period` s long, along `dir`
@@ -1887,9 +1928,15 @@ mod tests {
             })
             .collect();
         let z = vec![x, vec![0.0; n], vec![0.0; n]];
-        let (own, _) = stretch_cycles(&z, (0, n), &vec![false; n], &|_, _| 0.0, None);
-        let (borrowed, _) =
-            stretch_cycles(&z, (0, n), &vec![false; n], &|_, _| 0.0, Some((6.0, 0.0)));
+        let (own, _) = stretch_cycles(&z, (0, n), &vec![false; n], &|_, _| 0.0, None, Pace::Even);
+        let (borrowed, _) = stretch_cycles(
+            &z,
+            (0, n),
+            &vec![false; n],
+            &|_, _| 0.0,
+            Some((6.0, 0.0)),
+            Pace::Even,
+        );
         assert!(own.len() > 1, "{own:?}");
         assert_eq!(borrowed.len(), 1, "{borrowed:?}");
     }
@@ -1963,5 +2010,64 @@ mod tests {
         let mut groups = vec![group(0.0, 3, 3.0, 2.0)];
         drop_strays(&mut groups);
         assert_eq!(groups[0].len(), 3);
+    }
+
+    #[test]
+    fn reps_with_pauses_of_any_length_between_them_are_counted_at_their_own_pace() {
+        // Six raises of about 30 deg, each out and back in about 2 s, half of
+        // them followed by a pause of up to 1.5 s: no lag of the
+        // autocorrelation matches one rep to the next, and the period it finds
+        // (9 s) is a run of several, at which the reps are smoothed away into
+        // two movements and no rhythm. Measured: counted at the
+        // autocorrelation's period alone, 0.
+        let mut rng = crate::synth::Rng::new(7);
+        let mut uniform = |lo: f64, hi: f64| lo + (hi - lo) * (0.5 + 0.5 * rng.normal().tanh());
+        let eased = |u: f64| {
+            let u = u.clamp(0.0, 1.0);
+            u * u * u * (10.0 - 15.0 * u + 6.0 * u * u)
+        };
+        // (start, out-and-back time, size) of each rep.
+        let mut reps = Vec::new();
+        let mut t = 3.0;
+        for _ in 0..6 {
+            let (d, size) = (1.9 * uniform(0.8, 1.25), 31.0 * uniform(0.75, 1.2));
+            reps.push((t, d, size));
+            t += d + if uniform(0.0, 1.0) < 0.5 {
+                uniform(0.0, 1.5)
+            } else {
+                0.05
+            };
+        }
+        let end = t + 3.0;
+        let angle = |t: f64| {
+            reps.iter()
+                .map(|&(s, d, size)| {
+                    let u = (t - s) / d;
+                    size * if u < 0.5 {
+                        eased(2.0 * u)
+                    } else {
+                        eased(2.0 - 2.0 * u)
+                    }
+                })
+                .sum::<f64>()
+        };
+        let mut noise = crate::synth::Rng::new(11);
+        let mut rec = SetRecorder::new();
+        let dt = 1.0 / RATE_HZ;
+        for k in 0..(end * RATE_HZ) as u32 {
+            let t = f64::from(k) * dt;
+            let a = angle(t).to_radians();
+            let rate = (angle(t + dt / 2.0) - angle(t - dt / 2.0)) / dt;
+            let up = [0.0, a.sin(), a.cos()];
+            let accel = up.map(|v| v + 0.015 * noise.normal());
+            let gyro = [
+                rate + 0.3 * noise.normal(),
+                0.3 * noise.normal(),
+                0.3 * noise.normal(),
+            ];
+            rec.push(t, accel, Some(gyro), up);
+        }
+        let cycles = settle(&rec, 1.0);
+        assert_eq!(cycles.len(), 6, "{cycles:?}");
     }
 }
