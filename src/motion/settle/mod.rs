@@ -2017,8 +2017,8 @@ mod tests {
         // Six raises of about 30 deg, each out and back in about 2 s, half of
         // them followed by a pause of up to 1.5 s: no lag of the
         // autocorrelation matches one rep to the next, and the period it finds
-        // (9 s) is a run of several, at which the reps are smoothed away into
-        // two movements and no rhythm. Measured: counted at the
+        // (6.8 s) is a run of three, at which the reps are smoothed away until
+        // no three like movements are left. Measured: counted at the
         // autocorrelation's period alone, 0.
         let mut rng = crate::synth::Rng::new(7);
         let mut uniform = |lo: f64, hi: f64| lo + (hi - lo) * (0.5 + 0.5 * rng.normal().tanh());
