@@ -37,7 +37,11 @@
 //!    of its own (a few fast reps among slow ones, smoothed into one by the
 //!    low-pass) is low-passed again at its own rate and counted from that;
 //!    cycles coming twice per period all through a stretch are a rep's two
-//!    jolts, which the low-pass did not smooth away, and are joined in pairs;
+//!    jolts, which the low-pass did not smooth away, and are joined in pairs
+//!    (unless each turns the strap as a rep does: reps of two kinds in turn,
+//!    the period a pair of them; counted again at half the period, such
+//!    reps show as twice the cycles where the pair's smaller one was
+//!    smoothed away);
 //!    each cycle runs from where its movement leaves to where it arrives (a
 //!    pause beside it, drifting, is not part of it); a run of breaths (half
 //!    swings small and slow, or tiny at any pace near the reps': a rest the
@@ -145,6 +149,12 @@ const FAST_ALIKE: f64 = 0.3;
 const ECHO_CYCLE: f64 = 0.6;
 const ECHO_ALIKE: f64 = 0.35;
 const ECHO_JOINED: f64 = 1.35;
+/// ... unless its cycles each turn the strap this far between start and turn
+/// (deg, median): a rep's two jolts come where the strap barely tilts (a
+/// press, a shrug: real sets joined so tilt 7-21 deg), and cycles that tilt
+/// it this much are reps of their own, the period two of them that differ
+/// (a big raise, then a smaller one).
+const ECHO_TILT_DEG: f64 = 35.0;
 
 /// A cycle's movement has left its start (or arrived at its end) once it is
 /// further than `ARRIVED` of its half swing from it (closer than that at the
@@ -613,7 +623,12 @@ fn settle_paced(rec: &SetRecorder, min_rep_s: f64, pace: Pace) -> (Vec<Cycle>, V
                 0.0
             }
         };
-        let (cycles, pc) = stretch_cycles(&z, (a, b), &in_gap[a..b], &tilt, rhythm, pace, edges);
+        let up = |i: usize, j: usize| angle_deg(rec.up_at(a + i), rec.up_at(a + j));
+        let turns = Turns {
+            tilt: &tilt,
+            up: &up,
+        };
+        let (cycles, pc) = stretch_cycles(&z, (a, b), &in_gap[a..b], &turns, rhythm, pace, edges);
         let seen = |i: usize, j: usize| unseen[(a + j).min(n - 1)] == unseen[a + i];
         let cycles = moving_ends(cycles, &pc, &seen);
         let typical_size = dsp::median(
@@ -800,7 +815,9 @@ fn drop_too_quick(groups: &mut Vec<Vec<Cycle>>, min_rep_s: f64) {
 /// not reps: the body jolting (the acceleration's size varying by over
 /// [`WALK_G`], and [`WALK_JOLT`] times as much as in the set's other stretches)
 /// in cycles quicker than [`RHYTHM_ALIKE`] times the other stretches' typical
-/// one. `jolts` are the stretches' [`SetRecorder::jolt_g`].
+/// one, where those hold [`RHYTHM_REPS`] cycles at least (a stretch of a
+/// breath or two before a set of big quick swings, which jolt, is not the
+/// set). `jolts` are the stretches' [`SetRecorder::jolt_g`].
 fn drop_walks(groups: &mut Vec<Vec<Cycle>>, jolts: &[f64]) {
     if groups.len() < 2 {
         return;
@@ -815,7 +832,11 @@ fn drop_walks(groups: &mut Vec<Vec<Cycle>>, jolts: &[f64]) {
                 .flat_map(|&j| length(&groups[j]))
                 .collect::<Vec<_>>(),
         );
-        jolts[k] > WALK_G
+        // The set is in the others: a set of reps that jolts after a breath
+        // or two before it is no walk.
+        let others_cycles: usize = others.iter().map(|&j| groups[j].len()).sum();
+        others_cycles >= RHYTHM_REPS
+            && jolts[k] > WALK_G
             && jolts[k] > WALK_JOLT * jolt
             && dsp::median(&length(&groups[k])) < RHYTHM_ALIKE * typical_s
     };
@@ -1276,6 +1297,15 @@ enum Pace {
     Uneven,
 }
 
+/// How far the strap turns between two samples of a stretch (deg).
+struct Turns<'a> {
+    /// Its tilt, where the strap is steady at both ([`SetRecorder::steady_at`];
+    /// 0 where it is not, and the tilt is not known).
+    tilt: &'a dyn Fn(usize, usize) -> f64,
+    /// Its up direction as the strap's orientation has it, steady or not.
+    up: &'a dyn Fn(usize, usize) -> f64,
+}
+
 /// The cycles of one stretch `[a, b)` as sample indices relative to `a`, and the
 /// signal they were counted on. `rhythm` is the stretch's period (s) and how
 /// alike its cycles are ([`span_period`]) where already known: found for the
@@ -1287,11 +1317,12 @@ fn stretch_cycles(
     z: &[Vec<f64>],
     (a, b): (usize, usize),
     in_gap: &[bool],
-    tilt: &dyn Fn(usize, usize) -> f64,
+    turns: &Turns,
     rhythm: Option<(f64, f64)>,
     pace: Pace,
     edges: [bool; 2],
 ) -> (Cycles, Vec<f64>) {
+    let (tilt, rom) = (turns.tilt, turns.up);
     let chans: Vec<Vec<f64>> = z.iter().map(|c| c[a..b].to_vec()).collect();
     let lags = PERIOD_S.map(|s| (s * RATE_HZ) as usize);
     let (period, alike) = rhythm.unwrap_or_else(|| span_period(&chans, in_gap, lags, pace));
@@ -1341,8 +1372,30 @@ fn stretch_cycles(
             _ => cycles,
         }
     };
-    let cycles = count(&pc);
+    let mut cycles = count(&pc);
+    // Reps of two kinds in turn (a big raise, then a smaller or quicker one)
+    // can make the pair of them the period, and smoothed at it the second
+    // of each pair is gone: counted at half the period, twice as many cycles
+    // that each turn the strap as a rep does are the reps.
+    if period / 2.0 >= PERIOD_S[0] && cycles.len() >= RHYTHM_REPS - 1 {
+        let (halved, _) = smooth_pc(&chans, in_gap, period / 2.0, None);
+        let more = count(&halved);
+        let least = more
+            .iter()
+            .map(|&(s, t, _)| rom(s, t))
+            .fold(f64::INFINITY, f64::min);
+        if more.len() + 1 >= 2 * cycles.len()
+            && more.len() >= 2 * RHYTHM_REPS
+            && least >= ECHO_TILT_DEG
+        {
+            cycles = more;
+            pc = halved;
+        }
+    }
+    let tilts: Vec<f64> = cycles.iter().map(|&(s, t, _)| rom(s, t)).collect();
+    let reps_of_their_own = !tilts.is_empty() && dsp::median(&tilts) >= ECHO_TILT_DEG;
     if alike >= ECHO_ALIKE
+        && !reps_of_their_own
         && let Some(joined) = join_echoes(&cycles, period * RATE_HZ)
     {
         return (joined, pc);
@@ -2025,6 +2078,11 @@ mod tests {
         let mut groups = vec![group(0.0, 10, 6.0, 2.0), group(70.0, 10, 3.0, 2.0)];
         drop_walks(&mut groups, &[0.03, 0.12]);
         assert_eq!(groups.iter().map(Vec::len).collect::<Vec<_>>(), [10, 10]);
+        // A breath before fourteen big quick raises, which jolt the arm: the
+        // set is the raises (counted 0 of 14 when it was taken for a walk).
+        let mut groups = vec![group(0.0, 1, 4.0, 0.4), group(7.0, 14, 2.0, 2.4)];
+        drop_walks(&mut groups, &[0.004, 0.1]);
+        assert_eq!(groups.iter().map(Vec::len).collect::<Vec<_>>(), [1, 14]);
     }
 
     #[test]
@@ -2068,11 +2126,15 @@ mod tests {
             })
             .collect();
         let z = vec![x, vec![0.0; n], vec![0.0; n]];
+        let unknown = Turns {
+            tilt: &|_, _| 0.0,
+            up: &|_, _| 0.0,
+        };
         let (own, _) = stretch_cycles(
             &z,
             (0, n),
             &vec![false; n],
-            &|_, _| 0.0,
+            &unknown,
             None,
             Pace::Even,
             [true; 2],
@@ -2081,7 +2143,7 @@ mod tests {
             &z,
             (0, n),
             &vec![false; n],
-            &|_, _| 0.0,
+            &unknown,
             Some((6.0, 0.0)),
             Pace::Even,
             [true; 2],
@@ -2310,5 +2372,44 @@ mod tests {
             let n = settle(&hinge_set(&angle, cut, 5), 1.0).len();
             assert_eq!(n, 8, "cut {back} s before the last raise is down");
         }
+    }
+
+    #[test]
+    fn big_raises_of_two_sizes_in_turn_are_each_a_rep() {
+        // Raises of 80 deg in 3 s and 50 deg in 2 s, in turn: the
+        // autocorrelation finds the pair of them the period (5.4 s), smoothed
+        // at which each smaller raise is gone. Measured without counting
+        // again at half the period: 4 of 8.
+        let mut m = vec![(3.0, 0.0, 0.0)];
+        for k in 0..8 {
+            let (top, half_s) = if k % 2 == 0 { (80.0, 1.5) } else { (50.0, 1.0) };
+            m.extend([(half_s, 0.0, top), (half_s, top, 0.0), (0.2, 0.0, 0.0)]);
+        }
+        m.push((3.0, 0.0, 0.0));
+        let (angle, end) = moves(m);
+        let cycles = settle(&hinge_set(&angle, end, 9), 1.0);
+        assert_eq!(cycles.len(), 8, "{cycles:?}");
+    }
+
+    #[test]
+    fn raises_that_tilt_the_strap_far_are_no_rep_s_two_jolts() {
+        // Six raises of 80 and 60 deg in turn, a longer pause after each
+        // smaller one: the autocorrelation finds a pair of them the period
+        // (alike 0.35 at least), and each raise lasts under 0.6 of it, as a
+        // press's two jolts do; but a jolt barely tilts the strap.
+        // Measured without [`ECHO_TILT_DEG`]: 3 of 6.
+        let mut m = vec![(3.0, 0.0, 0.0)];
+        for k in 0..6 {
+            let (top, half_s, pause_s) = if k % 2 == 0 {
+                (80.0, 1.3, 0.1)
+            } else {
+                (60.0, 1.1, 0.6)
+            };
+            m.extend([(half_s, 0.0, top), (half_s, top, 0.0), (pause_s, 0.0, 0.0)]);
+        }
+        m.push((3.0, 0.0, 0.0));
+        let (angle, end) = moves(m);
+        let cycles = settle(&hinge_set(&angle, end, 9), 1.0);
+        assert_eq!(cycles.len(), 6, "{cycles:?}");
     }
 }
