@@ -33,9 +33,10 @@
 //!    barely tilts it), and every out-and-back counted as one rep; from rest
 //!    to rest, a half swing left over, where the strap ends up in another
 //!    pose than it started, is getting into position or out of it, not a rep
-//!    (a recording cut mid-rep, or in a hold, still counts it); a cycle that holds a faster rhythm
-//!    of its own (a few fast reps among slow ones, smoothed into one by the
-//!    low-pass) is low-passed again at its own rate and counted from that;
+//!    (a recording cut mid-rep, or in a hold, still counts it); a cycle that
+//!    holds a faster rhythm of its own (a few fast reps among slow ones,
+//!    smoothed into one by the low-pass) is low-passed again at its own rate
+//!    and counted from that;
 //!    cycles coming twice per period all through a stretch are a rep's two
 //!    jolts, which the low-pass did not smooth away, and are joined in pairs
 //!    (unless each turns the strap as a rep does: reps of two kinds in turn,
