@@ -1548,11 +1548,13 @@ fn rests(pc: &[f64], start: bool) -> bool {
 /// Whether the strap rests, at the start (or end) of a stretch, between the
 /// tilts of the two turning points beside it (a shoulder roll's neutral
 /// between forward and back), not at or near one of them (a leg raise's
-/// floor): tilted from each
-/// between 1 - [`END_CENTRED`] and [`END_CENTRED`] of their tilt from each other,
-/// where that is a clear tilt ([`MIN_TYPICAL_ROM_DEG`]) and known (`tilt` is 0
-/// where the strap accelerates too much for its direction to be known: see
-/// [`STEADY_G`]).
+/// floor): tilted from each between 1 - [`END_CENTRED`] and [`END_CENTRED`] of
+/// their tilt from each other, where that is a clear tilt
+/// ([`MIN_TYPICAL_ROM_DEG`]) and known (`tilt` is 0 where the strap
+/// accelerates too much for its direction to be known: see [`STEADY_G`]).
+/// The wearer's sway or breath about the rest before the first rep (after the
+/// last), half swings under [`MIDDLE_BREATHS`]' `tiny` of the typical one, is
+/// not the movement yet: the rest is where the first rep leaves it.
 fn rests_between(p: &[swings::Point], tilt: &dyn Fn(usize, usize) -> f64, start: bool) -> bool {
     let n = p.len();
     if n < 6 {
@@ -1565,11 +1567,22 @@ fn rests_between(p: &[swings::Point], tilt: &dyn Fn(usize, usize) -> f64, start:
             && near.contains(&tilt(rest, t1))
             && near.contains(&tilt(rest, t2))
     };
-    if start {
-        between(p[0].i, p[1].i, p[2].i) && between(p[0].i, p[2].i, p[3].i)
+    let from_end: Vec<&swings::Point> = if start {
+        p.iter().collect()
     } else {
-        between(p[n - 1].i, p[n - 2].i, p[n - 3].i) && between(p[n - 1].i, p[n - 3].i, p[n - 4].i)
+        p.iter().rev().collect()
+    };
+    let sizes: Vec<f64> = from_end
+        .windows(2)
+        .map(|w| (w[1].v - w[0].v).abs())
+        .collect();
+    let typical = dsp::median(&sizes);
+    let mut k = 0;
+    while k + 4 < n && sizes[k] < MIDDLE_BREATHS.tiny * typical {
+        k += 1;
     }
+    let q = |j: usize| from_end[k + j].i;
+    between(q(0), q(1), q(2)) && between(q(0), q(2), q(3))
 }
 
 /// The typical tilt of the half swings between `p`'s turning points, where
