@@ -1567,21 +1567,18 @@ fn rests_between(p: &[swings::Point], tilt: &dyn Fn(usize, usize) -> f64, start:
             && near.contains(&tilt(rest, t1))
             && near.contains(&tilt(rest, t2))
     };
-    let from_end: Vec<&swings::Point> = if start {
-        p.iter().collect()
-    } else {
-        p.iter().rev().collect()
-    };
-    let sizes: Vec<f64> = from_end
-        .windows(2)
-        .map(|w| (w[1].v - w[0].v).abs())
-        .collect();
+    // From the end in question, inward.
+    let at = |j: usize| if start { p[j].i } else { p[n - 1 - j].i };
+    let mut sizes = swings::swings(p);
+    if !start {
+        sizes.reverse();
+    }
     let typical = dsp::median(&sizes);
     let mut k = 0;
     while k + 4 < n && sizes[k] < MIDDLE_BREATHS.tiny * typical {
         k += 1;
     }
-    let q = |j: usize| from_end[k + j].i;
+    let q = |j: usize| at(k + j);
     between(q(0), q(1), q(2)) && between(q(0), q(2), q(3))
 }
 

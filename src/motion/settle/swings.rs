@@ -62,7 +62,8 @@ pub fn turning_points(x: &[f64], h: f64) -> Vec<Point> {
     out
 }
 
-fn swings(p: &[Point]) -> Vec<f64> {
+/// The size of each half swing between consecutive turning points.
+pub fn swings(p: &[Point]) -> Vec<f64> {
     p.windows(2).map(|w| (w[1].v - w[0].v).abs()).collect()
 }
 
