@@ -460,3 +460,43 @@ fn a_hold_is_timed_from_its_ramp_not_from_the_sway_around_the_rep() {
         }
     }
 }
+
+#[test]
+fn a_hold_left_slower_or_quicker_than_it_was_entered_reads_its_length() {
+    // The end of a hold is found from the ramp out, as its start is from the
+    // ramp in: a quick raise and a slow lowering, and the other way round.
+    // Against the ramp in's threshold, the slow lowering was found leaving
+    // late and the quick one early: 20 s holds read 20.40-20.52 s and
+    // 19.60-19.92 s; from the ramp out, 19.80-20.20 s.
+    for (spec, angle, rise_s, lower_s) in [
+        ("knees-to-chest", 110.0, 1.2, 3.5),
+        ("knees-to-chest", 110.0, 3.5, 1.2),
+        ("pectoral-stretch", 20.0, 1.0, 3.0),
+        ("pectoral-stretch", 20.0, 3.0, 1.0),
+    ] {
+        let mut m = Motion::new().rest(3.0);
+        for _ in 0..3 {
+            m = m.rep(angle, rise_s, 20.0, lower_s).rest(4.0);
+        }
+        for sensor in [
+            Sensor::default(),
+            Sensor {
+                rate_hz: 10.0,
+                gyro: false,
+                ..Sensor::default()
+            },
+        ] {
+            let found = count(spec, &m, &sensor);
+            assert_eq!(found.len(), 3, "{spec}: {found:#?}");
+            for r in &found {
+                let held = r.hold.unwrap().held_s;
+                assert!(
+                    (held - 20.0).abs() <= 0.25,
+                    "{spec}, raised in {rise_s} s and lowered in {lower_s} s at {} Hz: \
+                     held {held:.2} s of 20",
+                    sensor.rate_hz
+                );
+            }
+        }
+    }
+}

@@ -36,6 +36,11 @@ const REANCHOR_STILL_S: f64 = 2.0;
 const REANCHOR_WANDER_DEG: f64 = 3.0;
 /// Time constant of the rest pose's slow re-adaptation between reps (s).
 const REST_ADAPT_TAU_S: f64 = 20.0;
+/// How much of a rep's angles are kept to time its hold's end again (s).
+const TRACE_S: f64 = 20.0;
+/// ... at most one angle in this long (s): 100 Hz is plenty to time a hold's
+/// end, and keeping fewer keeps a 200 Hz strap's count fast.
+const TRACE_STEP_S: f64 = 0.0099;
 
 /// Thresholds derived from a spec.
 #[derive(Debug, Clone)]
@@ -75,6 +80,12 @@ struct RepBuild {
     /// The window the hold is judged over, once it has started (s).
     window_s: Option<f64>,
     segment_start: Option<f64>,
+    /// When the hold's latest stretch began (s).
+    last_segment: f64,
+    /// Fastest the angle turned after the hold last ended (deg/s), and when:
+    /// the ramp out of it.
+    lower_dps: f64,
+    lower_t: f64,
     left_band: bool,
 }
 
@@ -98,6 +109,13 @@ pub struct TiltCounter {
     state: State,
     last_low_t: f64,
     rep: Option<RepBuild>,
+    /// The smoothed angles (and their times) of the rep under way since its
+    /// hold began, the last [`TRACE_S`] of them at most: where the hold ended
+    /// is timed again from them once the ramp out of it is known
+    /// ([`Self::retime_end`]).
+    trace: VecDeque<(f64, f64)>,
+    /// When the next angle is due in `trace` (s).
+    trace_due: f64,
     /// The angles (and their times) of the last [`REANCHOR_STILL_S`] while the
     /// strap is near or beyond a pose far from the band
     /// ([`Self::settled_elsewhere`]).
@@ -124,6 +142,8 @@ impl TiltCounter {
             state: State::Rest,
             last_low_t: 0.0,
             rep: None,
+            trace: VecDeque::new(),
+            trace_due: f64::NEG_INFINITY,
             far_angles: VecDeque::new(),
             reps: 0,
             peaks: Vec::new(),
@@ -185,6 +205,13 @@ impl TiltCounter {
             State::Ending { .. } => {}
         }
         if self.state != State::Rest {
+            if t >= self.trace_due && self.rep.as_ref().is_some_and(|r| r.hold.is_some()) {
+                self.trace_due = t + TRACE_STEP_S;
+                self.trace.push_back((t, fast));
+                while self.trace.front().is_some_and(|&(t0, _)| t0 < t - TRACE_S) {
+                    self.trace.pop_front();
+                }
+            }
             self.track(fast, (speed_t, speed), out);
         }
         if self.settled_elsewhere(t, fast) {
@@ -248,8 +275,12 @@ impl TiltCounter {
             hold: None,
             window_s: None,
             segment_start: None,
+            last_segment: 0.0,
+            lower_dps: 0.0,
+            lower_t: f64::NEG_INFINITY,
             left_band: false,
         });
+        self.trace.clear();
         out.push(RepEvent::RepStarted {
             n: self.reps + 1,
             t: self.last_low_t,
@@ -276,6 +307,14 @@ impl TiltCounter {
             rep.ramp_dps = speed;
             rep.ramp_t = speed_t;
         }
+        if let Some(h) = rep.hold
+            && rep.segment_start.is_none()
+            && speed_t > h.end_s
+            && speed > rep.lower_dps
+        {
+            rep.lower_dps = speed;
+            rep.lower_t = speed_t;
+        }
         let window_s = rep
             .window_s
             .unwrap_or_else(|| hold_window_s(SPEED_WINDOW_S, rep.ramp_dps, rep.peak_deg));
@@ -291,6 +330,7 @@ impl TiltCounter {
                     breaks: 0,
                 });
                 rep.segment_start = Some(t);
+                rep.last_segment = t;
                 rep.window_s = Some(window_s);
                 out.push(RepEvent::HoldStarted { n, t });
             }
@@ -302,6 +342,8 @@ impl TiltCounter {
                     h.breaks += 1;
                 }
                 rep.segment_start = Some(t);
+                rep.last_segment = t;
+                rep.lower_dps = 0.0;
                 rep.left_band = false;
             }
             (false, Some(start), Some(h)) => {
@@ -324,13 +366,56 @@ impl TiltCounter {
         self.progress.held_s = rep.hold.map_or(0.0, |h| h.held_s) + current;
     }
 
+    /// Times the end of the rep's hold again, now that the ramp out of it is
+    /// known, as its start was timed from the ramp into it: the still
+    /// threshold and window of the ramp out ([`still_dps`], [`hold_window_s`]),
+    /// not of the ramp in. A lowering slower than the raise is found leaving
+    /// the pose where it does, not late (against the raise's higher threshold),
+    /// and a quicker one not early; a hold's length no longer depends on how
+    /// much faster the wearer came out of it than went in.
+    fn retime_end(&self, rep: &mut RepBuild) {
+        let Some(h) = rep.hold.as_mut() else { return };
+        if rep.segment_start.is_some() || rep.lower_dps <= 0.0 {
+            return;
+        }
+        let limit = still_dps(rep.lower_dps, rep.peak_deg);
+        let window_s = hold_window_s(SPEED_WINDOW_S, rep.lower_dps, rep.peak_deg);
+        let mut judged = CentredSpeed::new(window_s);
+        let mut last_held = None;
+        let mut after = None;
+        for &(t, angle) in &self.trace {
+            let (tm, am, v) = judged.push(t, angle);
+            if tm < rep.last_segment {
+                continue;
+            }
+            if tm >= rep.lower_t {
+                break;
+            }
+            // As `track` judges it, with the ramp out's limit.
+            let held = am >= self.p.start_deg && in_band(&self.p, am) && v < limit;
+            if held {
+                last_held = Some(tm);
+                after = None;
+            } else if last_held.is_some() && after.is_none() {
+                after = Some(tm);
+            }
+        }
+        if let (Some(_), Some(end)) = (last_held, after) {
+            h.held_s += end - h.end_s;
+            h.end_s = end;
+        }
+    }
+
     fn finish(&mut self, end_s: f64, out: &mut Vec<RepEvent>) {
         self.progress.in_rep = false;
         self.progress.holding = false;
-        let Some(rep) = self.rep.take() else { return };
+        let Some(mut rep) = self.rep.take() else {
+            return;
+        };
         if end_s - rep.start_s < self.p.target.min_rep_s {
             return;
         }
+        self.retime_end(&mut rep);
         let hold = self.p.target.hold_s.map(|_| {
             rep.hold.unwrap_or(Hold {
                 start_s: rep.start_s,
