@@ -132,3 +132,30 @@ fn a_plank_raised_slowly_from_lying_is_timed_from_arriving_to_leaving() {
         );
     }
 }
+
+#[test]
+fn a_plank_left_quicker_or_slower_than_it_was_entered_reads_its_length() {
+    // The way out is judged from its own ramp, as the way in is: against the
+    // ramp in's, a quick way out (1.2 s after a 3 s way in) was found leaving
+    // early and a slow one late, and 20 s holds read 19.47-19.54 s and
+    // 20.38-20.56 s; from the ramp out, 19.76-20.27 s.
+    for (rise_s, lower_s) in [(3.0, 1.2), (1.2, 3.0)] {
+        let m = Motion::new()
+            .rest(3.0)
+            .ramp(90.0, 3.0)
+            .rest(5.0)
+            .ramp(78.0, rise_s)
+            .rest(20.0)
+            .ramp(90.0, lower_s)
+            .rest(5.0);
+        for sensor in sensors() {
+            let held = the_hold(&m, &sensor, "entered and left at different speeds");
+            assert!(
+                (held - 20.0).abs() <= 0.3,
+                "in over {rise_s} s, out over {lower_s} s, {} Hz, gyro {}: held {held:.2} s",
+                sensor.rate_hz,
+                sensor.gyro,
+            );
+        }
+    }
+}

@@ -11,8 +11,9 @@
 //! [`BRIDGE_S`] are bridged, so sway inside the band or a moment outside it
 //! never cuts a hold. A slow ramp in or out is judged against the still floor,
 //! which its braking crosses before it arrives (and after it leaves): the hold
-//! is timed from where the ramp arrived to where the way out began
-//! ([`floor_lead_s`]).
+//! is timed from where the ramp in arrived to where the way out began, each
+//! from its own ramp's speed ([`floor_lead_s`]), so that a hold left slower or
+//! quicker than it was entered reads its length.
 
 use super::braking::{
     CentredSpeed, SPEED_WINDOW_S, STILL_DPS, floor_lead_s, hold_window_s, still_dps,
@@ -50,9 +51,15 @@ struct Building {
     still_dps: f64,
     /// Over this window (s): see [`hold_window_s`].
     window_s: f64,
-    /// How much earlier than the ramp arrives the hold is found, and later than
-    /// the pose is left ([`floor_lead_s`]) (s).
+    /// How much earlier than the ramp arrives the hold is found
+    /// ([`floor_lead_s`]) (s).
     lead_s: f64,
+    /// How far the ramp in went (deg).
+    size_deg: f64,
+    /// Fastest the angle turned since it last left the pose (deg/s): the ramp
+    /// out, from which the hold's end is found as its start was from the ramp
+    /// in ([`floor_lead_s`]).
+    out_dps: f64,
 }
 
 /// The movement into a pose, outside a hold.
@@ -167,10 +174,14 @@ impl PoseCounter {
             Some(h) if inside => {
                 h.last_in_s = t;
                 h.out_since = None;
+                h.out_dps = 0.0;
                 h.angle_sum += mid_angle;
                 h.samples += 1;
             }
             Some(h) => {
+                if now_t > h.last_in_s {
+                    h.out_dps = h.out_dps.max(now_speed);
+                }
                 let since = *h.out_since.get_or_insert(t);
                 if t - since > BRIDGE_S {
                     self.finish(t, out);
@@ -209,14 +220,14 @@ impl PoseCounter {
 
     fn begin(&mut self, start_s: f64, out: &mut Vec<RepEvent>) {
         let rep_start_s = self.moving_since.take().unwrap_or(start_s).min(start_s);
-        let (still_dps, window_s, lead_s) =
+        let (still_dps, window_s, lead_s, size_deg) =
             self.ramp
                 .take()
-                .map_or((STILL_DPS, SPEED_WINDOW_S, 0.0), |r| {
+                .map_or((STILL_DPS, SPEED_WINDOW_S, 0.0, 0.0), |r| {
                     let still = still_dps(r.dps, r.size_deg);
                     let window_s = hold_window_s(SPEED_WINDOW_S, r.dps, r.size_deg);
                     let lead_s = floor_lead_s(r.dps, r.size_deg);
-                    (still, window_s, lead_s)
+                    (still, window_s, lead_s, r.size_deg)
                 });
         let start_s = start_s + lead_s;
         self.hold = Some(Building {
@@ -229,6 +240,8 @@ impl PoseCounter {
             still_dps,
             window_s,
             lead_s,
+            size_deg,
+            out_dps: 0.0,
         });
         let n = self.reps + 1;
         out.push(RepEvent::RepStarted { n, t: rep_start_s });
@@ -243,7 +256,14 @@ impl PoseCounter {
         self.rest_deg = None;
         self.progress.in_rep = false;
         let Some(b) = self.hold.take() else { return };
-        let left_s = (b.last_in_s - b.lead_s).max(b.start_s);
+        // The way out is judged as the way in was, from its own ramp: a slow
+        // one leaves the still floor later than it began, a quick one not.
+        let lead_out = if b.out_dps > 0.0 {
+            floor_lead_s(b.out_dps, b.size_deg)
+        } else {
+            b.lead_s
+        };
+        let left_s = (b.last_in_s - lead_out).max(b.start_s);
         let hold = Hold {
             start_s: b.start_s,
             end_s: left_s,
