@@ -114,7 +114,10 @@ pub enum RepEvent {
         /// When (s).
         t: f64,
     },
-    /// The hold left the target (drift or the end of the hold).
+    /// The hold left the target (drift or the end of the hold), as judged
+    /// live. The rep's hold in [`RepEvent::RepDone`] is timed again once the
+    /// ramp out of it is known, and can end a few tenths of a second away:
+    /// keep that one.
     HoldEnded {
         /// Rep number.
         n: u32,
