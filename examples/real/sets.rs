@@ -362,7 +362,10 @@ fn resample(samples: &[Sample], hz: f64) -> Vec<Sample> {
 }
 
 /// `secs` of stillness (the first and last samples' pose, breathing at 0.25 Hz
-/// and a little sensor noise) before and after.
+/// and a little sensor noise) before and after. Still, a strap reads 1 g along
+/// its up direction: a set cut mid-movement starts and ends with the strap
+/// accelerating, and holding that reading for seconds would be a strap
+/// accelerating all that time, not one at rest.
 fn pad(samples: &[Sample], secs: f64) -> Vec<Sample> {
     let (Some(first), Some(last)) = (samples.first(), samples.last()) else {
         return Vec::new();
@@ -371,9 +374,12 @@ fn pad(samples: &[Sample], secs: f64) -> Vec<Sample> {
     let mut noise = Noise(0x2545_f491_4f6c_dd1d);
     let mut still = |at: &Sample, t: f64| {
         let breath = 0.004 * (std::f64::consts::TAU * 0.25 * t).sin();
+        let g = at.accel.iter().map(|v| v * v).sum::<f64>().sqrt().max(1e-9);
         Sample {
             t,
-            accel: at.accel.map(|v| v * (1.0 + breath) + 0.003 * noise.gauss()),
+            accel: at
+                .accel
+                .map(|v| v / g * (1.0 + breath) + 0.003 * noise.gauss()),
             gyro: at
                 .gyro
                 .map(|_| std::array::from_fn(|_| 0.3 * noise.gauss())),
