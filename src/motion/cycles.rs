@@ -24,6 +24,17 @@ const PERIOD_FRACTION: f64 = 0.6;
 const PERIOD_WEIGHT: f64 = 0.3;
 /// Intervals longer than this are pauses between sets, not periods (s).
 const MAX_PERIOD_S: f64 = 8.0;
+/// A set whose signal stays at the level it started at this long before it
+/// first falls away began still (s): whether that level was the top of a first
+/// rep shows only when the signal comes back up ([`FULL_SWING`]). A recording
+/// that starts mid-movement falls away at once, and its start level is counted
+/// as a rep's top, as it turns (the rep is timed at the turning point that
+/// follows within the refractory window).
+const STILL_START_S: f64 = 1.0;
+/// A fall from a still start at least this fraction of the rise after it is a
+/// rep's lowering from the top; a smaller one (about half, where the rest lies
+/// mid-way between the movement's ends) is the half swing into the set.
+const FULL_SWING: f64 = 0.75;
 /// Leak of the integrator that turns vertical acceleration into speed (s): long
 /// enough to span one press or pull, short enough that the error of the gravity
 /// estimate does not build up into drift.
@@ -65,7 +76,11 @@ pub struct CycleCounter {
     last_peak_t: f64,
     last_peak_value: f64,
     last_peak_is_start: bool,
-    first_t: Option<f64>,
+    /// The level a set that began still started at, and when the signal had
+    /// fallen away from it, until the rise after the fall is known.
+    still_start: Option<(Extreme, f64)>,
+    /// The signal's first value, and when.
+    first: Option<(f64, f64)>,
     period: Option<f64>,
     reps: u32,
     set_done: bool,
@@ -95,7 +110,8 @@ impl CycleCounter {
             last_peak_t: f64::NEG_INFINITY,
             last_peak_value: 0.0,
             last_peak_is_start: false,
-            first_t: None,
+            still_start: None,
+            first: None,
             period: None,
             reps: 0,
             set_done: false,
@@ -136,7 +152,7 @@ impl CycleCounter {
         let sd = self.var.update(s * s, dt).sqrt();
         let h = self.p.hysteresis * sd + self.p.min_amplitude_g;
         self.signal = Some(s);
-        self.first_t.get_or_insert(t);
+        let (first_t, first_value) = *self.first.get_or_insert((t, s));
         let here = Extreme { value: s, t, up };
         let ext = self.extreme.get_or_insert(here);
         if self.rising {
@@ -146,7 +162,14 @@ impl CycleCounter {
                 let peak = *ext;
                 self.extreme = Some(here);
                 self.rising = false;
-                self.on_peak(peak, t, out);
+                // No higher than where the signal started: the level it was at
+                // when the recording began, not a turning point.
+                let at_start = self.last_trough.is_none() && peak.value - first_value < h;
+                if at_start && t - first_t >= STILL_START_S {
+                    self.still_start = Some((peak, t));
+                } else {
+                    self.on_peak(peak, at_start, t, out);
+                }
             }
         } else if s < ext.value {
             *ext = here;
@@ -196,7 +219,23 @@ impl CycleCounter {
         Some(dot(d, axis))
     }
 
-    fn on_peak(&mut self, peak: Extreme, now: f64, out: &mut Vec<RepEvent>) {
+    /// A peak confirmed at `now` (the signal has fallen far enough below it);
+    /// `at_start`: it is no higher than the level the signal started at.
+    ///
+    /// Where the set began still, the first fall away from that level is
+    /// judged once the signal has come back up to its first peak: the level
+    /// was the top of a first rep if the fall was about as big as the rise
+    /// ([`FULL_SWING`]), and the half swing into the set (from a rest mid-way
+    /// between the movement's ends, as the bar's speed and a wrist's
+    /// acceleration rest) if smaller.
+    fn on_peak(&mut self, peak: Extreme, at_start: bool, now: f64, out: &mut Vec<RepEvent>) {
+        if let (Some((start, fell_t)), Some(trough)) = (self.still_start.take(), self.last_trough) {
+            let (fell, rose) = (start.value - trough.value, peak.value - trough.value);
+            if fell >= FULL_SWING * rose {
+                let rom = angle_deg(start.up, trough.up);
+                self.count(fell_t, trough.t, rom, f64::INFINITY, out);
+            }
+        }
         let interval = peak.t - self.last_peak_t;
         let refractory = self
             .period
@@ -213,7 +252,9 @@ impl CycleCounter {
             }
             return;
         }
-        if interval < MAX_PERIOD_S {
+        // Time from the level the recording began at (however long the strap lay
+        // still there) is no period.
+        if interval < MAX_PERIOD_S && !self.last_peak_is_start {
             self.period = Some(
                 self.period
                     .map_or(interval, |p| p + PERIOD_WEIGHT * (interval - p)),
@@ -224,17 +265,30 @@ impl CycleCounter {
         let period = peak.t - self.last_peak_t;
         self.last_peak_t = peak.t;
         self.last_peak_value = peak.value;
-        self.last_peak_is_start = Some(peak.t) == self.first_t;
-        let (score, flags) = score(&self.p.target, rom, None, period);
+        self.last_peak_is_start = at_start;
+        self.count(start, now, rom, period, out);
+    }
+
+    /// Counts a rep from `start_s` to `end_s` over `rom_deg`, `period_s` after
+    /// the one before.
+    fn count(
+        &mut self,
+        start_s: f64,
+        end_s: f64,
+        rom_deg: f64,
+        period_s: f64,
+        out: &mut Vec<RepEvent>,
+    ) {
+        let (score, flags) = score(&self.p.target, rom_deg, None, period_s);
         self.reps += 1;
         self.progress.reps = self.reps;
-        self.progress.angle_deg = rom;
+        self.progress.angle_deg = rom_deg;
         out.push(RepEvent::RepDone(Rep {
             n: self.reps,
-            start_s: start,
-            end_s: now,
+            start_s,
+            end_s,
             hold: None,
-            peak_deg: rom,
+            peak_deg: rom_deg,
             side: None,
             score,
             flags,
@@ -242,7 +296,7 @@ impl CycleCounter {
         if !self.set_done && self.reps >= self.p.target.reps {
             self.set_done = true;
             out.push(RepEvent::SetDone {
-                t: now,
+                t: end_s,
                 reps: self.reps,
             });
         }
@@ -305,5 +359,71 @@ mod tests {
     fn vertical_speed_counts_one_cycle_per_press() {
         assert_eq!(count(CycleAxis::Vertical, &presses(10)), 10);
         assert_eq!(count(CycleAxis::Vertical, &presses(5)), 5);
+    }
+
+    /// `reps` swings of `swing(u)` (u from 0 to 1 over each 2.5 s rep, in g
+    /// along a fixed direction of a strap mounted at an odd angle) after
+    /// `still_s` of a still strap (a little noise and breathing), and 3 s of it
+    /// after, at 12.5 Hz, as the principal direction counts them.
+    fn swings(still_s: f64, reps: u32, swing: impl Fn(f64) -> f64) -> u32 {
+        let (period, hz) = (2.5, 12.5);
+        let up = unit([0.3, 0.8, -0.5]).unwrap();
+        let across = unit([0.9, -0.2, 0.2]).unwrap();
+        let moving_s = f64::from(reps) * period;
+        let n = ((still_s + moving_s + 3.0) * hz) as usize;
+        let spec = builtin("reps").unwrap();
+        let mut c = CycleCounter::new(CycleParams {
+            target: spec.target,
+            cutoff_hz: 2.0,
+            min_amplitude_g: 0.01,
+            hysteresis: 0.6,
+            axis: CycleAxis::Principal,
+        });
+        let mut out = Vec::new();
+        for i in 0..n {
+            let t = i as f64 / hz;
+            let u = (t - still_s) / period;
+            let a = if (0.0..f64::from(reps)).contains(&u) {
+                swing(u.fract())
+            } else {
+                0.0
+            };
+            // Breathing and a little noise, as a strap at rest reads.
+            let rest = 0.004 * (std::f64::consts::TAU * 0.25 * t).sin()
+                + 0.002 * (i as f64 * 12.9898).sin().fract();
+            let accel = std::array::from_fn(|k| up[k] * (1.0 + rest) + across[k] * a);
+            c.update(t, if i == 0 { 0.0 } else { 1.0 / hz }, accel, up, &mut out);
+        }
+        c.reps()
+    }
+
+    #[test]
+    fn a_still_start_neither_doubles_the_period_nor_counts_the_half_swing_into_the_set() {
+        let tau = std::f64::consts::TAU;
+        // A lift's acceleration: at rest mid-way between its ends, one way then
+        // the other, whichever way the principal direction points. Before, a
+        // set starting down from a still start counted the start as a rep (11
+        // of 10 here, after 2 or 6 s still), and took the time from it to the
+        // first peak as the period: a real deadlift set (A-dead-medium-1) with
+        // 6 s still before it counted every other rep (6 of 10).
+        for still_s in [0.0, 2.0, 4.0, 6.0] {
+            for sign in [1.0, -1.0] {
+                let got = swings(still_s, 10, |u| sign * 0.15 * (tau * u).sin());
+                assert_eq!(got, 10, "{still_s} s still, sign {sign}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_still_start_at_the_top_of_a_rep_is_the_first_rep() {
+        let tau = std::f64::consts::TAU;
+        // A limb's tilt: at rest at one end of the movement, out to the other
+        // and back each rep. Resting at the top, the first fall is a whole rep's.
+        for still_s in [2.0, 6.0] {
+            for sign in [1.0, -1.0] {
+                let got = swings(still_s, 10, |u| sign * 0.15 * (1.0 - (tau * u).cos()));
+                assert_eq!(got, 10, "{still_s} s still, sign {sign}");
+            }
+        }
     }
 }
