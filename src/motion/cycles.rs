@@ -335,14 +335,14 @@ mod tests {
             .collect()
     }
 
-    fn count(axis: CycleAxis, samples: &[(f64, Vec3, Vec3)]) -> u32 {
+    fn count(axis: CycleAxis, hysteresis: f64, samples: &[(f64, Vec3, Vec3)]) -> u32 {
         let spec = builtin("reps").unwrap();
         let mut c = CycleCounter::new(CycleParams {
             target: spec.target,
             cutoff_hz: 2.0,
-            // 0.01 g s is 0.1 m/s: below any press.
+            // 0.01 g s is 0.1 m/s: below any press; 0.01 g, any lift's swing.
             min_amplitude_g: 0.01,
-            hysteresis: 1.2,
+            hysteresis,
             axis,
         });
         let mut out = Vec::new();
@@ -357,8 +357,8 @@ mod tests {
 
     #[test]
     fn vertical_speed_counts_one_cycle_per_press() {
-        assert_eq!(count(CycleAxis::Vertical, &presses(10)), 10);
-        assert_eq!(count(CycleAxis::Vertical, &presses(5)), 5);
+        assert_eq!(count(CycleAxis::Vertical, 1.2, &presses(10)), 10);
+        assert_eq!(count(CycleAxis::Vertical, 1.2, &presses(5)), 5);
     }
 
     /// `reps` swings of `swing(u)` (u from 0 to 1 over each 2.5 s rep, in g
@@ -369,32 +369,24 @@ mod tests {
         let (period, hz) = (2.5, 12.5);
         let up = unit([0.3, 0.8, -0.5]).unwrap();
         let across = unit([0.9, -0.2, 0.2]).unwrap();
-        let moving_s = f64::from(reps) * period;
-        let n = ((still_s + moving_s + 3.0) * hz) as usize;
-        let spec = builtin("reps").unwrap();
-        let mut c = CycleCounter::new(CycleParams {
-            target: spec.target,
-            cutoff_hz: 2.0,
-            min_amplitude_g: 0.01,
-            hysteresis: 0.6,
-            axis: CycleAxis::Principal,
-        });
-        let mut out = Vec::new();
-        for i in 0..n {
-            let t = i as f64 / hz;
-            let u = (t - still_s) / period;
-            let a = if (0.0..f64::from(reps)).contains(&u) {
-                swing(u.fract())
-            } else {
-                0.0
-            };
-            // Breathing and a little noise, as a strap at rest reads.
-            let rest = 0.004 * (std::f64::consts::TAU * 0.25 * t).sin()
-                + 0.002 * (i as f64 * 12.9898).sin().fract();
-            let accel = std::array::from_fn(|k| up[k] * (1.0 + rest) + across[k] * a);
-            c.update(t, if i == 0 { 0.0 } else { 1.0 / hz }, accel, up, &mut out);
-        }
-        c.reps()
+        let n = ((still_s + f64::from(reps) * period + 3.0) * hz) as usize;
+        let samples: Vec<_> = (0..n)
+            .map(|i| {
+                let t = i as f64 / hz;
+                let u = (t - still_s) / period;
+                let a = if (0.0..f64::from(reps)).contains(&u) {
+                    swing(u.fract())
+                } else {
+                    0.0
+                };
+                // Breathing and a little noise, as a strap at rest reads.
+                let rest = 0.004 * (std::f64::consts::TAU * 0.25 * t).sin()
+                    + 0.002 * (i as f64 * 12.9898).sin().fract();
+                let accel = std::array::from_fn(|k| up[k] * (1.0 + rest) + across[k] * a);
+                (t, accel, up)
+            })
+            .collect();
+        count(CycleAxis::Principal, 0.6, &samples)
     }
 
     #[test]
