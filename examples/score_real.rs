@@ -199,7 +199,8 @@ fn score_variants(
     Ok(())
 }
 
-/// The barbell per-lift specs count live (they are tuned to it).
+/// A set's count by its lift's spec in `examples/barbell/` (all but the
+/// overhead press's count live: they are tuned to it).
 fn lift_count(samples: &[postured::motion::Sample], lift: &str) -> i64 {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("examples/barbell/{lift}.toml"));
     let spec = postured::exercises::resolve(path.to_str().expect("utf-8 path"))
