@@ -358,24 +358,26 @@ fn sway_inside_the_tolerance_never_cuts_a_hold() {
 /// Three holds of 20 s at `angle` deg, each entered and left by an eased ramp
 /// of `ramp_s`: the hold times, at 50 Hz with a gyro and at 200 Hz without.
 fn holds_after_ramps(exercise: &str, angle: f64, ramp_s: f64) -> Vec<f64> {
+    let mut held = three_holds(exercise, angle, ramp_s, ramp_s, &Sensor::default());
+    let sensor = Sensor {
+        rate_hz: 200.0,
+        gyro: false,
+        ..Sensor::default()
+    };
+    held.extend(three_holds(exercise, angle, ramp_s, ramp_s, &sensor));
+    held
+}
+
+/// The holds read from three 20 s holds at `angle`, raised in `rise_s` and
+/// lowered in `lower_s`, as `sensor` senses them; three are counted.
+fn three_holds(exercise: &str, angle: f64, rise_s: f64, lower_s: f64, sensor: &Sensor) -> Vec<f64> {
     let mut m = Motion::new().rest(3.0);
     for _ in 0..3 {
-        m = m.rep(angle, ramp_s, 20.0, ramp_s).rest(4.0);
+        m = m.rep(angle, rise_s, 20.0, lower_s).rest(4.0);
     }
-    let mut held = Vec::new();
-    for sensor in [
-        Sensor::default(),
-        Sensor {
-            rate_hz: 200.0,
-            gyro: false,
-            ..Sensor::default()
-        },
-    ] {
-        let found = count(exercise, &m, &sensor);
-        assert_eq!(found.len(), 3, "{exercise}: {found:#?}");
-        held.extend(found.iter().map(|r| r.hold.unwrap().held_s));
-    }
-    held
+    let found = count(exercise, &m, sensor);
+    assert_eq!(found.len(), 3, "{exercise}: {found:#?}");
+    found.iter().map(|r| r.hold.unwrap().held_s).collect()
 }
 
 #[test]
@@ -474,10 +476,6 @@ fn a_hold_left_slower_or_quicker_than_it_was_entered_reads_its_length() {
         ("pectoral-stretch", 20.0, 1.0, 3.0),
         ("pectoral-stretch", 20.0, 3.0, 1.0),
     ] {
-        let mut m = Motion::new().rest(3.0);
-        for _ in 0..3 {
-            m = m.rep(angle, rise_s, 20.0, lower_s).rest(4.0);
-        }
         for sensor in [
             Sensor::default(),
             Sensor {
@@ -486,10 +484,7 @@ fn a_hold_left_slower_or_quicker_than_it_was_entered_reads_its_length() {
                 ..Sensor::default()
             },
         ] {
-            let found = count(spec, &m, &sensor);
-            assert_eq!(found.len(), 3, "{spec}: {found:#?}");
-            for r in &found {
-                let held = r.hold.unwrap().held_s;
+            for held in three_holds(spec, angle, rise_s, lower_s, &sensor) {
                 assert!(
                     (held - 20.0).abs() <= 0.25,
                     "{spec}, raised in {rise_s} s and lowered in {lower_s} s at {} Hz: \
