@@ -42,9 +42,10 @@ fn shoulder_physiotherapy_sets_from_a_watch() {
 
 #[test]
 fn physiotherapy_sets_with_fast_and_low_amplitude_reps() {
-    // Measured: 94% exact, 97% within one (accelerometer only: 89%, 95%); 92%,
-    // 97% (87%, 95%) before a lead-in that tilted the thigh 0.2 deg was told
-    // from a rep however big it read. Before the count settled from the whole set: 14%, 52%; before small quick
+    // Measured: 95% exact, 97% within one (accelerometer only: 90%, 95%); 94%,
+    // 97% (89%, 95%) before fast reps riding on a slow rep's tail were found
+    // in the movement less its slow part; 92%, 97% (87%, 95%) before a lead-in
+    // that tilted the thigh 0.2 deg was told from a rep however big it read. Before the count settled from the whole set: 14%, 52%; before small quick
     // movements between groups were told from reps: 68%, 92%; before fast reps
     // among slow ones were counted at their own rate: 79%, 95%; before a cycle
     // was timed from where its movement left to where it arrived: 87%, 97%;
@@ -54,12 +55,12 @@ fn physiotherapy_sets_with_fast_and_low_amplitude_reps() {
     let (exact, one, n) = score("physio-pt", false);
     assert_eq!(n, 63);
     assert!(
-        exact >= 59 && one >= 61,
+        exact >= 60 && one >= 61,
         "{exact} exact, {one} within one of {n}"
     );
     let (exact, one, _) = score("physio-pt", true);
     assert!(
-        exact >= 56 && one >= 60,
+        exact >= 57 && one >= 60,
         "accel only: {exact} exact, {one} within one of {n}"
     );
 }
@@ -205,5 +206,38 @@ fn groups_of_unlike_reps_with_no_quiet_rest_between_are_each_counted_at_their_ow
         "{} done faster, accel only: {accel_only} of {}",
         set.file,
         set.reps
+    );
+}
+
+#[test]
+fn fast_reps_riding_on_a_slow_reps_tail_count_each() {
+    // physio-pt's prone arm-circle templates: three big circles, three fast
+    // ones and three small ones. The fast ones follow the last big one with no
+    // pause, in one cycle of the set's slow rhythm with its way back, where the
+    // big swing drowned their own rhythm: template u2 read 8 of 9 with the gyro
+    // and without, and u3 done faster 5 of 9 with the gyro. Found in the
+    // movement less its slow part, each tilting the arm as a big circle does:
+    // 9 and 9, and 8 (the faster set's small circles still lose one).
+    let sets = real::load("physio-pt", &real::repo_data().join("physio-pt"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let generic = real::generic();
+    let set = |name: &str| {
+        sets.iter()
+            .find(|s| s.file.starts_with(name))
+            .unwrap_or_else(|| panic!("{name} in physio-pt"))
+    };
+    let u2 = set("s1-e8-prone-arm-circles-template-u2");
+    for accel_only in [false, true] {
+        let counted = real::count(u2, &generic, accel_only);
+        assert_eq!(counted, u2.reps, "{} (accel only: {accel_only})", u2.file);
+    }
+    let u3 = set("s1-e8-prone-arm-circles-template-u3");
+    let faster = real::Variant::Faster.apply(&u3.samples);
+    let counted = real::count_samples(&faster, &generic, false);
+    assert!(
+        (counted - u3.reps).abs() <= 1,
+        "{} done faster: {counted} of {}",
+        u3.file,
+        u3.reps
     );
 }

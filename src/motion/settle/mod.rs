@@ -35,8 +35,9 @@
 //!    pose than it started, is getting into position or out of it, not a rep
 //!    (a recording cut mid-rep, or in a hold, still counts it); a cycle that
 //!    holds a faster rhythm of its own (a few fast reps among slow ones,
-//!    smoothed into one by the low-pass) is low-passed again at its own rate
-//!    and counted from that;
+//!    smoothed into one by the low-pass; or, riding on a slow rep's way back,
+//!    shown by its movement less the slow part, each tilting the strap as a
+//!    rep does) is low-passed again at its own rate and counted from that;
 //!    cycles coming twice per period all through a stretch are a rep's two
 //!    jolts, which the low-pass did not smooth away, and are joined in pairs
 //!    (unless each turns the strap as a rep does: reps of two kinds in turn,
@@ -143,6 +144,11 @@ const END_CENTRED: f64 = 0.75;
 /// autocorrelation there, as a fraction of the power), is a group of fast reps.
 const FAST_PERIOD: f64 = 0.6;
 const FAST_ALIKE: f64 = 0.3;
+/// A group of fast reps found in a cycle's movement less its slow part has at
+/// least this many, each tilting the strap between `FAST_TILT` and its inverse
+/// times the stretch's typical rep ([`fast_groups`]).
+const FAST_GROUP_CYCLES: usize = 3;
+const FAST_TILT: f64 = 0.75;
 
 /// A stretch whose cycles last under `ECHO_CYCLE` times its period, where the
 /// period is clear (its cycles alike at least `ECHO_ALIKE`), counted each rep
@@ -1401,7 +1407,7 @@ fn stretch_cycles(
     {
         return (joined, pc);
     }
-    let fast = fast_groups(&chans, in_gap, &cycles, period, pace);
+    let fast = fast_groups(&chans, in_gap, &cycles, period, pace, tilt);
     if fast.is_empty() {
         return (cycles, pc);
     }
@@ -1452,12 +1458,23 @@ fn join_echoes(cycles: &Cycles, period: f64) -> Option<Cycles> {
 /// A cycle qualifies when its own period is under [`FAST_PERIOD`] times the
 /// stretch's, its cycles are alike (at least [`FAST_ALIKE`]) and there are two
 /// of them or more: a rep with a second bump (a press) shows none of that.
+///
+/// Fast reps that follow a slow one without a pause ride on its tail, in one
+/// cycle with it, and the slow swing drowns their rhythm. So a cycle also
+/// qualifies on its movement less the slow part (the stretch's own low-pass
+/// taken away), where that shows the faster rhythm and at least
+/// [`FAST_GROUP_CYCLES`] cycles, each tilting the strap as the stretch's
+/// typical rep does ([`FAST_TILT`]; `tilt`, where the strap is steady at both
+/// turns): the jolts of a press or a curl's second bump tilt it far less or far
+/// more than a rep, or at turns where it accelerates too much for its tilt to
+/// be known.
 fn fast_groups(
     chans: &[Vec<f64>],
     in_gap: &[bool],
     cycles: &Cycles,
     period: f64,
     pace: Pace,
+    tilt: &dyn Fn(usize, usize) -> f64,
 ) -> Vec<(usize, usize, f64)> {
     if cycles.len() < RHYTHM_REPS {
         return Vec::new();
@@ -1466,18 +1483,62 @@ fn fast_groups(
         (PERIOD_S[0] * RATE_HZ) as usize,
         (FAST_PERIOD * period * RATE_HZ) as usize,
     ];
+    let typical = dsp::median(
+        &cycles
+            .iter()
+            .map(|&(a, t, _)| tilt(a, t))
+            .collect::<Vec<_>>(),
+    );
+    let mut fast_part: Option<Vec<Vec<f64>>> = None;
     cycles
         .iter()
         .filter_map(|&(s, _, e)| {
+            let gap = &in_gap[s..=e];
             let span: Vec<Vec<f64>> = chans.iter().map(|c| c[s..=e].to_vec()).collect();
-            let (local, alike) = span_period(&span, &in_gap[s..=e], lags, pace);
+            let (local, alike) = span_period(&span, gap, lags, pace);
+            if local < FAST_PERIOD * period && alike >= FAST_ALIKE {
+                let (pc, _) = smooth_pc(&span, gap, local, None);
+                return (swings::cycles(&span_points(&pc)).len() >= 2).then_some((s, e, local));
+            }
+            if typical < MIN_TYPICAL_ROM_DEG {
+                return None;
+            }
+            let fast_part = fast_part.get_or_insert_with(|| less_slow(chans, period));
+            let part: Vec<Vec<f64>> = fast_part.iter().map(|c| c[s..=e].to_vec()).collect();
+            let (local, alike) = span_period(&part, gap, lags, pace);
             if local >= FAST_PERIOD * period || alike < FAST_ALIKE {
                 return None;
             }
-            let (pc, _) = smooth_pc(&span, &in_gap[s..=e], local, None);
-            (swings::cycles(&span_points(&pc)).len() >= 2).then_some((s, e, local))
+            let (pc, _) = smooth_pc(&span, gap, local, None);
+            let fine = swings::cycles(&span_points(&pc));
+            let like_a_rep = |&(a, t, _): &(usize, usize, usize)| {
+                let r = tilt(s + a, s + t) / typical;
+                (FAST_TILT..=1.0 / FAST_TILT).contains(&r)
+            };
+            (fine.len() >= FAST_GROUP_CYCLES && fine.iter().all(like_a_rep))
+                .then_some((s, e, local))
         })
         .collect()
+}
+
+/// `chans` less their slow part: what the low-pass at the rate of reps
+/// `period` s long ([`smooth_pc`]'s) takes away.
+fn less_slow(chans: &[Vec<f64>], period: f64) -> Vec<Vec<f64>> {
+    let lp = rep_low_pass(period);
+    chans
+        .iter()
+        .map(|c| {
+            let mut slow = c.clone();
+            lp.filtfilt(&mut slow);
+            c.iter().zip(&slow).map(|(v, w)| v - w).collect()
+        })
+        .collect()
+}
+
+/// The low-pass just above the rate of reps `period` s long: a rep's second
+/// bump is not a rep.
+fn rep_low_pass(period: f64) -> dsp::Biquad {
+    dsp::Biquad::low_pass((LOW_PASS_PER_RATE / period).min(MAX_LOW_PASS_HZ), RATE_HZ)
 }
 
 /// The rep period of `chans` (s; [`DEFAULT_PERIOD_S`] when there is none between
@@ -1508,7 +1569,7 @@ fn smooth_pc(
     period: f64,
     dir: Option<&[f64]>,
 ) -> (Vec<f64>, Vec<f64>) {
-    let lp = dsp::Biquad::low_pass((LOW_PASS_PER_RATE / period).min(MAX_LOW_PASS_HZ), RATE_HZ);
+    let lp = rep_low_pass(period);
     let smooth: Vec<Vec<f64>> = chans
         .iter()
         .map(|c| {
