@@ -194,16 +194,16 @@ fn groups_of_unlike_reps_with_no_quiet_rest_between_are_each_counted_at_their_ow
     let faster = real::Variant::Faster.apply(&set.samples);
     let generic = real::generic();
     let counted = real::count_samples(&faster, &generic, false);
-    assert!(
-        (counted - set.reps).abs() <= 1,
-        "{} done faster: {counted} of {}",
-        set.file,
-        set.reps
-    );
+    assert_within(counted, set, 1, "done faster");
     let accel_only = real::count_samples(&faster, &generic, true);
+    assert_within(accel_only, set, 2, "done faster, accel only");
+}
+
+/// Asserts that `counted` is within `reps` of `set`'s count.
+fn assert_within(counted: i64, set: &real::Set, reps: i64, what: &str) {
     assert!(
-        (accel_only - set.reps).abs() <= 2,
-        "{} done faster, accel only: {accel_only} of {}",
+        (counted - set.reps).abs() <= reps,
+        "{} {what}: {counted} of {}",
         set.file,
         set.reps
     );
@@ -234,10 +234,5 @@ fn fast_reps_riding_on_a_slow_reps_tail_count_each() {
     let u3 = set("s1-e8-prone-arm-circles-template-u3");
     let faster = real::Variant::Faster.apply(&u3.samples);
     let counted = real::count_samples(&faster, &generic, false);
-    assert!(
-        (counted - u3.reps).abs() <= 1,
-        "{} done faster: {counted} of {}",
-        u3.file,
-        u3.reps
-    );
+    assert_within(counted, u3, 1, "done faster");
 }
