@@ -1465,9 +1465,9 @@ fn join_echoes(cycles: &Cycles, period: f64) -> Option<Cycles> {
 /// taken away), where that shows the faster rhythm and at least
 /// [`FAST_GROUP_CYCLES`] cycles, each tilting the strap as the stretch's
 /// typical rep does ([`FAST_TILT`]; `tilt`, where the strap is steady at both
-/// turns): the jolts of a press or a curl's second bump tilt it far less or far
-/// more than a rep, or at turns where it accelerates too much for its tilt to
-/// be known.
+/// turns): the jolts of a press tilt a wrist far less or far more than its
+/// reps do, or at turns where it accelerates too much for its tilt to be known
+/// (the barbell sets' presses and bench presses read 0 there).
 fn fast_groups(
     chans: &[Vec<f64>],
     in_gap: &[bool],
