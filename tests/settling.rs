@@ -148,6 +148,47 @@ fn three_fast_reps_between_slow_ones_without_a_pause_count_each() {
 }
 
 #[test]
+fn a_set_ending_in_low_amplitude_reps_keeps_the_last_one() {
+    // A template of three slow reps, three fast ones and three at 0.4 times
+    // the size. The set's typical swing is the big reps', so the last small
+    // rep's way back looks like a partial movement at the set's end and is
+    // trimmed; the way out before it is like the small reps before it, and
+    // stays a rep.
+    for pause in [0.0, 0.5, 1.5] {
+        let m = swings(Motion::new().rest(3.0), 3, 45.0, 5.0).rest(pause);
+        let m = swings(m, 3, 40.0, 5.0 * 0.37).rest(pause);
+        let m = swings(m, 3, 18.0, 5.0).rest(3.0);
+        for sensor in h10_and_gyro(25.0) {
+            let s = settle(&m.render(&sensor));
+            let at = format!("{} Hz, pause {pause} s", sensor.rate_hz);
+            assert_eq!(s.reps.len(), 9, "{at}: {:#?}", s.withdrawn);
+        }
+    }
+}
+
+#[test]
+fn ten_fast_reps_straight_after_ten_slow_ones_count_each() {
+    // A physiotherapy test set: ten slow reps, then ten fast ones at 0.37
+    // times their period with no pause, then ten low-amplitude ones. Smoothed
+    // at the slow reps' rhythm, the fast ones shrink to a fifth of their
+    // size; the fast rhythm shows only in the cycle where they start, and the
+    // rest of the group must be counted at that rhythm too.
+    let m = swings(Motion::new().rest(3.0), 10, 45.0, 8.0);
+    let m = swings(m, 10, 40.0, 8.0 * 0.37);
+    let m = swings(m, 10, 25.0, 6.8).rest(3.0);
+    for sensor in h10_and_gyro(25.0) {
+        let s = settle(&m.render(&sensor));
+        assert_eq!(
+            s.reps.len(),
+            30,
+            "{} Hz: {:#?}",
+            sensor.rate_hz,
+            s.withdrawn
+        );
+    }
+}
+
+#[test]
 fn a_fidget_between_groups_is_not_a_rep() {
     // Ten slow reps, a small quick twitch in the pause (scratching, reaching
     // for the water), ten more.

@@ -26,7 +26,9 @@
 //!    again by itself, along its own direction and at its own rhythm;
 //! 4. the turning points of that signal, wiggles removed against neighbouring
 //!    swings (so low-amplitude reps among their like stay), half swings at the
-//!    stretch's ends that are much smaller than its typical swing dropped (and
+//!    stretch's ends that are much smaller than its typical swing dropped (a
+//!    second from the same end only where it is unlike the half swings inside
+//!    it too: a set that ends with low-amplitude reps keeps its last; and
 //!    any number of breaths before the first rep or after the last), and so
 //!    is a step into or out of the set's pose (a half swing that tilts the
 //!    strap as a rep does, beside the band-pass's overshoot about it, which
@@ -37,7 +39,10 @@
 //!    holds a faster rhythm of its own (a few fast reps among slow ones,
 //!    smoothed into one by the low-pass; or, riding on a slow rep's way back,
 //!    shown by its movement less the slow part, each tilting the strap as a
-//!    rep does) is low-passed again at its own rate and counted from that;
+//!    rep does) is low-passed again at its own rate and counted from that,
+//!    and so are the cycles beside it that last as long as its reps (the
+//!    rest of the group, shrunk by the slow low-pass but still counted one
+//!    by one);
 //!    cycles coming twice per period all through a stretch are a rep's two
 //!    jolts, which the low-pass did not smooth away, and are joined in pairs
 //!    (unless each turns the strap as a rep does: reps of two kinds in turn,
@@ -149,6 +154,9 @@ const FAST_ALIKE: f64 = 0.3;
 /// times the stretch's typical rep ([`fast_groups`]).
 const FAST_GROUP_CYCLES: usize = 3;
 const FAST_TILT: f64 = 0.75;
+/// Cycles beside a group of fast reps that last between `FAST_LIKE` and its
+/// inverse times the group's period are its reps too ([`extend_fast`]).
+const FAST_LIKE: f64 = 0.7;
 
 /// A stretch whose cycles last under `ECHO_CYCLE` times its period, where the
 /// period is clear (its cycles alike at least `ECHO_ALIKE`), counted each rep
@@ -1407,7 +1415,11 @@ fn stretch_cycles(
     {
         return (joined, pc);
     }
-    let fast = fast_groups(&chans, in_gap, &cycles, period, pace, tilt);
+    let fast = extend_fast(
+        &fast_groups(&chans, in_gap, &cycles, period, pace, tilt),
+        &cycles,
+        period,
+    );
     if fast.is_empty() {
         return (cycles, pc);
     }
@@ -1517,6 +1529,51 @@ fn fast_groups(
             };
             (fine.len() >= FAST_GROUP_CYCLES && fine.iter().all(like_a_rep))
                 .then_some((s, e, local))
+        })
+        .collect()
+}
+
+/// `fast` ([`fast_groups`]) grown over the cycles beside each group that last
+/// as long as its reps ([`FAST_LIKE`]) and under [`FAST_PERIOD`] times the
+/// stretch's typical cycle: fast reps that the slow low-pass shrank, though not
+/// so far that they no longer count one by one, are the same group. Smoothed
+/// at the group's rhythm beside it and at the slow one there, they would
+/// shrink against the group's and be taken for wiggles.
+fn extend_fast(
+    fast: &[(usize, usize, f64)],
+    cycles: &Cycles,
+    period: f64,
+) -> Vec<(usize, usize, f64)> {
+    let durations: Vec<f64> = cycles
+        .iter()
+        .map(|&(s, _, e)| (e - s) as f64 / RATE_HZ)
+        .collect();
+    let typical = dsp::median(&durations).min(period);
+    let in_a_group: Vec<bool> = cycles
+        .iter()
+        .map(|&(a, _, b)| fast.iter().any(|&(s, e, _)| a >= s && b <= e))
+        .collect();
+    fast.iter()
+        .map(|&(s, e, local)| {
+            let like = |k: usize| {
+                let d = durations[k];
+                !in_a_group[k]
+                    && d < FAST_PERIOD * typical
+                    && (FAST_LIKE * local..=local / FAST_LIKE).contains(&d)
+            };
+            let (Some(mut i), Some(mut j)) = (
+                cycles.iter().position(|c| c.0 == s),
+                cycles.iter().rposition(|c| c.2 == e),
+            ) else {
+                return (s, e, local);
+            };
+            while i > 0 && like(i - 1) {
+                i -= 1;
+            }
+            while j + 1 < cycles.len() && like(j + 1) {
+                j += 1;
+            }
+            (cycles[i].0, cycles[j].2, local)
         })
         .collect()
 }

@@ -121,10 +121,16 @@ impl Breaths {
     }
 }
 
+/// Half swings just inside a stretch's end that a second half swing dropped
+/// from it must be unlike too ([`trim_ends`]).
+const INSIDE_SWINGS: usize = 4;
+
 /// Drops half swings at the ends that are unlike the set's typical (median inner)
 /// swing: smaller than `small` of it (a partial movement) or larger than `large`
 /// times it (lying down, standing up): getting into and out of position. At most
-/// two from each end, and then any number that are `breaths` (a wearer
+/// two from each end (the second only where it is unlike the [`INSIDE_SWINGS`]
+/// half swings inside it as well: the last rep of a low-amplitude group that
+/// ends the set is like its group), and then any number that are `breaths` (a wearer
 /// standing before the first rep, or settling after the last, breathes more
 /// than twice). `centred` is for the first and the last half swing, 0 at an
 /// end that is not at the movement's middle: where both ends are, and both
@@ -160,17 +166,45 @@ pub fn trim_ends(
             dropped.push(p.remove(0));
         }
     }
-    let unlike = |a: &Point, b: &Point| {
+    // Where one half swing has gone from an end, the next goes only if it is
+    // unlike the reps just inside it as well: a set that ends (or starts) with
+    // a group of low-amplitude reps has their last half swing trimmed as a
+    // partial movement, and the one before it is the last rep's.
+    let unlike = |p: &[Point], last: bool, dropped_here: bool| {
+        let n = p.len();
+        let (a, b) = if last {
+            (&p[n - 2], &p[n - 1])
+        } else {
+            (&p[0], &p[1])
+        };
         let sw = (b.v - a.v).abs();
-        sw < small * med || sw > large * med
+        let off = |typical: f64| sw < small * typical || sw > large * typical;
+        if !off(med) || !dropped_here {
+            return off(med);
+        }
+        let s = swings(p);
+        let inner: Vec<f64> = if last {
+            s[..s.len() - 1]
+                .iter()
+                .rev()
+                .take(INSIDE_SWINGS)
+                .copied()
+                .collect()
+        } else {
+            s[1..].iter().take(INSIDE_SWINGS).copied().collect()
+        };
+        inner.len() < INSIDE_SWINGS || off(super::dsp::median(&inner))
     };
+    let mut dropped_at = [false; 2];
     for _ in 0..2 {
         let n = p.len();
-        if n >= 3 && unlike(&p[n - 2], &p[n - 1]) {
+        if n >= 3 && unlike(&p, true, dropped_at[1]) {
             dropped.extend(p.pop());
+            dropped_at[1] = true;
         }
-        if p.len() >= 3 && unlike(&p[0], &p[1]) {
+        if p.len() >= 3 && unlike(&p, false, dropped_at[0]) {
             dropped.push(p.remove(0));
+            dropped_at[0] = true;
         }
     }
     let d: Vec<f64> = p.windows(2).map(|w| (w[1].i - w[0].i) as f64).collect();
@@ -355,9 +389,12 @@ mod tests {
         let (kept, dropped) = with_breaths(0.2, 20);
         assert_eq!(dropped.len(), 5, "{dropped:?}");
         assert_eq!(cycles(&kept).len(), 4, "{kept:?}");
-        // As small, at the reps' pace: low-amplitude reps; only two trimmed.
-        let (_, dropped) = with_breaths(0.2, 10);
-        assert_eq!(dropped.len(), 2, "{dropped:?}");
+        // As small, at the reps' pace: low-amplitude reps. The first is
+        // trimmed as a partial movement; the second is like the ones inside
+        // it and stays, with the three after it: two low-amplitude reps.
+        let (kept, dropped) = with_breaths(0.2, 10);
+        assert_eq!(dropped.len(), 1, "{dropped:?}");
+        assert_eq!(cycles(&kept).len(), 6, "{kept:?}");
         // Under a fifth of a rep's swing, even at the reps' pace: breaths.
         let (kept, dropped) = with_breaths(0.15, 10);
         assert_eq!(dropped.len(), 5, "{dropped:?}");

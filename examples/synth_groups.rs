@@ -1,0 +1,124 @@
+//! Settled counts of synthetic physiotherapy sets shaped like physio-pt's: slow
+//! reps, then fast ones, then low-amplitude ones, with the generic `reps` spec.
+//! Every combination of the shapes below, with the gyro at 25 Hz and as an
+//! H10 (accelerometer only, 200 Hz, 0.01 g noise), and the miscounted ones
+//! named with what was withdrawn.
+//!
+//! ```text
+//! cargo run --release --example synth_groups            # the summary
+//! cargo run --release --example synth_groups -- --list  # and every miscounted set
+//! ```
+//!
+//! The shapes: 3 or 10 reps a group (a template, a test set); slow reps of 30,
+//! 45 or 60 deg lasting 5 or 8 s; fast ones at 0.9 times that size and 0.37 or
+//! 0.5 times that period; low-amplitude ones at 0.25, 0.4 or 0.55 times the
+//! size and 0.8 or 1 times the period (physio-pt's, measured on its test sets
+//! from the counted reps: fast 0.37-0.58 of the period, low-amplitude
+//! 0.23-0.78 of the size); 0, 0.5 or 1.5 s still between the groups.
+
+use postured::exercises::builtin;
+use postured::motion::Counter;
+use postured::synth::{Motion, Sensor};
+
+/// `n` swings out to `angle` and back, `period` seconds each.
+fn swings(mut m: Motion, n: u32, angle: f64, period: f64) -> Motion {
+    for _ in 0..n {
+        m = m.rep(angle, period * 0.45, period * 0.1, period * 0.45);
+    }
+    m
+}
+
+fn main() {
+    let list = std::env::args().any(|a| a == "--list");
+    let sensors = [
+        (
+            "gyro 25 Hz",
+            Sensor {
+                gyro: true,
+                rate_hz: 25.0,
+                ..Sensor::default()
+            },
+        ),
+        (
+            "H10 200 Hz",
+            Sensor {
+                rate_hz: 200.0,
+                gyro: false,
+                noise_g: 0.01,
+                ..Sensor::default()
+            },
+        ),
+    ];
+    let spec = builtin("reps").expect("the generic reps spec is built in");
+    // (what, value) -> (sets, miscounted)
+    let mut by: Vec<(String, u32, u32)> = Vec::new();
+    let mut tally = |key: String, bad: bool| match by.iter_mut().find(|(k, _, _)| *k == key) {
+        Some(row) => {
+            row.1 += 1;
+            row.2 += u32::from(bad);
+        }
+        None => by.push((key, 1, u32::from(bad))),
+    };
+    let (mut total, mut missed) = (0, 0);
+    for n in [3u32, 10] {
+        for big in [30.0, 45.0, 60.0] {
+            for slow in [5.0, 8.0] {
+                for fast in [0.37, 0.5] {
+                    for small in [0.25, 0.4, 0.55] {
+                        for small_d in [0.8, 1.0] {
+                            for pause in [0.0, 0.5, 1.5] {
+                                for (name, sensor) in &sensors {
+                                    let m = swings(Motion::new().rest(3.0), n, big, slow);
+                                    let m = swings(m.rest(pause), n, big * 0.9, slow * fast);
+                                    let m = swings(m.rest(pause), n, big * small, slow * small_d)
+                                        .rest(3.0);
+                                    let mut c = Counter::new(&spec, None, None);
+                                    c.push_batch(&m.render(sensor));
+                                    let s = c.settle();
+                                    let got = s.reps.len() as u32;
+                                    let bad = got != 3 * n;
+                                    total += 1;
+                                    missed += u32::from(bad);
+                                    tally(format!("reps a group: {n}"), bad);
+                                    tally(format!("fast reps' period: {fast}"), bad);
+                                    tally(format!("low-amplitude size: {small}"), bad);
+                                    tally(format!("low-amplitude period: {small_d}"), bad);
+                                    tally(format!("still between groups: {pause} s"), bad);
+                                    tally(format!("strap: {name}"), bad);
+                                    if bad && list {
+                                        let withdrawn: Vec<String> = s
+                                            .withdrawn
+                                            .iter()
+                                            .map(|w| {
+                                                format!(
+                                                    "{} {:.1}-{:.1} s",
+                                                    w.reason.as_str(),
+                                                    w.rep.start_s,
+                                                    w.rep.end_s
+                                                )
+                                            })
+                                            .collect();
+                                        println!(
+                                            "{n} a group, {big} deg, {slow} s, fast {fast}, \
+                                             low {small} x {small_d}, still {pause} s, \
+                                             {name}: {got} of {}; withdrawn: {}",
+                                            3 * n,
+                                            withdrawn.join(", ")
+                                        );
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    by.sort_by(|a, b| a.0.cmp(&b.0));
+    println!("| shape | sets | miscounted |");
+    println!("|---|---|---|");
+    println!("| **all** | {total} | {missed} |");
+    for (key, sets, bad) in by {
+        println!("| {key} | {sets} | {bad} |");
+    }
+}
