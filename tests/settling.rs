@@ -167,6 +167,20 @@ fn a_set_ending_in_low_amplitude_reps_keeps_the_last_one() {
 }
 
 #[test]
+fn low_amplitude_reps_a_quarter_of_the_size_ending_a_set_are_no_breaths() {
+    // As above, the low-amplitude reps a quarter of the big ones' size: as
+    // small and as slow, against a set whose reps are partly fast, as the
+    // breathing after a set. They tilt the strap 11 deg; a breath barely does.
+    for pause in [0.5, 1.5] {
+        let m = swings(Motion::new().rest(3.0), 3, 45.0, 5.0).rest(pause);
+        let m = swings(m, 3, 40.0, 5.0 * 0.37).rest(pause);
+        let m = swings(m, 3, 11.25, 5.0).rest(3.0);
+        let s = settle(&m.render(&h10()));
+        assert_eq!(s.reps.len(), 9, "pause {pause} s: {:#?}", s.withdrawn);
+    }
+}
+
+#[test]
 fn ten_fast_reps_straight_after_ten_slow_ones_count_each() {
     // A physiotherapy test set: ten slow reps, then ten fast ones at 0.37
     // times their period with no pause, then ten low-amplitude ones. Smoothed

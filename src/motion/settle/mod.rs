@@ -208,6 +208,11 @@ const MIDDLE_BREATHS: swings::Breaths = swings::Breaths {
     ..BREATHS
 };
 const REST_SWINGS: usize = 3;
+/// A half swing at a stretch's end that tilts the strap at least this much of
+/// the typical rep's tilt, and [`MIN_TYPICAL_ROM_DEG`], is no breath: a
+/// low-amplitude rep ending a set (a quarter of the big reps' size) is as
+/// small and as slow against reps that are partly fast ones.
+const BREATH_TILT: f64 = 0.15;
 
 /// A cycle smaller than `PAUSE_SIZE` times its stretch's typical one and longer
 /// than `PAUSE_DURATION` times it is a pause between reps.
@@ -1350,8 +1355,21 @@ fn stretch_cycles(
         // starts as the recording does, or after a lead-in, can still end at
         // its middle.
         let points = span_points(pc);
-        let trimmed =
-            || swings::trim_ends(points.clone(), END_FRACTION, END_LARGE, [0.0; 2], &BREATHS).0;
+        // Where the stretch rests shows with every small, slow half swing at
+        // its ends trimmed; counting, a half swing that tilts the strap as a
+        // low-amplitude rep does is no breath, however small and slow.
+        let trimmed = || {
+            let (small, large) = (END_FRACTION, END_LARGE);
+            swings::trim_ends(points.clone(), small, large, [0.0; 2], &BREATHS, &|_, _| {
+                false
+            })
+            .0
+        };
+        let typical_tilt = typical_tilt(&points, tilt).filter(|&t| t >= MIN_TYPICAL_ROM_DEG);
+        let moves = |a: &swings::Point, b: &swings::Point| {
+            typical_tilt
+                .is_some_and(|t| tilt(a.i, b.i) >= (BREATH_TILT * t).max(MIN_TYPICAL_ROM_DEG))
+        };
         let middle_at = |start: bool| {
             rests(pc, start)
                 && (rests_between(&points, tilt, start) || rests_between(&trimmed(), tilt, start))
@@ -1373,7 +1391,8 @@ fn stretch_cycles(
         } else {
             BREATHS
         };
-        let (points, _) = swings::trim_ends(points, END_FRACTION, END_LARGE, centred, &BREATHS);
+        let (points, _) =
+            swings::trim_ends(points, END_FRACTION, END_LARGE, centred, &BREATHS, &moves);
         let points = drop_steps(points, tilt);
         let cycles = swings::cycles_around_rests(&points, &breaths, REST_SWINGS);
         // From rest to rest, a lone half swing left over is a change of pose

@@ -145,6 +145,7 @@ pub fn trim_ends(
     large: f64,
     centred: [f64; 2],
     breaths: &Breaths,
+    moves: &dyn Fn(&Point, &Point) -> bool,
 ) -> (Vec<Point>, Vec<Point>) {
     let mut dropped = Vec::new();
     let s = swings(&p);
@@ -211,6 +212,7 @@ pub fn trim_ends(
     let typical_d = super::dsp::median(&d);
     let breath =
         |a: &Point, b: &Point| breaths.is((b.v - a.v).abs(), (b.i - a.i) as f64, med, typical_d);
+    let breath = |a: &Point, b: &Point| breath(a, b) && !moves(a, b);
     while p.len() >= 3 && breath(&p[p.len() - 2], &p[p.len() - 1]) {
         dropped.extend(p.pop());
     }
@@ -310,7 +312,7 @@ mod tests {
     fn a_wave_from_rest_to_rest_has_one_cycle_per_period() {
         let p = turning_points(&wave(5.0, 501), 0.2);
         let p = simplify(p, 0.3);
-        let (p, dropped) = trim_ends(p, 0.5, 2.5, [0.75; 2], &BREATHS);
+        let (p, dropped) = trim_ends(p, 0.5, 2.5, [0.75; 2], &BREATHS, &|_, _| false);
         assert!(dropped.is_empty());
         assert_eq!(cycles(&p).len(), 5);
     }
@@ -323,9 +325,9 @@ mod tests {
         x.extend((0..=500).map(|i| (std::f64::consts::TAU * 5.0 * f64::from(i) / 500.0).sin()));
         x.extend([0.0; 30]);
         let p = simplify(turning_points(&x, 0.2), 0.3);
-        let (kept, _) = trim_ends(p.clone(), 0.5, 2.5, [0.0; 2], &BREATHS);
+        let (kept, _) = trim_ends(p.clone(), 0.5, 2.5, [0.0; 2], &BREATHS, &|_, _| false);
         assert_eq!(cycles(&kept).len(), 6);
-        let (kept, dropped) = trim_ends(p, 0.5, 2.5, [0.75; 2], &BREATHS);
+        let (kept, dropped) = trim_ends(p, 0.5, 2.5, [0.75; 2], &BREATHS, &|_, _| false);
         assert_eq!(dropped.len(), 2);
         assert_eq!(cycles(&kept).len(), 5);
     }
@@ -340,7 +342,7 @@ mod tests {
         x.extend([0.0; 30]);
         let p = simplify(turning_points(&x, 0.2), 0.3);
         let last = p.last().map(|q| q.i);
-        let (kept, dropped) = trim_ends(p.clone(), 0.5, 2.5, [0.0, 0.75], &BREATHS);
+        let (kept, dropped) = trim_ends(p.clone(), 0.5, 2.5, [0.0, 0.75], &BREATHS, &|_, _| false);
         assert_eq!(
             dropped.iter().map(|q| q.i).collect::<Vec<_>>(),
             [last.unwrap()]
@@ -349,7 +351,7 @@ mod tests {
         // The start is no middle: its full half swing stays, and where both
         // ends are taken for the middle, both go or neither does.
         for centred in [[0.75, 0.0], [0.75, 0.75]] {
-            let (_, dropped) = trim_ends(p.clone(), 0.5, 2.5, centred, &BREATHS);
+            let (_, dropped) = trim_ends(p.clone(), 0.5, 2.5, centred, &BREATHS, &|_, _| false);
             assert!(dropped.is_empty(), "{centred:?}: {dropped:?}");
         }
     }
@@ -383,7 +385,7 @@ mod tests {
                 v: q.v + 0.2 * (1.0 - q.v),
                 ..q
             }));
-            trim_ends(p, 0.5, 2.5, [0.0; 2], &BREATHS)
+            trim_ends(p, 0.5, 2.5, [0.0; 2], &BREATHS, &|_, _| false)
         };
         // A quarter of a rep's swing, twice as slow: breaths.
         let (kept, dropped) = with_breaths(0.2, 20);
@@ -406,7 +408,7 @@ mod tests {
         let mut x: Vec<f64> = (0..40).map(|i| -0.2 * f64::from(i) / 40.0 - 1.0).collect();
         x.extend(wave(3.0, 300).iter().map(|v| v * 1.0));
         let p = simplify(turning_points(&x, 0.05), 0.3);
-        let (p, _) = trim_ends(p, 0.5, 2.5, [0.75; 2], &BREATHS);
+        let (p, _) = trim_ends(p, 0.5, 2.5, [0.75; 2], &BREATHS, &|_, _| false);
         assert_eq!(cycles(&p).len(), 3);
     }
 
