@@ -7,7 +7,11 @@
 //! ```text
 //! cargo run --release --example synth_groups            # the summary
 //! cargo run --release --example synth_groups -- --list  # and every miscounted set
+//! cargo run --release --example synth_groups -- --dump DIR  # and write them there
 //! ```
+//!
+//! `--dump DIR` writes each miscounted set as a recording, for
+//! `postured analyze -e reps -i DIR/FILE.csv --plot out.svg`.
 //!
 //! The shapes: 3 or 10 reps a group (a template, a test set); slow reps of 30,
 //! 45 or 60 deg lasting 5 or 8 s; fast ones at 0.9 times that size and 0.37 or
@@ -16,8 +20,11 @@
 //! from the counted reps: fast 0.37-0.58 of the period, low-amplitude
 //! 0.23-0.78 of the size); 0, 0.5 or 1.5 s still between the groups.
 
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
 use postured::exercises::builtin;
-use postured::motion::Counter;
+use postured::motion::{Counter, Sample};
 use postured::synth::{Motion, Sensor};
 
 /// `n` swings out to `angle` and back, `period` seconds each.
@@ -28,8 +35,34 @@ fn swings(mut m: Motion, n: u32, angle: f64, period: f64) -> Motion {
     m
 }
 
-fn main() {
-    let list = std::env::args().any(|a| a == "--list");
+/// `samples` as a recording `postured analyze` reads (with gyro columns where
+/// the strap has a gyro).
+fn write_csv(path: &Path, samples: &[Sample]) -> std::io::Result<()> {
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path)?);
+    let gyro = samples.first().is_some_and(|s| s.gyro.is_some());
+    writeln!(f, "t,ax,ay,az{}", if gyro { ",gx,gy,gz" } else { "" })?;
+    for s in samples {
+        let [ax, ay, az] = s.accel;
+        write!(f, "{:.4},{ax},{ay},{az}", s.t)?;
+        if let Some([gx, gy, gz]) = s.gyro {
+            write!(f, ",{gx},{gy},{gz}")?;
+        }
+        writeln!(f)?;
+    }
+    f.flush()
+}
+
+fn main() -> Result<(), String> {
+    let args: Vec<String> = std::env::args().collect();
+    let list = args.iter().any(|a| a == "--list");
+    let dump = match args.iter().position(|a| a == "--dump") {
+        Some(i) => {
+            let dir = PathBuf::from(args.get(i + 1).ok_or("--dump needs a folder")?);
+            std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+            Some(dir)
+        }
+        None => None,
+    };
     let sensors = [
         (
             "gyro 25 Hz",
@@ -73,7 +106,8 @@ fn main() {
                                     let m = swings(m.rest(pause), n, big * small, slow * small_d)
                                         .rest(3.0);
                                     let mut c = Counter::new(&spec, None, None);
-                                    c.push_batch(&m.render(sensor));
+                                    let samples = m.render(sensor);
+                                    c.push_batch(&samples);
                                     let s = c.settle();
                                     let got = s.reps.len() as u32;
                                     let bad = got != 3 * n;
@@ -85,6 +119,15 @@ fn main() {
                                     tally(format!("low-amplitude period: {small_d}"), bad);
                                     tally(format!("still between groups: {pause} s"), bad);
                                     tally(format!("strap: {name}"), bad);
+                                    if let (true, Some(dir)) = (bad, &dump) {
+                                        let h10 = if sensor.gyro { "gyro" } else { "h10" };
+                                        let name = format!(
+                                            "n{n}-big{big}-slow{slow}-fast{fast}-low{small}x{small_d}-still{pause}-{h10}.csv"
+                                        );
+                                        let path = dir.join(name);
+                                        write_csv(&path, &samples)
+                                            .map_err(|e| format!("{}: {e}", path.display()))?;
+                                    }
                                     if bad && list {
                                         let withdrawn: Vec<String> = s
                                             .withdrawn
@@ -121,4 +164,5 @@ fn main() {
     for (key, sets, bad) in by {
         println!("| {key} | {sets} | {bad} |");
     }
+    Ok(())
 }
