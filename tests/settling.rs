@@ -181,6 +181,21 @@ fn low_amplitude_reps_a_quarter_of_the_size_ending_a_set_are_no_breaths() {
 }
 
 #[test]
+fn the_last_low_amplitude_rep_is_no_pause_where_it_is_as_big_as_the_one_before() {
+    // Three slow reps, three at half their period, three at 0.4 times their
+    // size, with no pause between. The last small rep runs on into the set's
+    // settling, so it reads long, and it is smaller than the set's typical
+    // rep: but it is as big as the small rep before it, and a rep like it.
+    let m = swings(Motion::new().rest(3.0), 3, 45.0, 5.0);
+    let m = swings(m, 3, 40.0, 2.5);
+    let m = swings(m, 3, 18.0, 5.0).rest(3.0);
+    for sensor in h10_and_gyro(25.0) {
+        let s = settle(&m.render(&sensor));
+        assert_eq!(s.reps.len(), 9, "{} Hz: {:#?}", sensor.rate_hz, s.withdrawn);
+    }
+}
+
+#[test]
 fn ten_fast_reps_straight_after_ten_slow_ones_count_each() {
     // A physiotherapy test set: ten slow reps, then ten fast ones at 0.37
     // times their period with no pause, then ten low-amplitude ones. Smoothed

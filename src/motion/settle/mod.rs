@@ -61,10 +61,11 @@
 //!    step;
 //! 5. per stretch, a cycle far smaller and slower than its others is a pause
 //!    between reps (a breath and a shuffle between two groups), not a rep, and
-//!    so is a lone cycle clearly smaller and slower than the regular reps on
-//!    both sides of it, or at an end beside one, that holds still about its
-//!    turn (a short pause mid-set with a breath in it, settling into the rest
-//!    after the set; a rep slowed down for keeps moving);
+//!    so is a lone cycle clearly smaller and slower than the set's regular
+//!    reps, and smaller than those on both sides of it (or at an end beside
+//!    one), that holds still about its turn (a short pause mid-set with a
+//!    breath in it, settling into the rest after the set; a rep slowed down
+//!    for keeps moving);
 //! 6. a cycle quicker than the exercise's reps can be (well under the spec's
 //!    `min_rep_s`: the steps of a walk to the mat) is not a rep; cycles across
 //!    a gap in the recording that last as long as several of the reps around
@@ -219,7 +220,8 @@ const BREATH_TILT: f64 = 0.15;
 const PAUSE_SIZE: f64 = 0.4;
 const PAUSE_DURATION: f64 = 1.5;
 /// A lone cycle between two regular reps (each at least `REGULAR_SIZE` of the
-/// typical size and within `REGULAR_PACE` of the typical length) is a pause as
+/// typical size and within `REGULAR_PACE` of the typical length, and bigger
+/// than the cycle: one as big as the rep beside it is a rep) is a pause as
 /// well when it is under `LONE_PAUSE_SIZE` of the typical size, over
 /// `LONE_PAUSE_DURATION` times as long, and holds still about its turning point
 /// for at least `PAUSE_DWELL` of its time ([`Cycle::dwell`]): a short pause
@@ -1035,9 +1037,10 @@ fn moving_ends(mut cycles: Cycles, pc: &[f64], seen: &dyn Fn(usize, usize) -> bo
 /// smaller than [`PAUSE_SIZE`] times the stretch's typical cycle and longer than
 /// [`PAUSE_DURATION`] times it (a breath and a shuffle between two groups of reps
 /// too close together to split the stretch), or, alone between two regular
-/// reps or at an end beside one, smaller than [`LONE_PAUSE_SIZE`] and longer
-/// than [`LONE_PAUSE_DURATION`] times it (a short pause mid-set, settling into
-/// the rest after it). Small quick reps and big slow ones stay.
+/// reps or at an end beside one (and smaller than those), smaller than
+/// [`LONE_PAUSE_SIZE`] and longer than [`LONE_PAUSE_DURATION`] times it (a
+/// short pause mid-set, settling into the rest after it). Small quick reps and
+/// big slow ones stay.
 fn drop_pauses(group: &mut Vec<Cycle>) {
     if group.len() < RHYTHM_REPS {
         return;
@@ -1056,9 +1059,13 @@ fn drop_pauses(group: &mut Vec<Cycle>) {
         .map(|i| {
             let c = &group[i];
             let at_end = i == 0 || i + 1 == group.len();
+            // A regular rep beside it, and bigger: a cycle as big as the
+            // rep beside it is a rep as well (the last of a low-amplitude
+            // group ending the set, long where the set's end settles).
+            let beside = |j: usize| regular(&group[j]) && c.size < group[j].size;
             let lone = (!at_end || group.len() >= LONE_END_MIN_REPS)
-                && (i == 0 || regular(&group[i - 1]))
-                && (i + 1 == group.len() || regular(&group[i + 1]));
+                && (i == 0 || beside(i - 1))
+                && (i + 1 == group.len() || beside(i + 1));
             (c.size < PAUSE_SIZE * typical_size && pace(c) > PAUSE_DURATION)
                 || (lone
                     && c.dwell >= PAUSE_DWELL
