@@ -21,6 +21,20 @@ fn swings(mut m: Motion, n: u32, angle: f64, period: f64) -> Motion {
     m
 }
 
+/// A physiotherapy set: `n` reps of each of `groups` (angle, period), in turn
+/// (big, fast, low-amplitude), `pause` s still between the groups, 3 s before
+/// and after.
+fn in_groups(n: u32, groups: [(f64, f64); 3], pause: f64) -> Motion {
+    let mut m = Motion::new().rest(3.0);
+    for (k, (angle, period)) in groups.into_iter().enumerate() {
+        if k > 0 && pause > 0.0 {
+            m = m.rest(pause);
+        }
+        m = swings(m, n, angle, period);
+    }
+    m.rest(3.0)
+}
+
 /// Breathing or postural sway: +-`deg` at 0.25 Hz.
 fn breathing(mut m: Motion, secs: f64, deg: f64) -> Motion {
     for _ in 0..(secs / 4.0) as u32 {
@@ -138,9 +152,7 @@ fn three_fast_reps_between_slow_ones_without_a_pause_count_each() {
     // A physiotherapy template: three slow reps, three fast ones, three small
     // ones, with only a breath between the groups: one stretch of movement,
     // whose rhythm is the slow reps'. The fast ones still count one each.
-    let m = swings(Motion::new().rest(3.0), 3, 45.0, 7.0).rest(1.5);
-    let m = swings(m, 3, 40.0, 2.2).rest(1.5);
-    let m = swings(m, 3, 20.0, 6.0).rest(3.0);
+    let m = in_groups(3, [(45.0, 7.0), (40.0, 2.2), (20.0, 6.0)], 1.5);
     for sensor in h10_and_gyro(25.0) {
         let s = settle(&m.render(&sensor));
         assert_eq!(s.reps.len(), 9, "{} Hz: {:#?}", sensor.rate_hz, s.reps);
@@ -155,9 +167,7 @@ fn a_set_ending_in_low_amplitude_reps_keeps_the_last_one() {
     // trimmed; the way out before it is like the small reps before it, and
     // stays a rep.
     for pause in [0.0, 0.5, 1.5] {
-        let m = swings(Motion::new().rest(3.0), 3, 45.0, 5.0).rest(pause);
-        let m = swings(m, 3, 40.0, 5.0 * 0.37).rest(pause);
-        let m = swings(m, 3, 18.0, 5.0).rest(3.0);
+        let m = in_groups(3, [(45.0, 5.0), (40.0, 5.0 * 0.37), (18.0, 5.0)], pause);
         for sensor in h10_and_gyro(25.0) {
             let s = settle(&m.render(&sensor));
             let at = format!("{} Hz, pause {pause} s", sensor.rate_hz);
@@ -172,9 +182,7 @@ fn low_amplitude_reps_a_quarter_of_the_size_ending_a_set_are_no_breaths() {
     // small and as slow, against a set whose reps are partly fast, as the
     // breathing after a set. They tilt the strap 11 deg; a breath barely does.
     for pause in [0.5, 1.5] {
-        let m = swings(Motion::new().rest(3.0), 3, 45.0, 5.0).rest(pause);
-        let m = swings(m, 3, 40.0, 5.0 * 0.37).rest(pause);
-        let m = swings(m, 3, 11.25, 5.0).rest(3.0);
+        let m = in_groups(3, [(45.0, 5.0), (40.0, 5.0 * 0.37), (11.25, 5.0)], pause);
         let s = settle(&m.render(&h10()));
         assert_eq!(s.reps.len(), 9, "pause {pause} s: {:#?}", s.withdrawn);
     }
@@ -186,9 +194,7 @@ fn the_last_low_amplitude_rep_is_no_pause_where_it_is_as_big_as_the_one_before()
     // size, with no pause between. The last small rep runs on into the set's
     // settling, so it reads long, and it is smaller than the set's typical
     // rep: but it is as big as the small rep before it, and a rep like it.
-    let m = swings(Motion::new().rest(3.0), 3, 45.0, 5.0);
-    let m = swings(m, 3, 40.0, 2.5);
-    let m = swings(m, 3, 18.0, 5.0).rest(3.0);
+    let m = in_groups(3, [(45.0, 5.0), (40.0, 2.5), (18.0, 5.0)], 0.0);
     for sensor in h10_and_gyro(25.0) {
         let s = settle(&m.render(&sensor));
         assert_eq!(s.reps.len(), 9, "{} Hz: {:#?}", sensor.rate_hz, s.withdrawn);
@@ -202,9 +208,7 @@ fn ten_fast_reps_straight_after_ten_slow_ones_count_each() {
     // at the slow reps' rhythm, the fast ones shrink to a fifth of their
     // size; the fast rhythm shows only in the cycle where they start, and the
     // rest of the group must be counted at that rhythm too.
-    let m = swings(Motion::new().rest(3.0), 10, 45.0, 8.0);
-    let m = swings(m, 10, 40.0, 8.0 * 0.37);
-    let m = swings(m, 10, 25.0, 6.8).rest(3.0);
+    let m = in_groups(10, [(45.0, 8.0), (40.0, 8.0 * 0.37), (25.0, 6.8)], 0.0);
     for sensor in h10_and_gyro(25.0) {
         let s = settle(&m.render(&sensor));
         assert_eq!(
