@@ -1365,11 +1365,17 @@ fn stretch_cycles(
         // Where the stretch rests shows with every small, slow half swing at
         // its ends trimmed; counting, a half swing that tilts the strap as a
         // low-amplitude rep does is no breath, however small and slow.
+        let any_breath = |_: &swings::Point, _: &swings::Point| false;
         let trimmed = || {
             let (small, large) = (END_FRACTION, END_LARGE);
-            swings::trim_ends(points.clone(), small, large, [0.0; 2], &BREATHS, &|_, _| {
-                false
-            })
+            swings::trim_ends(
+                points.clone(),
+                small,
+                large,
+                [0.0; 2],
+                &BREATHS,
+                &any_breath,
+            )
             .0
         };
         let typical_tilt = typical_tilt(&points, tilt).filter(|&t| t >= MIN_TYPICAL_ROM_DEG);

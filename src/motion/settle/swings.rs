@@ -130,9 +130,11 @@ const INSIDE_SWINGS: usize = 4;
 /// times it (lying down, standing up): getting into and out of position. At most
 /// two from each end (the second only where it is unlike the [`INSIDE_SWINGS`]
 /// half swings inside it as well: the last rep of a low-amplitude group that
-/// ends the set is like its group), and then any number that are `breaths` (a wearer
-/// standing before the first rep, or settling after the last, breathes more
-/// than twice). `centred` is for the first and the last half swing, 0 at an
+/// ends the set is like its group), and then any number that are `breaths` (a
+/// wearer standing before the first rep, or settling after the last, breathes
+/// more than twice), unless the strap `moves` over them as in a rep (a breath
+/// barely tilts it; a low-amplitude rep at the set's pace is as small and as
+/// slow). `centred` is for the first and the last half swing, 0 at an
 /// end that is not at the movement's middle: where both ends are, and both
 /// half swings are under their `centred` of it, the movement swings about a
 /// middle it starts and ends at (a circle, a roll): the first goes out from the
