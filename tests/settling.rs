@@ -189,6 +189,26 @@ fn low_amplitude_reps_a_quarter_of_the_size_ending_a_set_are_no_breaths() {
 }
 
 #[test]
+fn a_set_ending_in_quarter_size_reps_does_not_end_at_a_middle() {
+    // As above, with a gyro at 25 Hz. Where the set ends tells whether its
+    // reps swing about a middle (a roll) or go out from a rest and back (a
+    // raise); the wearer's sway before a roll's middle is skipped to find it.
+    // Small reps that tilt the strap 11 deg are no sway: skipped, the set
+    // looked as if it ended between a small rep's top and a fast rep's, and
+    // the last small rep went as the half swing back to that middle.
+    let gyro = Sensor {
+        gyro: true,
+        rate_hz: 25.0,
+        ..Sensor::default()
+    };
+    for pause in [0.5, 1.5] {
+        let m = in_groups(3, [(45.0, 5.0), (40.0, 5.0 * 0.37), (11.25, 5.0)], pause);
+        let s = settle(&m.render(&gyro));
+        assert_eq!(s.reps.len(), 9, "pause {pause} s: {:#?}", s.withdrawn);
+    }
+}
+
+#[test]
 fn the_last_low_amplitude_rep_is_no_pause_where_it_is_as_big_as_the_one_before() {
     // Three slow reps, three at half their period, three at 0.4 times their
     // size, with no pause between. The last small rep runs on into the set's

@@ -1385,7 +1385,8 @@ fn stretch_cycles(
         };
         let middle_at = |start: bool| {
             rests(pc, start)
-                && (rests_between(&points, tilt, start) || rests_between(&trimmed(), tilt, start))
+                && (rests_between(&points, tilt, &moves, start)
+                    || rests_between(&trimmed(), tilt, &moves, start))
         };
         let (start_mid, end_mid) = (middle_at(true), middle_at(false));
         // The movement swings about a middle (its rests between reps are
@@ -1704,8 +1705,16 @@ fn rests(pc: &[f64], start: bool) -> bool {
 /// accelerates too much for its direction to be known: see [`STEADY_G`]).
 /// The wearer's sway or breath about the rest before the first rep (after the
 /// last), half swings under [`MIDDLE_BREATHS`]' `tiny` of the typical one, is
-/// not the movement yet: the rest is where the first rep leaves it.
-fn rests_between(p: &[swings::Point], tilt: &dyn Fn(usize, usize) -> f64, start: bool) -> bool {
+/// not the movement yet: the rest is where the first rep leaves it. A half
+/// swing over which the strap `moves` as in a rep is one, however small (the
+/// low-amplitude reps ending a physiotherapy set: skipped, the set seemed to
+/// end between a small rep's top and a fast rep's).
+fn rests_between(
+    p: &[swings::Point],
+    tilt: &dyn Fn(usize, usize) -> f64,
+    moves: &dyn Fn(&swings::Point, &swings::Point) -> bool,
+    start: bool,
+) -> bool {
     let n = p.len();
     if n < 6 {
         return false;
@@ -1725,7 +1734,15 @@ fn rests_between(p: &[swings::Point], tilt: &dyn Fn(usize, usize) -> f64, start:
     }
     let typical = dsp::median(&sizes);
     let mut k = 0;
-    while k + 4 < n && sizes[k] < MIDDLE_BREATHS.tiny * typical {
+    let sway = |j: usize| {
+        let (a, b) = if start {
+            (&p[j], &p[j + 1])
+        } else {
+            (&p[n - 2 - j], &p[n - 1 - j])
+        };
+        sizes[j] < MIDDLE_BREATHS.tiny * typical && !moves(a, b)
+    };
+    while k + 4 < n && sway(k) {
         k += 1;
     }
     let q = |j: usize| at(k + j);
@@ -2165,18 +2182,29 @@ mod tests {
             let t = t.to_vec();
             move |i: usize, j: usize| (t[i] - t[j]).abs()
         };
+        let still = |_: &swings::Point, _: &swings::Point| false;
         for start in [true, false] {
-            assert!(rests_between(&points(&rolls), &apart(&rolls), start));
-            assert!(!rests_between(&points(&raises), &apart(&raises), start));
+            assert!(rests_between(
+                &points(&rolls),
+                &apart(&rolls),
+                &still,
+                start
+            ));
+            assert!(!rests_between(
+                &points(&raises),
+                &apart(&raises),
+                &still,
+                start
+            ));
             // Where the tilts are not known (the strap accelerating), nothing
             // says the movement swings about a middle.
-            assert!(!rests_between(&points(&rolls), &|_, _| 0.0, start));
+            assert!(!rests_between(&points(&rolls), &|_, _| 0.0, &still, start));
         }
         // Rolls after a lead-in that ends at a turning point: only their end
         // is at the middle.
         let cut = [10.0, -10.0, 10.0, -10.0, 10.0, -10.0, 0.0];
-        assert!(!rests_between(&points(&cut), &apart(&cut), true));
-        assert!(rests_between(&points(&cut), &apart(&cut), false));
+        assert!(!rests_between(&points(&cut), &apart(&cut), &still, true));
+        assert!(rests_between(&points(&cut), &apart(&cut), &still, false));
     }
 
     #[test]
