@@ -209,6 +209,28 @@ fn a_set_ending_in_quarter_size_reps_does_not_end_at_a_middle() {
 }
 
 #[test]
+fn slow_quarter_size_reps_after_fast_ones_are_no_rest() {
+    // Slow reps of 8 s, fast ones at 0.37 of that, then low-amplitude ones a
+    // quarter of the slow ones' size at their pace. Against a typical half
+    // swing that the fast reps make short, three or more small slow half
+    // swings in a row are as small and as slow as breathing in a rest between
+    // two groups: but they tilt the strap 11 deg, and breathing barely does.
+    for pause in [0.5, 1.5] {
+        let m = in_groups(3, [(45.0, 8.0), (40.0, 8.0 * 0.37), (11.25, 8.0)], pause);
+        for sensor in h10_and_gyro(25.0) {
+            let s = settle(&m.render(&sensor));
+            let hz = sensor.rate_hz;
+            assert_eq!(
+                s.reps.len(),
+                9,
+                "pause {pause} s, {hz} Hz: {:#?}",
+                s.withdrawn
+            );
+        }
+    }
+}
+
+#[test]
 fn the_last_low_amplitude_rep_is_no_pause_where_it_is_as_big_as_the_one_before() {
     // Three slow reps, three at half their period, three at 0.4 times their
     // size, with no pause between. The last small rep runs on into the set's

@@ -1408,14 +1408,14 @@ fn stretch_cycles(
         let (points, _) =
             swings::trim_ends(points, END_FRACTION, END_LARGE, centred, &BREATHS, &moves);
         let points = drop_steps(points, tilt);
-        let cycles = swings::cycles_around_rests(&points, &breaths, REST_SWINGS);
+        let cycles = swings::cycles_around_rests(&points, &breaths, &moves, REST_SWINGS);
         // From rest to rest, a lone half swing left over is a change of pose
         // (where the recording shows every turning point: a gap can hide one).
         let rest_to_rest =
             !about_middle && rests(pc, true) && rests(pc, false) && !in_gap.iter().any(|&g| g);
         match stranded_half(&points, &cycles, pc.len(), edges, tilt) {
             Some(points) if rest_to_rest => {
-                swings::cycles_around_rests(&points, &breaths, REST_SWINGS)
+                swings::cycles_around_rests(&points, &breaths, &moves, REST_SWINGS)
             }
             _ => cycles,
         }

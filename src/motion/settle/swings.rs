@@ -238,21 +238,24 @@ pub fn cycles(p: &[Point]) -> Vec<(usize, usize, usize)> {
 }
 
 /// [`cycles`], paired afresh after each rest: a run of at least `run` half
-/// swings that are `breaths` is breathing between two groups of reps, and so is
-/// a run one short of that with the small half swings beside it that make up
-/// the number (under `breaths.eased` of the typical one: easing out of a rep
-/// into a short pause and out of it into the next, as where shoulder rolls
-/// turn from forward to backward). A rest is no rep's part, and the reps after
-/// it pair up from where it ends: an odd number of breaths would otherwise put
-/// every later rep's return with the next rep's outward swing, and the rest's
-/// edges would count. Where the reps before a rest leave a lone half swing
-/// into it, under `breaths.eased` of the typical one, it eases into the rest
-/// and is the rest's too (a bigger one is a rep whose return the rest hides):
-/// in a movement about a middle, the half swing back to the middle where the
-/// wearer rests.
+/// swings that are `breaths` (and over which the strap does not `move` as in a
+/// rep: low-amplitude reps at the set's pace are as small and as slow, against
+/// a typical half swing that fast reps make short) is breathing between two
+/// groups of reps, and so is a run one short of that with the small half
+/// swings beside it that make up the number (under `breaths.eased` of the
+/// typical one: easing out of a rep into a short pause and out of it into the
+/// next, as where shoulder rolls turn from forward to backward). A rest is no
+/// rep's part, and the reps after it pair up from where it ends: an odd number
+/// of breaths would otherwise put every later rep's return with the next
+/// rep's outward swing, and the rest's edges would count. Where the reps
+/// before a rest leave a lone half swing into it, under `breaths.eased` of the
+/// typical one, it eases into the rest and is the rest's too (a bigger one is
+/// a rep whose return the rest hides): in a movement about a middle, the half
+/// swing back to the middle where the wearer rests.
 pub fn cycles_around_rests(
     p: &[Point],
     breaths: &Breaths,
+    moves: &dyn Fn(&Point, &Point) -> bool,
     run: usize,
 ) -> Vec<(usize, usize, usize)> {
     let s = swings(p);
@@ -261,10 +264,8 @@ pub fn cycles_around_rests(
     }
     let d: Vec<f64> = p.windows(2).map(|w| (w[1].i - w[0].i) as f64).collect();
     let (typical, typical_d) = (super::dsp::median(&s), super::dsp::median(&d));
-    let rest: Vec<bool> = s
-        .iter()
-        .zip(&d)
-        .map(|(&s, &d)| breaths.is(s, d, typical, typical_d))
+    let rest: Vec<bool> = (0..s.len())
+        .map(|j| breaths.is(s[j], d[j], typical, typical_d) && !moves(&p[j], &p[j + 1]))
         .collect();
     let mut out = Vec::new();
     let (mut from, mut k) = (0, 0);
@@ -444,7 +445,7 @@ mod tests {
             }));
             // Paired straight through, the breaths put the second group out of step.
             assert_eq!(cycles(&p).len(), 10);
-            let c = cycles_around_rests(&p, &BREATHS, 3);
+            let c = cycles_around_rests(&p, &BREATHS, &|_, _| false, 3);
             assert_eq!(c.len(), 8, "{breath}: {c:?}");
             assert!(c.iter().all(|&(s, _, e)| e - s == 20), "{breath}: {c:?}");
         }
@@ -474,11 +475,14 @@ mod tests {
         // two reps, and the reps after it pair in step.
         let p = pause(0.15, 15);
         assert_eq!(cycles(&p).len(), 10);
-        let c = cycles_around_rests(&p, &BREATHS, 3);
+        let c = cycles_around_rests(&p, &BREATHS, &|_, _| false, 3);
         assert_eq!(c.len(), 8, "{c:?}");
         assert!(c.iter().all(|&(s, _, e)| e - s == 20), "{c:?}");
         // Low-amplitude reps' size, at the reps' pace: reps.
-        assert_eq!(cycles_around_rests(&pause(0.3, 10), &BREATHS, 3).len(), 10);
+        assert_eq!(
+            cycles_around_rests(&pause(0.3, 10), &BREATHS, &|_, _| false, 3).len(),
+            10
+        );
     }
 
     #[test]
@@ -518,14 +522,20 @@ mod tests {
         // The pause's four half swings would pair into two reps.
         let p = set(0.17);
         assert_eq!(cycles(&p).len(), 10);
-        let c = cycles_around_rests(&p, &about_middle, 3);
+        let c = cycles_around_rests(&p, &about_middle, &|_, _| false, 3);
         assert_eq!(c.len(), 8, "{c:?}");
         assert!(c.iter().all(|&(s, _, e)| e - s == 20), "{c:?}");
         // Where a movement rests at one end (a leg raise's floor), swings that
         // big out of it and back are reps.
-        assert_eq!(cycles_around_rests(&p, &BREATHS, 3).len(), 10);
+        assert_eq!(
+            cycles_around_rests(&p, &BREATHS, &|_, _| false, 3).len(),
+            10
+        );
         // And about a middle, low-amplitude reps' size at the reps' pace too.
-        assert_eq!(cycles_around_rests(&set(0.35), &about_middle, 3).len(), 10);
+        assert_eq!(
+            cycles_around_rests(&set(0.35), &about_middle, &|_, _| false, 3).len(),
+            10
+        );
     }
 
     #[test]
@@ -544,7 +554,7 @@ mod tests {
                 v: q.v + into - 0.1,
                 ..q
             }));
-            cycles_around_rests(&p, breaths, 3)
+            cycles_around_rests(&p, breaths, &|_, _| false, 3)
         };
         let set = |into: f64| set_with(into, &BREATHS);
         let c = set(0.3);
@@ -572,7 +582,7 @@ mod tests {
                 .into_iter()
                 .map(|q| Point { v: q.v * 0.2, ..q }),
         );
-        assert_eq!(cycles_around_rests(&p, &BREATHS, 3).len(), 8);
+        assert_eq!(cycles_around_rests(&p, &BREATHS, &|_, _| false, 3).len(), 8);
     }
 
     #[test]
