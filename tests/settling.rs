@@ -231,6 +231,27 @@ fn slow_quarter_size_reps_after_fast_ones_are_no_rest() {
 }
 
 #[test]
+fn a_first_rep_as_big_as_the_next_is_no_lead_in_where_most_reps_are_small() {
+    // Ten slow reps, ten fast ones at 0.37 of their period with no pause, ten
+    // a quarter of their size. Smoothed at the slow reps' rhythm, the fast
+    // ones shrink, and two thirds of the set's half swings are small: the
+    // first rep's way out is over 2.5 times the set's typical half swing, as
+    // getting into position would be. It is as big as the reps just after it,
+    // and getting into position is not.
+    let m = in_groups(10, [(45.0, 5.0), (40.0, 5.0 * 0.37), (11.25, 5.0)], 0.0);
+    for sensor in h10_and_gyro(25.0) {
+        let s = settle(&m.render(&sensor));
+        assert_eq!(
+            s.reps.len(),
+            30,
+            "{} Hz: {:#?}",
+            sensor.rate_hz,
+            s.withdrawn
+        );
+    }
+}
+
+#[test]
 fn the_last_low_amplitude_rep_is_no_pause_where_it_is_as_big_as_the_one_before() {
     // Three slow reps, three at half their period, three at 0.4 times their
     // size, with no pause between. The last small rep runs on into the set's

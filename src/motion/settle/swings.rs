@@ -121,26 +121,32 @@ impl Breaths {
     }
 }
 
-/// Half swings just inside a stretch's end that a second half swing dropped
-/// from it must be unlike too ([`trim_ends`]).
+/// Half swings just inside a stretch's end that a half swing dropped from it as
+/// too large, or a second one as partial, must be unlike too ([`trim_ends`]).
 const INSIDE_SWINGS: usize = 4;
 
 /// Drops half swings at the ends that are unlike the set's typical (median inner)
-/// swing: smaller than `small` of it (a partial movement) or larger than `large`
-/// times it (lying down, standing up): getting into and out of position. At most
-/// two from each end (the second only where it is unlike the [`INSIDE_SWINGS`]
-/// half swings inside it as well: the last rep of a low-amplitude group that
-/// ends the set is like its group), and then any number that are `breaths` (a
-/// wearer standing before the first rep, or settling after the last, breathes
-/// more than twice), unless the strap `moves` over them as in a rep (a breath
-/// barely tilts it; a low-amplitude rep at the set's pace is as small and as
-/// slow). `centred` is for the first and the last half swing, 0 at an
-/// end that is not at the movement's middle: where both ends are, and both
-/// half swings are under their `centred` of it, the movement swings about a
-/// middle it starts and ends at (a circle, a roll): the first goes out from the
-/// middle and the last comes back to it, about half a swing each, and both
-/// go, however near half they are. Where only one end is, its half swing goes
-/// when under it.
+/// swing, getting into and out of position:
+///
+/// - smaller than `small` of it (a partial movement);
+/// - larger than `large` times it and than the [`INSIDE_SWINGS`] half swings
+///   inside it (lying down, standing up). A set whose reps are mostly small or
+///   quick has a small typical swing, and its big reps are like each other.
+///
+/// At most two from each end: the second is partial only where it is small
+/// against the half swings inside it as well (the last rep of a low-amplitude
+/// group that ends the set is like its group). Then any number that are
+/// `breaths` (a wearer standing before the first rep, or settling after the
+/// last, breathes more than twice), unless the strap `moves` over them as in a
+/// rep (a breath barely tilts it; a low-amplitude rep at the set's pace is as
+/// small and as slow).
+///
+/// `centred` is for the first and the last half swing, 0 at an end that is not
+/// at the movement's middle: where both ends are, and both half swings are
+/// under their `centred` of it, the movement swings about a middle it starts
+/// and ends at (a circle, a roll): the first goes out from the middle and the
+/// last comes back to it, about half a swing each, and both go, however near
+/// half they are. Where only one end is, its half swing goes when under it.
 pub fn trim_ends(
     mut p: Vec<Point>,
     small: f64,
@@ -181,10 +187,6 @@ pub fn trim_ends(
             (&p[0], &p[1])
         };
         let sw = (b.v - a.v).abs();
-        let off = |typical: f64| sw < small * typical || sw > large * typical;
-        if !off(med) || !dropped_here {
-            return off(med);
-        }
         let s = swings(p);
         let inner: Vec<f64> = if last {
             s[..s.len() - 1]
@@ -196,7 +198,10 @@ pub fn trim_ends(
         } else {
             s[1..].iter().take(INSIDE_SWINGS).copied().collect()
         };
-        inner.len() < INSIDE_SWINGS || off(super::dsp::median(&inner))
+        let inner = (inner.len() == INSIDE_SWINGS).then(|| super::dsp::median(&inner));
+        let partial = sw < small * med && (!dropped_here || inner.is_none_or(|m| sw < small * m));
+        let larger = sw > large * med && inner.is_none_or(|m| sw > large * m);
+        partial || larger
     };
     let mut dropped_at = [false; 2];
     for _ in 0..2 {
@@ -413,6 +418,34 @@ mod tests {
         let p = simplify(turning_points(&x, 0.05), 0.3);
         let (p, _) = trim_ends(p, 0.5, 2.5, [0.75; 2], &BREATHS, &|_, _| false);
         assert_eq!(cycles(&p).len(), 3);
+    }
+
+    #[test]
+    fn a_large_first_half_swing_is_getting_into_position_only_where_unlike_the_reps_after_it() {
+        // Turning points 10 samples apart with these values.
+        let points = |v: &[f64]| -> Vec<Point> {
+            (0..v.len()).map(|k| Point { i: 10 * k, v: v[k] }).collect()
+        };
+        let trim = |p: Vec<Point>| trim_ends(p, 0.5, 2.5, [0.0; 2], &BREATHS, &|_, _| false);
+        // From lying to the reps' pose (three times a rep's size), then six
+        // reps.
+        let mut lead_in = vec![0.0];
+        lead_in.extend((0..13).map(|k| if k % 2 == 0 { 3.0 } else { 4.0 }));
+        let (_, dropped) = trim(points(&lead_in));
+        assert_eq!(dropped.len(), 1, "{dropped:?}");
+        // Three big reps, then six a third their size: the set's typical half
+        // swing is small, and the first one is three times that, as the big
+        // reps after it are.
+        let mut big_then_small = vec![0.0];
+        for k in 0..6 {
+            big_then_small.push(if k % 2 == 0 { 3.0 } else { 0.0 });
+        }
+        for k in 0..12 {
+            big_then_small.push(if k % 2 == 0 { 1.0 } else { 0.0 });
+        }
+        let (kept, dropped) = trim(points(&big_then_small));
+        assert!(dropped.is_empty(), "{dropped:?}");
+        assert_eq!(cycles(&kept).len(), 9);
     }
 
     /// Turning points: `reps` swings out to 1 and back to 0, `step` samples per
