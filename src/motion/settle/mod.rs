@@ -156,8 +156,14 @@ const FAST_ALIKE: f64 = 0.3;
 const FAST_GROUP_CYCLES: usize = 3;
 const FAST_TILT: f64 = 0.75;
 /// Cycles beside a group of fast reps that last between `FAST_LIKE` and its
-/// inverse times the group's period are its reps too ([`extend_fast`]).
+/// inverse times the group's period are its reps too ([`extend_fast`]); and so
+/// are the cycles under `FAST_SHRUNK` of the stretch's full reps' size (its
+/// upper quartile: most of a physiotherapy set's reps can be small) where,
+/// smoothed at the group's rhythm, the half swings there are as quick and at
+/// least `FAST_SIZE` of the group's.
 const FAST_LIKE: f64 = 0.7;
+const FAST_SIZE: f64 = 0.5;
+const FAST_SHRUNK: f64 = 0.7;
 
 /// A stretch whose cycles last under `ECHO_CYCLE` times its period, where the
 /// period is clear (its cycles alike at least `ECHO_ALIKE`), counted each rep
@@ -1452,6 +1458,8 @@ fn stretch_cycles(
         &fast_groups(&chans, in_gap, &cycles, period, pace, tilt),
         &cycles,
         period,
+        &pc,
+        &|local| smooth_pc(&chans, in_gap, local, Some(&dir)).0,
     );
     if fast.is_empty() {
         return (cycles, pc);
@@ -1571,12 +1579,25 @@ fn fast_groups(
 /// stretch's typical cycle: fast reps that the slow low-pass shrank, though not
 /// so far that they no longer count one by one, are the same group. Smoothed
 /// at the group's rhythm beside it and at the slow one there, they would
-/// shrink against the group's and be taken for wiggles.
+/// shrink against the group's and be taken for wiggles. Where the shrunk reps
+/// no longer count one by one (reps that vary in pace and size: two of them
+/// merge into one slow cycle), the group's rhythm shows them: smoothed at it,
+/// the half swings beside the group as quick as its own and not far smaller
+/// ([`FAST_SIZE`]) are its reps, and so the shrunk cycles they cover
+/// ([`FAST_SHRUNK`]: a full-size cycle is the set's own rhythm, whatever the
+/// noise does at the group's). `pc` is the stretch's signal at its rhythm,
+/// and `smoothed_at` smooths the stretch at another.
 fn extend_fast(
     fast: &[(usize, usize, f64)],
     cycles: &Cycles,
     period: f64,
+    pc: &[f64],
+    smoothed_at: &dyn Fn(f64) -> Vec<f64>,
 ) -> Vec<(usize, usize, f64)> {
+    let size =
+        |&(s, t, e): &(usize, usize, usize)| (pc[t] - pc[s]).abs().max((pc[e] - pc[t]).abs());
+    let full_size = dsp::percentile(&cycles.iter().map(size).collect::<Vec<_>>(), 75.0);
+    let shrunk = |k: usize| size(&cycles[k]) < FAST_SHRUNK * full_size;
     let durations: Vec<f64> = cycles
         .iter()
         .map(|&(s, _, e)| (e - s) as f64 / RATE_HZ)
@@ -1606,9 +1627,60 @@ fn extend_fast(
             while j + 1 < cycles.len() && like(j + 1) {
                 j += 1;
             }
+            let (first, last) = reach_at(
+                &span_points(&smoothed_at(local)),
+                (cycles[i].0, cycles[j].2),
+                local,
+            );
+            let mid = |k: usize| (cycles[k].0 + cycles[k].2) / 2;
+            while j + 1 < cycles.len() && !in_a_group[j + 1] && shrunk(j + 1) && mid(j + 1) < last {
+                j += 1;
+            }
+            while i > 0 && !in_a_group[i - 1] && shrunk(i - 1) && mid(i - 1) > first {
+                i -= 1;
+            }
             (cycles[i].0, cycles[j].2, local)
         })
         .collect()
+}
+
+/// How far a group of fast reps `[from, to]` (samples) at `local` s a rep
+/// reaches on `fine`, the turning points of its stretch smoothed at that
+/// rhythm: over the half swings beside it as quick as its own ([`FAST_LIKE`])
+/// and at least [`FAST_SIZE`] of their typical size.
+fn reach_at(fine: &[swings::Point], (from, to): (usize, usize), local: f64) -> (usize, usize) {
+    let halves: Vec<(usize, usize, f64)> = fine
+        .windows(2)
+        .map(|w| (w[0].i, w[1].i, (w[1].v - w[0].v).abs()))
+        .collect();
+    let inside: Vec<f64> = halves
+        .iter()
+        .filter(|h| h.0 >= from && h.1 <= to)
+        .map(|h| h.2)
+        .collect();
+    if inside.len() < 2 {
+        return (from, to);
+    }
+    let size = dsp::median(&inside);
+    let half = local * RATE_HZ / 2.0;
+    let quick = |h: &&(usize, usize, f64)| {
+        let d = (h.1 - h.0) as f64;
+        h.2 >= FAST_SIZE * size && (FAST_LIKE * half..=half / FAST_LIKE).contains(&d)
+    };
+    let first = halves
+        .iter()
+        .rev()
+        .filter(|h| h.0 < from)
+        .take_while(quick)
+        .last()
+        .map_or(from, |h| h.0);
+    let last = halves
+        .iter()
+        .filter(|h| h.1 > to)
+        .take_while(quick)
+        .last()
+        .map_or(to, |h| h.1);
+    (first, last)
 }
 
 /// `chans` less their slow part: what the low-pass at the rate of reps
