@@ -126,16 +126,8 @@ fn main() -> Result<(), String> {
             let bad = got != 3 * shape.n;
             total += 1;
             missed += u32::from(bad);
-            let Shape {
-                n,
-                big,
-                slow,
-                fast,
-                small,
-                small_d,
-                pause,
-                varied,
-            } = shape;
+            let (n, big, slow, fast) = (shape.n, shape.big, shape.slow, shape.fast);
+            let (small, small_d, pause) = (shape.small, shape.small_d, shape.pause);
             tally(format!("reps a group: {n}"), bad);
             tally(format!("fast reps' period: {fast}"), bad);
             tally(format!("low-amplitude size: {small}"), bad);
@@ -148,7 +140,7 @@ fn main() -> Result<(), String> {
             }
             if let Some(dir) = &dump {
                 let h10 = if sensor.gyro { "gyro" } else { "h10" };
-                let varied = if varied { "-varied" } else { "" };
+                let varied = if shape.varied { "-varied" } else { "" };
                 let file = format!(
                     "n{n}-big{big}-slow{slow}-fast{fast}-low{small}x{small_d}-still{pause}{varied}-{h10}.csv"
                 );

@@ -55,6 +55,21 @@ fn h10_and_gyro(rate_hz: f64) -> [Sensor; 2] {
     ]
 }
 
+/// Asserts that `m` settles to `reps` reps as an H10 and a strap with a gyro at
+/// 25 Hz record it.
+fn counts_on_h10_and_gyro(m: &Motion, reps: usize) {
+    for sensor in h10_and_gyro(25.0) {
+        let s = settle(&m.render(&sensor));
+        assert_eq!(
+            s.reps.len(),
+            reps,
+            "{} Hz: {:#?}",
+            sensor.rate_hz,
+            s.withdrawn
+        );
+    }
+}
+
 fn h10() -> Sensor {
     Sensor {
         rate_hz: 200.0,
@@ -239,16 +254,7 @@ fn a_first_rep_as_big_as_the_next_is_no_lead_in_where_most_reps_are_small() {
     // getting into position would be. It is as big as the reps just after it,
     // and getting into position is not.
     let m = in_groups(10, [(45.0, 5.0), (40.0, 5.0 * 0.37), (11.25, 5.0)], 0.0);
-    for sensor in h10_and_gyro(25.0) {
-        let s = settle(&m.render(&sensor));
-        assert_eq!(
-            s.reps.len(),
-            30,
-            "{} Hz: {:#?}",
-            sensor.rate_hz,
-            s.withdrawn
-        );
-    }
+    counts_on_h10_and_gyro(&m, 30);
 }
 
 #[test]
@@ -287,10 +293,7 @@ fn the_last_low_amplitude_rep_is_no_pause_where_it_is_as_big_as_the_one_before()
     // settling, so it reads long, and it is smaller than the set's typical
     // rep: but it is as big as the small rep before it, and a rep like it.
     let m = in_groups(3, [(45.0, 5.0), (40.0, 2.5), (18.0, 5.0)], 0.0);
-    for sensor in h10_and_gyro(25.0) {
-        let s = settle(&m.render(&sensor));
-        assert_eq!(s.reps.len(), 9, "{} Hz: {:#?}", sensor.rate_hz, s.withdrawn);
-    }
+    counts_on_h10_and_gyro(&m, 9);
 }
 
 #[test]
@@ -301,16 +304,7 @@ fn ten_fast_reps_straight_after_ten_slow_ones_count_each() {
     // size; the fast rhythm shows only in the cycle where they start, and the
     // rest of the group must be counted at that rhythm too.
     let m = in_groups(10, [(45.0, 8.0), (40.0, 8.0 * 0.37), (25.0, 6.8)], 0.0);
-    for sensor in h10_and_gyro(25.0) {
-        let s = settle(&m.render(&sensor));
-        assert_eq!(
-            s.reps.len(),
-            30,
-            "{} Hz: {:#?}",
-            sensor.rate_hz,
-            s.withdrawn
-        );
-    }
+    counts_on_h10_and_gyro(&m, 30);
 }
 
 #[test]
