@@ -1627,16 +1627,20 @@ fn extend_fast(
             while j + 1 < cycles.len() && like(j + 1) {
                 j += 1;
             }
+            let beside = |k: usize| !in_a_group[k] && shrunk(k);
+            if !(j + 1 < cycles.len() && beside(j + 1) || i > 0 && beside(i - 1)) {
+                return (cycles[i].0, cycles[j].2, local);
+            }
             let (first, last) = reach_at(
                 &span_points(&smoothed_at(local)),
                 (cycles[i].0, cycles[j].2),
                 local,
             );
             let mid = |k: usize| (cycles[k].0 + cycles[k].2) / 2;
-            while j + 1 < cycles.len() && !in_a_group[j + 1] && shrunk(j + 1) && mid(j + 1) < last {
+            while j + 1 < cycles.len() && beside(j + 1) && mid(j + 1) < last {
                 j += 1;
             }
-            while i > 0 && !in_a_group[i - 1] && shrunk(i - 1) && mid(i - 1) > first {
+            while i > 0 && beside(i - 1) && mid(i - 1) > first {
                 i -= 1;
             }
             (cycles[i].0, cycles[j].2, local)
