@@ -297,6 +297,36 @@ fn the_last_low_amplitude_rep_is_no_pause_where_it_is_as_big_as_the_one_before()
 }
 
 #[test]
+fn the_last_rep_ends_where_it_arrived_not_where_the_wearer_settled_after_it() {
+    // Three slow reps of 60 deg and 5 s, three fast ones at half that period,
+    // three at 0.4 times the size, each rep's angle and period its own (up to
+    // 15% either way), then the wearer breathing. Past the last rep's return
+    // the signal creeps back as the wearer settles; timed to the stretch's
+    // end, the last rep read as long as a pause and was dropped.
+    for seed in 1..=10 {
+        let mut rng = Rng::new(seed);
+        let mut m = Motion::new().rest(3.0);
+        for (angle, period) in [(60.0, 5.0), (54.0, 2.5), (24.0, 5.0)] {
+            for _ in 0..3 {
+                let mut by = || 1.0 + 0.15 * (2.0 * rng.uniform() - 1.0);
+                let (angle, period) = (angle * by(), period * by());
+                m = m.rep(angle, period * 0.45, period * 0.1, period * 0.45);
+            }
+        }
+        for sensor in h10_and_gyro(25.0) {
+            let s = settle(&breathing(m.clone(), 4.0, 0.5).render(&sensor));
+            assert_eq!(
+                s.reps.len(),
+                9,
+                "seed {seed}, {} Hz: {:#?}",
+                sensor.rate_hz,
+                s.withdrawn
+            );
+        }
+    }
+}
+
+#[test]
 fn ten_fast_reps_straight_after_ten_slow_ones_count_each() {
     // A physiotherapy test set: ten slow reps, then ten fast ones at 0.37
     // times their period with no pause, then ten low-amplitude ones. Smoothed

@@ -1009,9 +1009,33 @@ fn unlike(group: &[Cycle], pieces: &[(usize, usize)]) -> bool {
 /// rest, and the roll was lost with it); likewise its end, where the second
 /// half swing first arrives within it. Not across a gap in the recording
 /// (`seen(i, j)`: no sample of `i..=j` in one), whose straight fill is no pause.
+/// The stretch's first cycle starts, and its last ends, where its half swing
+/// went furthest ([`extreme`]): past it, in the stretch's margin, the signal
+/// creeps back as the wearer settles, and a set's last rep timed to there read
+/// as long as a pause and was dropped ([`drop_pauses`]).
 fn moving_ends(mut cycles: Cycles, pc: &[f64], seen: &dyn Fn(usize, usize) -> bool) -> Cycles {
     if cycles.len() < RHYTHM_REPS {
         return cycles;
+    }
+    // The stretch's own edges: its first cycle starts, and its last ends, at
+    // the extreme its half swing reached, not where the stretch's margin ends
+    // after the signal crept back (the wearer settling into the rest).
+    let last = pc.len() - 1;
+    if let Some(c) = cycles.last_mut()
+        && c.2 == last
+    {
+        let far = extreme(pc, c.1, c.2);
+        if seen(far, c.2) {
+            c.2 = far;
+        }
+    }
+    if let Some(c) = cycles.first_mut()
+        && c.0 == 0
+    {
+        let far = extreme(pc, c.1, c.0);
+        if seen(c.0, far) {
+            c.0 = far;
+        }
     }
     let lengths: Vec<f64> = cycles.iter().map(|c| (c.2 - c.0) as f64).collect();
     let paused = PAUSED * dsp::median(&lengths);
@@ -1037,6 +1061,20 @@ fn moving_ends(mut cycles: Cycles, pc: &[f64], seen: &dyn Fn(usize, usize) -> bo
         }
     }
     cycles
+}
+
+/// How far the half swing of `pc` from turning point `from` towards `to` went:
+/// `to`, or the sample between them furthest from `from` where the signal
+/// went further and then crept back by less than a turning point needs.
+fn extreme(pc: &[f64], from: usize, to: usize) -> usize {
+    let sign = (pc[to] - pc[from]).signum();
+    (from.min(to)..=from.max(to)).fold(to, |best, i| {
+        if sign * pc[i] > sign * pc[best] {
+            i
+        } else {
+            best
+        }
+    })
 }
 
 /// Drops the cycles of a stretch that are a pause between its reps, not a rep:
