@@ -42,7 +42,10 @@ fn shoulder_physiotherapy_sets_from_a_watch() {
 
 #[test]
 fn physiotherapy_sets_with_fast_and_low_amplitude_reps() {
-    // Measured: 95% exact, 97% within one (accelerometer only: 90%, 95%); 94%,
+    // Measured: 97% exact, 97% within one (accelerometer only: 92%, 95%);
+    // 97%, 97% (90%, 95%) before a stretch went on while its movement faded
+    // just under the threshold; 95%, 97% (90%, 95%) before a large end half
+    // swing had to be unlike the reps inside it to be getting into position; 94%,
     // 97% (89%, 95%) before fast reps riding on a slow rep's tail were found
     // in the movement less its slow part; 92%, 97% (87%, 95%) before a lead-in
     // that tilted the thigh 0.2 deg was told from a rep however big it read. Before the count settled from the whole set: 14%, 52%; before small quick
@@ -60,7 +63,7 @@ fn physiotherapy_sets_with_fast_and_low_amplitude_reps() {
     );
     let (exact, one, _) = score("physio-pt", true);
     assert!(
-        exact >= 57 && one >= 60,
+        exact >= 58 && one >= 60,
         "accel only: {exact} exact, {one} within one of {n}"
     );
 }
@@ -93,14 +96,15 @@ fn real_sets_count_the_same_whichever_way_the_strap_is_turned() {
 #[test]
 fn a_noisy_accelerometer_on_a_limb_that_barely_moves_still_counts() {
     // physio-pt's second-ranked units move as little as 0.07 g RMS; 0.02 g of
-    // accelerometer noise added. Measured: 89% exact, 95% within one (86%, 95%
-    // before a lead-in that barely tilted was told from a rep; before the
+    // accelerometer noise added. Measured: 94% exact, 95% within one (90%, 95%
+    // before a stretch went on while its movement faded just under the
+    // threshold; 86%, 95% before a lead-in that barely tilted was told from a rep; before the
     // activity threshold knew the sensors' noise: 76%, 84%; before a stretch
     // shorter than the set's period was smoothed at the set's: 81%, 92%; as
     // recorded: 94%, 97%).
     let ((exact, one, n), _) = score_variant("physio-pt", real::Variant::Noisy);
     assert!(
-        exact >= 56 && one >= 60,
+        exact >= 59 && one >= 60,
         "{exact} exact, {one} within one of {n}"
     );
 }

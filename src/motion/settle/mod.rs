@@ -117,9 +117,12 @@ const SLOW_MIN_SAMPLES: usize = 50;
 const HALF_NORMAL_Q1: f64 = 0.3186;
 /// Quiet shorter than this does not split a stretch (s).
 const MERGE_GAP_S: f64 = 2.5;
-/// The set's last stretch goes on while its movement stays over this fraction
-/// of the threshold that started it ([`fade_out`]).
+/// A stretch goes on while its movement stays over this fraction of the
+/// threshold that started it ([`fade_out`]): the set's last, and one with
+/// another stretch after it, where a fidget in the short quiet between may
+/// sit just under the threshold.
 const FADE: f64 = 0.75;
+const FADE_BETWEEN: f64 = 0.9;
 /// A quiet held away from where the reps start and end is inside a rep
 /// ([`join_held`]).
 const HELD_REACH: f64 = 0.65;
@@ -628,12 +631,7 @@ fn settle_paced(rec: &SetRecorder, min_rep_s: f64, pace: Pace) -> (Vec<Cycle>, V
             .map(|(a, b)| (a.saturating_sub(margin), (b + margin).min(n)))
             .collect()
     };
-    let raw = fade_out(
-        stretches(&env, threshold, &unseen),
-        &env,
-        FADE * threshold,
-        margin,
-    );
+    let raw = fade_out(stretches(&env, threshold, &unseen), &env, threshold, margin);
     let found = raw.len();
     let mut spans = with_margins(raw.clone());
     // The set's rhythm, from its longest stretch. A stretch shorter than one
@@ -1329,20 +1327,27 @@ fn stretches(env: &[f64], threshold: f64, unseen: &[usize]) -> Vec<(usize, usize
         .collect()
 }
 
-/// The set's last stretch (of `spans`, as [`stretches`] finds them) goes on
-/// while `env` stays over `low`: a last low-amplitude rep's slow return falls
-/// under the threshold before it arrives, and cut there it was a half swing
-/// left over, not a rep. Not into the recording's last two `margin`s: a
-/// stretch reaching them reads as a recording that cut the set's movement
-/// short, where the threshold found the wearer at rest after it.
+/// Each stretch (of `spans`, as [`stretches`] finds them over `threshold`)
+/// goes on while `env` stays over [`FADE_BETWEEN`] of the threshold, the set's
+/// last over [`FADE`]: a rep's slow return (a low-amplitude rep's, a raise's
+/// lowering) falls under the threshold before it arrives, and cut there it was
+/// a half swing left over, not a rep. Not into the next stretch, nor into the
+/// recording's last two `margin`s: a stretch reaching them reads as a
+/// recording that cut the set's movement short, where the threshold found the
+/// wearer at rest after it.
 fn fade_out(
     mut spans: Vec<(usize, usize)>,
     env: &[f64],
-    low: f64,
+    threshold: f64,
     margin: usize,
 ) -> Vec<(usize, usize)> {
-    if let Some((_, b)) = spans.last_mut() {
-        let stop = env.len().saturating_sub(2 * margin + 1);
+    let n = spans.len();
+    for q in 0..n {
+        let (low, stop) = match spans.get(q + 1) {
+            Some(&(next, _)) => (FADE_BETWEEN * threshold, next.saturating_sub(1)),
+            None => (FADE * threshold, env.len().saturating_sub(2 * margin + 1)),
+        };
+        let b = &mut spans[q].1;
         while *b < stop && env[*b] > low {
             *b += 1;
         }
