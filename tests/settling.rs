@@ -35,6 +35,40 @@ fn in_groups(n: u32, groups: [(f64, f64); 3], pause: f64) -> Motion {
     m.rest(3.0)
 }
 
+/// A varied wearer's set (seeded by `seed`): `n` reps of each of `groups`
+/// (angle, period) in turn, each rep's angle and period its own (up to 15%
+/// either way, as a person's are), no pause between, 3 s still before.
+fn varied_groups(seed: u64, n: u32, groups: [(f64, f64); 3]) -> Motion {
+    let mut rng = Rng::new(seed);
+    let mut m = Motion::new().rest(3.0);
+    for (angle, period) in groups {
+        for _ in 0..n {
+            let mut by = || 1.0 + 0.15 * (2.0 * rng.uniform() - 1.0);
+            let (angle, period) = (angle * by(), period * by());
+            m = m.rep(angle, period * 0.45, period * 0.1, period * 0.45);
+        }
+    }
+    m
+}
+
+/// Asserts that three reps of each of `groups`, by a varied wearer breathing
+/// after the set, settle to 9 on an H10 and with a gyro, for each of `seeds`.
+fn nine_with_breathing_after(seeds: std::ops::RangeInclusive<u64>, groups: [(f64, f64); 3]) {
+    for seed in seeds {
+        let m = breathing(varied_groups(seed, 3, groups), 4.0, 0.5);
+        for sensor in h10_and_gyro(25.0) {
+            let s = settle(&m.render(&sensor));
+            assert_eq!(
+                s.reps.len(),
+                9,
+                "seed {seed}, {} Hz: {:#?}",
+                sensor.rate_hz,
+                s.withdrawn
+            );
+        }
+    }
+}
+
 /// Breathing or postural sway: +-`deg` at 0.25 Hz.
 fn breathing(mut m: Motion, secs: f64, deg: f64) -> Motion {
     for _ in 0..(secs / 4.0) as u32 {
@@ -272,15 +306,7 @@ fn fast_reps_that_vary_count_each_where_the_slow_rhythm_merges_them() {
         ..Sensor::default()
     };
     for seed in 5..=10 {
-        let mut rng = Rng::new(seed);
-        let mut m = Motion::new().rest(3.0);
-        for (angle, period) in [(30.0, 5.0), (27.0, 5.0 * 0.37), (7.5, 4.0)] {
-            for _ in 0..10 {
-                let mut by = || 1.0 + 0.15 * (2.0 * rng.uniform() - 1.0);
-                let (angle, period) = (angle * by(), period * by());
-                m = m.rep(angle, period * 0.45, period * 0.1, period * 0.45);
-            }
-        }
+        let m = varied_groups(seed, 10, [(30.0, 5.0), (27.0, 5.0 * 0.37), (7.5, 4.0)]);
         let s = settle(&m.rest(3.0).render(&gyro));
         assert_eq!(s.reps.len(), 30, "seed {seed}: {:#?}", s.withdrawn);
     }
@@ -303,27 +329,7 @@ fn the_last_rep_ends_where_it_arrived_not_where_the_wearer_settled_after_it() {
     // 15% either way), then the wearer breathing. Past the last rep's return
     // the signal creeps back as the wearer settles; timed to the stretch's
     // end, the last rep read as long as a pause and was dropped.
-    for seed in 1..=10 {
-        let mut rng = Rng::new(seed);
-        let mut m = Motion::new().rest(3.0);
-        for (angle, period) in [(60.0, 5.0), (54.0, 2.5), (24.0, 5.0)] {
-            for _ in 0..3 {
-                let mut by = || 1.0 + 0.15 * (2.0 * rng.uniform() - 1.0);
-                let (angle, period) = (angle * by(), period * by());
-                m = m.rep(angle, period * 0.45, period * 0.1, period * 0.45);
-            }
-        }
-        for sensor in h10_and_gyro(25.0) {
-            let s = settle(&breathing(m.clone(), 4.0, 0.5).render(&sensor));
-            assert_eq!(
-                s.reps.len(),
-                9,
-                "seed {seed}, {} Hz: {:#?}",
-                sensor.rate_hz,
-                s.withdrawn
-            );
-        }
-    }
+    nine_with_breathing_after(1..=10, [(60.0, 5.0), (54.0, 2.5), (24.0, 5.0)]);
 }
 
 #[test]
@@ -336,27 +342,7 @@ fn a_last_quarter_size_rep_counts_where_its_slow_return_fades_under_the_threshol
     // arrives: cut there, it was a half swing left over, and withdrawn
     // (seeds 2 and 4 before). Of seeds 1-30, nine sets on one strap or the
     // other still lose it (seeds 8, 10, 16, 18, 22, 24, 25, 30), left for later.
-    for seed in 1..=7 {
-        let mut rng = Rng::new(seed);
-        let mut m = Motion::new().rest(3.0);
-        for (angle, period) in [(45.0, 8.0), (40.5, 8.0 * 0.37), (11.25, 8.0)] {
-            for _ in 0..3 {
-                let mut by = || 1.0 + 0.15 * (2.0 * rng.uniform() - 1.0);
-                let (angle, period) = (angle * by(), period * by());
-                m = m.rep(angle, period * 0.45, period * 0.1, period * 0.45);
-            }
-        }
-        for sensor in h10_and_gyro(25.0) {
-            let s = settle(&breathing(m.clone(), 4.0, 0.5).render(&sensor));
-            assert_eq!(
-                s.reps.len(),
-                9,
-                "seed {seed}, {} Hz: {:#?}",
-                sensor.rate_hz,
-                s.withdrawn
-            );
-        }
-    }
+    nine_with_breathing_after(1..=7, [(45.0, 8.0), (40.5, 8.0 * 0.37), (11.25, 8.0)]);
 }
 
 #[test]
