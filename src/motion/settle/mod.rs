@@ -117,10 +117,10 @@ const SLOW_MIN_SAMPLES: usize = 50;
 const HALF_NORMAL_Q1: f64 = 0.3186;
 /// Quiet shorter than this does not split a stretch (s).
 const MERGE_GAP_S: f64 = 2.5;
-/// A stretch goes on while its movement stays over this fraction of the
-/// threshold that started it ([`fade_out`]): the set's last, and one with
-/// another stretch after it, where a fidget in the short quiet between may
-/// sit just under the threshold.
+/// A stretch goes on while its movement stays over a fraction of the threshold
+/// that started it ([`fade_out`]): the set's last stretch over `FADE`, one
+/// with another after it over `FADE_BETWEEN`, closer, since a fidget in the
+/// short quiet before the next stretch may sit just under the threshold.
 const FADE: f64 = 0.75;
 const FADE_BETWEEN: f64 = 0.9;
 /// A quiet held away from where the reps start and end is inside a rep
@@ -1023,9 +1023,6 @@ fn moving_ends(mut cycles: Cycles, pc: &[f64], seen: &dyn Fn(usize, usize) -> bo
     if cycles.len() < RHYTHM_REPS {
         return cycles;
     }
-    // The stretch's own edges: its first cycle starts, and its last ends, at
-    // the extreme its half swing reached, not where the stretch's margin ends
-    // after the signal crept back (the wearer settling into the rest).
     let last = pc.len() - 1;
     if let Some(c) = cycles.last_mut()
         && c.2 == last
