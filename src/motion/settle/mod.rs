@@ -668,7 +668,7 @@ fn settle_paced(rec: &SetRecorder, min_rep_s: f64, pace: Pace) -> (Vec<Cycle>, V
         let typical_size = dsp::median(
             &cycles
                 .iter()
-                .map(|&(s, t, e)| (pc[t] - pc[s]).abs().max((pc[e] - pc[t]).abs()))
+                .map(|&c| cycle_size(&pc, c))
                 .collect::<Vec<_>>(),
         );
         let dwell = |s: usize, turn: usize, e: usize| {
@@ -690,7 +690,7 @@ fn settle_paced(rec: &SetRecorder, min_rep_s: f64, pace: Pace) -> (Vec<Cycle>, V
                 end_s: rec.time(a + e),
                 rom_deg: angle_deg(rec.up_at(a + s), rec.up_at(a + turn)),
                 gentle: off_1g(&rec.x[a + s..=a + turn]) <= GENTLE_G,
-                size: (pc[turn] - pc[s]).abs().max((pc[e] - pc[turn]).abs()),
+                size: cycle_size(&pc, (s, turn, e)),
                 away_deg: rec.away_deg(a + s, a + e),
                 unseen: false,
             })
@@ -1388,6 +1388,11 @@ fn join_held(spans: Vec<(usize, usize)>, rec: &SetRecorder, period: f64) -> Vec<
 /// Cycles as (start, turn, end) sample indices.
 type Cycles = Vec<(usize, usize, usize)>;
 
+/// A cycle's size on `pc`: the larger of its two half swings.
+fn cycle_size(pc: &[f64], (s, t, e): (usize, usize, usize)) -> f64 {
+    (pc[t] - pc[s]).abs().max((pc[e] - pc[t]).abs())
+}
+
 /// How a set's rep period is found ([`span_period`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Pace {
@@ -1663,10 +1668,9 @@ fn extend_fast(
     pc: &[f64],
     smoothed_at: &dyn Fn(f64) -> Vec<f64>,
 ) -> Vec<(usize, usize, f64)> {
-    let size =
-        |&(s, t, e): &(usize, usize, usize)| (pc[t] - pc[s]).abs().max((pc[e] - pc[t]).abs());
-    let full_size = dsp::percentile(&cycles.iter().map(size).collect::<Vec<_>>(), 75.0);
-    let shrunk = |k: usize| size(&cycles[k]) < FAST_SHRUNK * full_size;
+    let sizes: Vec<f64> = cycles.iter().map(|&c| cycle_size(pc, c)).collect();
+    let full_size = dsp::percentile(&sizes, 75.0);
+    let shrunk = |k: usize| sizes[k] < FAST_SHRUNK * full_size;
     let durations: Vec<f64> = cycles
         .iter()
         .map(|&(s, _, e)| (e - s) as f64 / RATE_HZ)
