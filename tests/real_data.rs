@@ -98,10 +98,10 @@ fn a_noisy_accelerometer_on_a_limb_that_barely_moves_still_counts() {
     // physio-pt's second-ranked units move as little as 0.07 g RMS; 0.02 g of
     // accelerometer noise added. Measured: 94% exact, 95% within one (90%, 95%
     // before a stretch went on while its movement faded just under the
-    // threshold; 86%, 95% before a lead-in that barely tilted was told from a rep; before the
-    // activity threshold knew the sensors' noise: 76%, 84%; before a stretch
-    // shorter than the set's period was smoothed at the set's: 81%, 92%; as
-    // recorded: 94%, 97%).
+    // threshold; 86%, 95% before a lead-in that barely tilted was told from a
+    // rep; before the activity threshold knew the sensors' noise: 76%, 84%;
+    // before a stretch shorter than the set's period was smoothed at the
+    // set's: 81%, 92%; as recorded now: 97%, 97%).
     let ((exact, one, n), _) = score_variant("physio-pt", real::Variant::Noisy);
     assert!(
         exact >= 59 && one >= 60,
