@@ -346,6 +346,28 @@ fn a_last_quarter_size_rep_counts_where_its_slow_return_fades_under_the_threshol
 }
 
 #[test]
+fn a_swing_back_as_the_recording_starts_is_no_rep() {
+    // The recording starts as the wearer swings the arm 40 deg back (a wind-up,
+    // a step back into place), then nine raises to 60 deg, each held, each
+    // rep's angle and times its own (up to 15% either way). Paired from the
+    // recording's first sample, every cycle started at a raise's top and the
+    // swing back counted as a tenth rep.
+    for (rise, hold) in [(2.0, 3.0), (3.0, 4.0), (1.5, 0.5)] {
+        for seed in 1..=4 {
+            let mut rng = Rng::new(seed);
+            let mut m = Motion::new().ramp(-40.0, 1.5 * rise).ramp(0.0, rise);
+            for _ in 0..9 {
+                let by = 1.0 + 0.15 * (2.0 * rng.uniform() - 1.0);
+                m = m
+                    .rep(60.0 * by, rise * by, hold * by, rise * by)
+                    .rest(0.5 * by);
+            }
+            counts_on_h10_and_gyro(&m.rest(3.0), 9);
+        }
+    }
+}
+
+#[test]
 fn ten_fast_reps_straight_after_ten_slow_ones_count_each() {
     // A physiotherapy test set: ten slow reps, then ten fast ones at 0.37
     // times their period with no pause, then ten low-amplitude ones. Smoothed

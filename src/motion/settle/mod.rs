@@ -327,6 +327,12 @@ const STEP_RECOIL: f64 = 0.25;
 /// from where it started, with a half swing left over, changed pose at an
 /// end ([`stranded_half`]).
 const STRANDED_MOVED: f64 = 0.5;
+/// A stretch's cycles start further from its rest than this many times their
+/// turns are: they pair from a rep's top ([`from_rest`]).
+const FROM_REST: f64 = 2.0;
+/// A first turning point this near the rest, against the cycles' starts, is at
+/// it ([`from_rest`]).
+const AT_REST: f64 = 0.25;
 /// The strap's direction is known where its acceleration stays this close to
 /// 1 g on average (g): a wrist swinging through a rep is not (a change of
 /// posture, getting down on all fours or standing up, is).
@@ -1487,7 +1493,7 @@ fn stretch_cycles(
         };
         let (points, _) =
             swings::trim_ends(points, END_FRACTION, END_LARGE, centred, &BREATHS, &moves);
-        let points = drop_steps(points, tilt);
+        let points = from_rest(drop_steps(points, tilt), pc, rom);
         let cycles = swings::cycles_around_rests(&points, &breaths, &moves, REST_SWINGS);
         // From rest to rest, a lone half swing left over is a change of pose
         // (where the recording shows every turning point: a gap can hide one).
@@ -1907,6 +1913,50 @@ fn typical_tilt(p: &[swings::Point], tilt: &dyn Fn(usize, usize) -> f64) -> Opti
         .filter(|&v| v > 0.0)
         .collect();
     (known.len() >= RHYTHM_REPS).then(|| dsp::median(&known))
+}
+
+/// `p` without its first turning point where that is a wobble at the rest
+/// before the reps: the stretch rests at an end (`pc`), the turning points
+/// that pair as the cycles' starts and ends are further from that rest (by
+/// the strap's `up` direction) than [`FROM_REST`] times its turns and a clear
+/// tilt ([`MIN_TYPICAL_ROM_DEG`]), and the first point is at the rest (under
+/// [`AT_REST`] of the starts' distance). Reps go out from the rest and back:
+/// the first half swing, from the rest to a turn near it (a recording started
+/// as the wearer stepped back, or wound up, before the first raise), is no
+/// rep's, and paired from it every cycle would start at a rep's top and the
+/// lead-in count as a rep.
+fn from_rest(
+    mut p: Vec<swings::Point>,
+    pc: &[f64],
+    up: &dyn Fn(usize, usize) -> f64,
+) -> Vec<swings::Point> {
+    if p.len() < 5 {
+        return p;
+    }
+    let rest = if rests(pc, true) {
+        0
+    } else if rests(pc, false) {
+        pc.len() - 1
+    } else {
+        return p;
+    };
+    let away = |odd: usize| {
+        let d: Vec<f64> = p
+            .iter()
+            .skip(odd)
+            .step_by(2)
+            .map(|q| up(rest, q.i))
+            .collect();
+        dsp::median(&d)
+    };
+    let (starts, turns) = (away(0), away(1));
+    if starts >= MIN_TYPICAL_ROM_DEG
+        && starts > FROM_REST * turns
+        && up(rest, p[0].i) < AT_REST * starts
+    {
+        p.remove(0);
+    }
+    p
 }
 
 /// `p` without the steps into and out of the set's pose at its ends: the
