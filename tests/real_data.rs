@@ -24,9 +24,10 @@ fn score(name: &'static str, accel_only: bool) -> (usize, usize, usize) {
 
 #[test]
 fn shoulder_physiotherapy_sets_from_a_watch() {
-    // Measured: 79% exact, 97% within one (accelerometer only: 73%, 94%; 70%,
-    // 90% before a rep's two jolts were joined). Before the count settled from
-    // the whole set: 49%, 73%.
+    // Measured: 79% exact, 97% within one (accelerometer only: 74%, 94%; 73%,
+    // 94% before a small last cycle was kept where the two inside it were like
+    // it; 70%, 90% before a rep's two jolts were joined). Before the count
+    // settled from the whole set: 49%, 73%.
     let (exact, one, n) = score("shoulder-physio-watch", false);
     assert_eq!(n, 140);
     assert!(
@@ -35,7 +36,7 @@ fn shoulder_physiotherapy_sets_from_a_watch() {
     );
     let (exact, one, _) = score("shoulder-physio-watch", true);
     assert!(
-        exact >= 102 && one >= 132,
+        exact >= 103 && one >= 132,
         "accel only: {exact} exact, {one} within one of {n}"
     );
 }

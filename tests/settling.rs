@@ -340,8 +340,8 @@ fn a_last_quarter_size_rep_counts_where_its_slow_return_fades_under_the_threshol
     // The last small rep's return is so slow and small that the movement
     // falls under the threshold that finds the set's stretches before it
     // arrives: cut there, it was a half swing left over, and withdrawn
-    // (seeds 2 and 4 before). Of seeds 1-30, nine sets on one strap or the
-    // other still lose it (seeds 8, 10, 16, 18, 22, 24, 25, 30), left for later.
+    // (seeds 2 and 4 before). Of seeds 1-30, seven sets on one strap or the
+    // other still lose it (seeds 8, 10, 16, 24, 25, 30), left for later.
     nine_with_breathing_after(1..=7, [(45.0, 8.0), (40.5, 8.0 * 0.37), (11.25, 8.0)]);
 }
 
@@ -363,6 +363,31 @@ fn a_swing_back_as_the_recording_starts_is_no_rep() {
                     .rest(0.5 * by);
             }
             counts_on_h10_and_gyro(&m.rest(3.0), 9);
+        }
+    }
+}
+
+#[test]
+fn a_quarter_size_group_ending_the_set_keeps_its_last_rep() {
+    // Slow reps of 60 deg and 5 s, fast ones at half that period, then reps a
+    // quarter of the size at the slow pace, three or ten of each, each rep's
+    // angle and period its own (up to 15% either way). The last small rep
+    // tilts the strap under a quarter of what the typical rep does, and was
+    // trimmed as getting out of position (seeds 4, 8 and 18 before); the two
+    // before it tilt it alike, at a like pace: it ends their group.
+    for n in [3, 10] {
+        for seed in 1..=20 {
+            let m = varied_groups(seed, n, [(60.0, 5.0), (54.0, 2.5), (15.0, 5.0)]).rest(3.0);
+            for sensor in h10_and_gyro(25.0) {
+                let s = settle(&m.render(&sensor));
+                assert_eq!(
+                    s.reps.len(),
+                    3 * n as usize,
+                    "{n} a group, seed {seed}, {} Hz: {:#?}",
+                    sensor.rate_hz,
+                    s.withdrawn
+                );
+            }
         }
     }
 }

@@ -313,6 +313,9 @@ const SMALL_SIZE: f64 = 0.75;
 /// press among reps that tilt the wrist tilts it too, if less, and where the
 /// strap accelerates hard its tilt is not known.
 const ROM_BARE: f64 = 0.05;
+/// Cycles alike in tilt within this factor either way, and the end one at
+/// most this many times as long, make a run of reps ([`trim_unlike`]).
+const RUN_ALIKE: f64 = 1.5;
 /// A cycle at the set's ends that leaves the strap further than this (and than
 /// `ROM_LARGE` times the typical rep) from where it started is a change of
 /// posture (deg).
@@ -1137,7 +1140,10 @@ fn drop_pauses(group: &mut Vec<Cycle>) {
 /// theirs: getting into position tilts the strap much further (and more slowly)
 /// than a rep, or barely at all (while moving less, or more slowly, than a rep,
 /// or gently without tilting it at all: [`ROM_BARE`]), or leaves it in another pose (further from where the cycle started than the
-/// typical rep tilts it: getting down on all fours, standing up).
+/// typical rep tilts it: getting down on all fours, standing up). A cycle that
+/// tilts the strap little is kept where the [`RHYTHM_REPS`] - 1 cycles inside
+/// it are like it ([`RUN_ALIKE`]): it ends (or starts) a group of
+/// low-amplitude reps, which getting into position does not repeat.
 fn trim_unlike(group: &mut Vec<Cycle>, from_start: bool) {
     let roms: Vec<f64> = group.iter().map(|c| c.rom_deg).collect();
     let typical = dsp::median(&roms);
@@ -1149,11 +1155,29 @@ fn trim_unlike(group: &mut Vec<Cycle>, from_start: bool) {
     let typical_s = dsp::median(&durations);
     let sizes: Vec<f64> = group.iter().map(|c| c.size).collect();
     let typical_size = dsp::median(&sizes);
-    let unlike = |c: &Cycle| {
+    // The end cycle and the ones just inside it tilt the strap alike, at a
+    // like pace (or the end one quicker: its return may fade out unseen).
+    let of_a_run = |g: &[Cycle]| {
+        if g.len() <= RHYTHM_REPS {
+            return false;
+        }
+        let (end, inside) = if from_start {
+            (&g[0], &g[1..RHYTHM_REPS])
+        } else {
+            (&g[g.len() - 1], &g[g.len() - RHYTHM_REPS..g.len() - 1])
+        };
+        inside.iter().all(|c| {
+            let tilt = end.rom_deg / c.rom_deg.max(1e-9);
+            let pace = (end.end_s - end.start_s) / (c.end_s - c.start_s).max(1e-9);
+            tilt < RUN_ALIKE && tilt > 1.0 / RUN_ALIKE && pace < RUN_ALIKE
+        })
+    };
+    let unlike = |c: &Cycle, g: &[Cycle]| {
         let slower = (c.end_s - c.start_s) / typical_s;
         slower > END_SLOW
             || tilts
                 && ((c.rom_deg < ROM_SMALL * typical
+                    && !of_a_run(g)
                     && (c.size < SMALL_SIZE * typical_size
                         || slower > SLOW_LARGE
                         || c.gentle && c.rom_deg < ROM_BARE * typical))
@@ -1166,7 +1190,7 @@ fn trim_unlike(group: &mut Vec<Cycle>, from_start: bool) {
         } else {
             group.last()
         };
-        if group.len() < 3 || !end.is_some_and(unlike) {
+        if group.len() < 3 || !end.is_some_and(|c| unlike(c, group)) {
             break;
         }
         if from_start {
