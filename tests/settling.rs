@@ -393,6 +393,24 @@ fn a_quarter_size_group_ending_the_set_keeps_its_last_rep() {
 }
 
 #[test]
+fn a_set_ending_in_three_quarter_size_reps_rests_at_their_floor_not_their_top() {
+    // Three reps of 45 or 60 deg and 5 s, three fast ones at 0.37 times that
+    // period, three a quarter of the size at 0.8 times it, no pause. With the
+    // small reps trimmed from its end as breaths would be, the set seemed to
+    // end at the first small rep's top, between a fast rep's floor and top:
+    // a movement about a middle, whose last two half swings went as the way
+    // back to it, and the last small rep with them (8 of 9 with the gyro).
+    for big in [45.0, 60.0] {
+        let m = in_groups(
+            3,
+            [(big, 5.0), (0.9 * big, 5.0 * 0.37), (0.25 * big, 4.0)],
+            0.0,
+        );
+        counts_on_h10_and_gyro(&m, 9);
+    }
+}
+
+#[test]
 fn ten_fast_reps_straight_after_ten_slow_ones_count_each() {
     // A physiotherapy test set: ten slow reps, then ten fast ones at 0.37
     // times their period with no pause, then ten low-amplitude ones. Smoothed

@@ -1493,10 +1493,11 @@ fn stretch_cycles(
             typical_tilt
                 .is_some_and(|t| tilt(a.i, b.i) >= (BREATH_TILT * t).max(MIN_TYPICAL_ROM_DEG))
         };
+        let end = |start: bool| if start { 0 } else { pc.len() - 1 };
         let middle_at = |start: bool| {
             rests(pc, start)
-                && (rests_between(&points, tilt, &moves, start)
-                    || rests_between(&trimmed(), tilt, &moves, start))
+                && (rests_between(&points, tilt, &moves, start, None)
+                    || rests_between(&trimmed(), tilt, &moves, start, Some(end(start))))
         };
         let (start_mid, end_mid) = (middle_at(true), middle_at(false));
         // The movement swings about a middle (its rests between reps are
@@ -1887,12 +1888,17 @@ fn rests(pc: &[f64], start: bool) -> bool {
 /// not the movement yet: the rest is where the first rep leaves it. A half
 /// swing over which the strap `moves` as in a rep is one, however small (the
 /// low-amplitude reps ending a physiotherapy set: skipped, the set seemed to
-/// end between a small rep's top and a fast rep's).
+/// end between a small rep's top and a fast rep's). With `rest_at`, the sample
+/// where the stretch rests must lie between the two turning points as well:
+/// `p` with its ends trimmed of every small slow half swing ends at a
+/// low-amplitude rep's top where those ended the set, and that top, between
+/// the fast reps' floor and top, is not where the wearer rests.
 fn rests_between(
     p: &[swings::Point],
     tilt: &dyn Fn(usize, usize) -> f64,
     moves: &dyn Fn(&swings::Point, &swings::Point) -> bool,
     start: bool,
+    rest_at: Option<usize>,
 ) -> bool {
     let n = p.len();
     if n < 6 {
@@ -1904,6 +1910,7 @@ fn rests_between(
         full >= MIN_TYPICAL_ROM_DEG
             && near.contains(&tilt(rest, t1))
             && near.contains(&tilt(rest, t2))
+            && rest_at.is_none_or(|r| near.contains(&tilt(r, t1)) && near.contains(&tilt(r, t2)))
     };
     // From the end in question, inward.
     let at = |j: usize| if start { p[j].i } else { p[n - 1 - j].i };
@@ -2411,23 +2418,52 @@ mod tests {
                 &points(&rolls),
                 &apart(&rolls),
                 &still,
-                start
+                start,
+                None
             ));
             assert!(!rests_between(
                 &points(&raises),
                 &apart(&raises),
                 &still,
-                start
+                start,
+                None
             ));
             // Where the tilts are not known (the strap accelerating), nothing
             // says the movement swings about a middle.
-            assert!(!rests_between(&points(&rolls), &|_, _| 0.0, &still, start));
+            assert!(!rests_between(
+                &points(&rolls),
+                &|_, _| 0.0,
+                &still,
+                start,
+                None
+            ));
         }
         // Rolls after a lead-in that ends at a turning point: only their end
         // is at the middle.
         let cut = [10.0, -10.0, 10.0, -10.0, 10.0, -10.0, 0.0];
-        assert!(!rests_between(&points(&cut), &apart(&cut), &still, true));
-        assert!(rests_between(&points(&cut), &apart(&cut), &still, false));
+        assert!(!rests_between(
+            &points(&cut),
+            &apart(&cut),
+            &still,
+            true,
+            None
+        ));
+        assert!(rests_between(
+            &points(&cut),
+            &apart(&cut),
+            &still,
+            false,
+            None
+        ));
+        // Raises trimmed down to where a small rep's top (15 deg) ends them,
+        // which lies between a raise's floor and top: the stretch itself
+        // rests at the floor (its last sample, not a turning point), so the
+        // movement does not swing about that top.
+        let small_top = [0.0, 40.0, 0.0, 40.0, 0.0, 40.0, 0.0, 40.0, 0.0, 15.0, 0.0];
+        let trimmed = &points(&small_top)[..10];
+        let tilts = apart(&small_top);
+        assert!(rests_between(trimmed, &tilts, &still, false, None));
+        assert!(!rests_between(trimmed, &tilts, &still, false, Some(10)));
     }
 
     #[test]
