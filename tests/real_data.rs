@@ -24,19 +24,21 @@ fn score(name: &'static str, accel_only: bool) -> (usize, usize, usize) {
 
 #[test]
 fn shoulder_physiotherapy_sets_from_a_watch() {
-    // Measured: 79% exact, 97% within one (accelerometer only: 74%, 94%; 73%,
-    // 94% before a small last cycle was kept where the two inside it were like
-    // it; 70%, 90% before a rep's two jolts were joined). Before the count
-    // settled from the whole set: 49%, 73%.
+    // Measured: 81% exact, 97% within one (accelerometer only: 74%, 94%); 79%,
+    // 97% (74%, 94%) before a last half swing cut short by the recording was
+    // kept where it is like the reps inside it; 79%, 97% (73%, 94%) before a
+    // small last cycle was kept where the two inside it were like it; (70%,
+    // 90%) before a rep's two jolts were joined. Before the count settled from
+    // the whole set: 49%, 73%.
     let (exact, one, n) = score("shoulder-physio-watch", false);
     assert_eq!(n, 140);
     assert!(
-        exact >= 111 && one >= 136,
+        exact >= 113 && one >= 136,
         "{exact} exact, {one} within one of {n}"
     );
     let (exact, one, _) = score("shoulder-physio-watch", true);
     assert!(
-        exact >= 103 && one >= 132,
+        exact >= 104 && one >= 132,
         "accel only: {exact} exact, {one} within one of {n}"
     );
 }

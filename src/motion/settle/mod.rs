@@ -1483,6 +1483,7 @@ fn stretch_cycles(
                 small,
                 large,
                 [0.0; 2],
+                [false; 2],
                 &BREATHS,
                 &any_breath,
             )
@@ -1516,8 +1517,17 @@ fn stretch_cycles(
         } else {
             BREATHS
         };
-        let (points, _) =
-            swings::trim_ends(points, END_FRACTION, END_LARGE, centred, &BREATHS, &moves);
+        // An end still moving: the recording cut the movement there.
+        let cut = [!rests(pc, true), !rests(pc, false)];
+        let (points, _) = swings::trim_ends(
+            points,
+            END_FRACTION,
+            END_LARGE,
+            centred,
+            cut,
+            &BREATHS,
+            &moves,
+        );
         let points = from_rest(drop_steps(points, tilt), pc, rom);
         let cycles = swings::cycles_around_rests(&points, &breaths, &moves, REST_SWINGS);
         // From rest to rest, a lone half swing left over is a change of pose

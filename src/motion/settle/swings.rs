@@ -135,7 +135,10 @@ const INSIDE_SWINGS: usize = 4;
 ///
 /// At most two from each end: the second is partial only where it is small
 /// against the half swings inside it as well (the last rep of a low-amplitude
-/// group that ends the set is like its group). Then any number that are
+/// group that ends the set is like its group). So is the first at an end
+/// where the movement runs on (`cut`: the recording stopped, or started, mid-rep):
+/// a half swing as big as the reps just inside it is a rep the recording cut
+/// short, however small against the set's typical one. Then any number that are
 /// `breaths` (a wearer standing before the first rep, or settling after the
 /// last, breathes more than twice), unless the strap `moves` over them as in a
 /// rep (a breath barely tilts it; a low-amplitude rep at the set's pace is as
@@ -152,6 +155,7 @@ pub fn trim_ends(
     small: f64,
     large: f64,
     centred: [f64; 2],
+    cut: [bool; 2],
     breaths: &Breaths,
     moves: &dyn Fn(&Point, &Point) -> bool,
 ) -> (Vec<Point>, Vec<Point>) {
@@ -199,7 +203,8 @@ pub fn trim_ends(
             s[1..].iter().take(INSIDE_SWINGS).copied().collect()
         };
         let inner = (inner.len() == INSIDE_SWINGS).then(|| super::dsp::median(&inner));
-        let partial = sw < small * med && (!dropped_here || inner.is_none_or(|m| sw < small * m));
+        let partial = sw < small * med
+            && ((!dropped_here && !cut[usize::from(last)]) || inner.is_none_or(|m| sw < small * m));
         let larger = sw > large * med && inner.is_none_or(|m| sw > large * m);
         partial || larger
     };
@@ -302,6 +307,12 @@ pub fn cycles_around_rests(
 mod tests {
     use super::*;
 
+    /// [`trim_ends`] at half and 2.5 times the typical swing, nothing moving
+    /// the strap as a rep does.
+    fn trim(p: Vec<Point>, centred: [f64; 2], cut: [bool; 2]) -> (Vec<Point>, Vec<Point>) {
+        trim_ends(p, 0.5, 2.5, centred, cut, &BREATHS, &|_, _| false)
+    }
+
     const BREATHS: Breaths = Breaths {
         size: 0.4,
         slow: 1.0,
@@ -320,7 +331,7 @@ mod tests {
     fn a_wave_from_rest_to_rest_has_one_cycle_per_period() {
         let p = turning_points(&wave(5.0, 501), 0.2);
         let p = simplify(p, 0.3);
-        let (p, dropped) = trim_ends(p, 0.5, 2.5, [0.75; 2], &BREATHS, &|_, _| false);
+        let (p, dropped) = trim(p, [0.75; 2], [false; 2]);
         assert!(dropped.is_empty());
         assert_eq!(cycles(&p).len(), 5);
     }
@@ -333,11 +344,29 @@ mod tests {
         x.extend((0..=500).map(|i| (std::f64::consts::TAU * 5.0 * f64::from(i) / 500.0).sin()));
         x.extend([0.0; 30]);
         let p = simplify(turning_points(&x, 0.2), 0.3);
-        let (kept, _) = trim_ends(p.clone(), 0.5, 2.5, [0.0; 2], &BREATHS, &|_, _| false);
+        let (kept, _) = trim(p.clone(), [0.0; 2], [false; 2]);
         assert_eq!(cycles(&kept).len(), 6);
-        let (kept, dropped) = trim_ends(p, 0.5, 2.5, [0.75; 2], &BREATHS, &|_, _| false);
+        let (kept, dropped) = trim(p, [0.75; 2], [false; 2]);
         assert_eq!(dropped.len(), 2);
         assert_eq!(cycles(&kept).len(), 5);
+    }
+
+    #[test]
+    fn a_small_rep_cut_short_by_the_recording_stays_where_it_is_like_the_reps_before_it() {
+        // Six big half swings (4), four smaller ones (1.8: tired reps), and the
+        // recording stops on a last half swing as big as those (1.6): under half
+        // the typical swing, but like the reps just inside it.
+        let mut v = vec![0.0, 4.0, 0.0, 4.0, 0.0, 4.0, 0.0, 1.8, 0.0, 1.8, 0.0];
+        v.push(-1.6);
+        let p: Vec<Point> = v.iter().enumerate().map(|(i, &v)| Point { i, v }).collect();
+        let (kept, _) = trim(p.clone(), [0.0; 2], [false; 2]);
+        assert_eq!(
+            kept.len(),
+            p.len() - 1,
+            "at rest, the end is a partial movement"
+        );
+        let (kept, _) = trim(p.clone(), [0.0; 2], [false, true]);
+        assert_eq!(kept.len(), p.len(), "cut by the recording, it is a rep");
     }
 
     #[test]
@@ -350,7 +379,7 @@ mod tests {
         x.extend([0.0; 30]);
         let p = simplify(turning_points(&x, 0.2), 0.3);
         let last = p.last().map(|q| q.i);
-        let (kept, dropped) = trim_ends(p.clone(), 0.5, 2.5, [0.0, 0.75], &BREATHS, &|_, _| false);
+        let (kept, dropped) = trim(p.clone(), [0.0, 0.75], [false; 2]);
         assert_eq!(
             dropped.iter().map(|q| q.i).collect::<Vec<_>>(),
             [last.unwrap()]
@@ -359,7 +388,7 @@ mod tests {
         // The start is no middle: its full half swing stays, and where both
         // ends are taken for the middle, both go or neither does.
         for centred in [[0.75, 0.0], [0.75, 0.75]] {
-            let (_, dropped) = trim_ends(p.clone(), 0.5, 2.5, centred, &BREATHS, &|_, _| false);
+            let (_, dropped) = trim(p.clone(), centred, [false; 2]);
             assert!(dropped.is_empty(), "{centred:?}: {dropped:?}");
         }
     }
@@ -393,7 +422,7 @@ mod tests {
                 v: q.v + 0.2 * (1.0 - q.v),
                 ..q
             }));
-            trim_ends(p, 0.5, 2.5, [0.0; 2], &BREATHS, &|_, _| false)
+            trim(p, [0.0; 2], [false; 2])
         };
         // A quarter of a rep's swing, twice as slow: breaths.
         let (kept, dropped) = with_breaths(0.2, 20);
@@ -416,7 +445,7 @@ mod tests {
         let mut x: Vec<f64> = (0..40).map(|i| -0.2 * f64::from(i) / 40.0 - 1.0).collect();
         x.extend(wave(3.0, 300).iter().map(|v| v * 1.0));
         let p = simplify(turning_points(&x, 0.05), 0.3);
-        let (p, _) = trim_ends(p, 0.5, 2.5, [0.75; 2], &BREATHS, &|_, _| false);
+        let (p, _) = trim(p, [0.75; 2], [false; 2]);
         assert_eq!(cycles(&p).len(), 3);
     }
 
@@ -426,12 +455,11 @@ mod tests {
         let points = |v: &[f64]| -> Vec<Point> {
             (0..v.len()).map(|k| Point { i: 10 * k, v: v[k] }).collect()
         };
-        let trim = |p: Vec<Point>| trim_ends(p, 0.5, 2.5, [0.0; 2], &BREATHS, &|_, _| false);
         // From lying to the reps' pose (three times a rep's size), then six
         // reps.
         let mut lead_in = vec![0.0];
         lead_in.extend((0..13).map(|k| if k % 2 == 0 { 3.0 } else { 4.0 }));
-        let (_, dropped) = trim(points(&lead_in));
+        let (_, dropped) = trim(points(&lead_in), [0.0; 2], [false; 2]);
         assert_eq!(dropped.len(), 1, "{dropped:?}");
         // Three big reps, then six a third their size: the set's typical half
         // swing is small, and the first one is three times that, as the big
@@ -443,7 +471,7 @@ mod tests {
         for k in 0..12 {
             big_then_small.push(if k % 2 == 0 { 1.0 } else { 0.0 });
         }
-        let (kept, dropped) = trim(points(&big_then_small));
+        let (kept, dropped) = trim(points(&big_then_small), [0.0; 2], [false; 2]);
         assert!(dropped.is_empty(), "{dropped:?}");
         assert_eq!(cycles(&kept).len(), 9);
     }
