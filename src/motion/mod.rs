@@ -92,8 +92,8 @@ impl Tracker {
     /// Feeds a sample; `None` for one that does not move time forward or carries
     /// no usable acceleration (it changes nothing).
     pub fn update(&mut self, s: &Sample) -> Option<Frame> {
-        let (dt, up) = self.orientation.update(s)?;
-        let moving = self.activity.update(vec3::norm(s.accel), dt);
+        let (dt, up, size) = self.orientation.update_sized(s)?;
+        let moving = self.activity.update(size, dt);
         Some(Frame {
             t: s.t,
             dt,

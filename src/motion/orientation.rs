@@ -39,7 +39,18 @@ impl Orientation {
     /// Returns `None` for a sample that does not move time forward or has no usable
     /// acceleration; such samples change nothing.
     pub fn update(&mut self, s: &Sample) -> Option<(f64, Vec3)> {
-        let measured = unit(s.accel)?;
+        self.update_sized(s).map(|(dt, up, _)| (dt, up))
+    }
+
+    /// [`Self::update`], also returning the acceleration's size (g), which
+    /// the estimate needs anyway: a caller that wants it too need not take
+    /// another square root on every sample.
+    pub fn update_sized(&mut self, s: &Sample) -> Option<(f64, Vec3, f64)> {
+        let size = norm(s.accel);
+        if !(size > 1e-9 && size.is_finite()) {
+            return None;
+        }
+        let measured = scale(s.accel, 1.0 / size);
         if !s.t.is_finite() {
             return None;
         }
@@ -50,15 +61,15 @@ impl Orientation {
         };
         self.last_t = Some(s.t);
         let up = match self.up {
-            Some(prev) if dt <= MAX_GAP_S => Self::blend(prev, measured, s, dt),
+            Some(prev) if dt <= MAX_GAP_S => Self::blend(prev, measured, size, s, dt),
             _ => measured,
         };
         self.up = Some(up);
-        Some((dt, up))
+        Some((dt, up, size))
     }
 
-    fn blend(prev: Vec3, measured: Vec3, s: &Sample, dt: f64) -> Vec3 {
-        let excess = ((norm(s.accel) - 1.0).abs() / LINEAR_ACCEL_SOFT_G).max(1.0);
+    fn blend(prev: Vec3, measured: Vec3, size: f64, s: &Sample, dt: f64) -> Vec3 {
+        let excess = ((size - 1.0).abs() / LINEAR_ACCEL_SOFT_G).max(1.0);
         let (predicted, k) = match s.gyro {
             // A world-fixed vector seen from a frame turning at w turns by -w dt.
             // First order is plenty for one sample's turn; the blend renormalises.
