@@ -393,6 +393,37 @@ fn a_quarter_size_group_ending_the_set_keeps_its_last_rep() {
 }
 
 #[test]
+fn a_small_rep_held_at_its_top_after_fast_ones_is_one_rep() {
+    // Slow reps of 45 or 60 deg and 8 s, fast ones at 0.37 times that period,
+    // then reps a quarter of the size at the slow pace, three or ten of each,
+    // no pause, each rep's angle and period its own. The first small rep's top
+    // can be quiet enough to end one stretch and start the next: its way up
+    // ended the first, its way down started the second, and each alone was a
+    // half swing left over (seeds 3, 14, 25 and 40 lost it before, 24, 28 and
+    // 39 on some sets). The strap waits there away from where both stretches
+    // rest, as far as the small reps after it reach: one held rep. Seeds 1-40
+    // but those below; these still lose a rep on some set, most at the set's
+    // end, where the last small rep's return fades (the test above).
+    const STILL_LOST: [u64; 11] = [4, 8, 10, 13, 15, 16, 22, 24, 28, 29, 39];
+    for seed in (1..=40).filter(|s| !STILL_LOST.contains(s)) {
+        for (n, big) in [(3, 45.0), (3, 60.0), (10, 45.0), (10, 60.0)] {
+            let groups = [(big, 8.0), (0.9 * big, 8.0 * 0.37), (0.25 * big, 8.0)];
+            let m = varied_groups(seed, n, groups).rest(3.0);
+            for sensor in h10_and_gyro(25.0) {
+                let s = settle(&m.render(&sensor));
+                assert_eq!(
+                    s.reps.len(),
+                    3 * n as usize,
+                    "{n} a group, {big} deg, seed {seed}, {} Hz: {:#?}",
+                    sensor.rate_hz,
+                    s.withdrawn
+                );
+            }
+        }
+    }
+}
+
+#[test]
 fn a_set_ending_in_three_quarter_size_reps_rests_at_their_floor_not_their_top() {
     // Three reps of 45 or 60 deg and 5 s, three fast ones at 0.37 times that
     // period, three a quarter of the size at 0.8 times it, no pause. With the

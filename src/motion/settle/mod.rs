@@ -14,7 +14,8 @@
 //!    quiet parts and of the sensors' noise (a pause between groups of reps
 //!    separates them, on a noisy strap too; a gap in the recording, where the
 //!    link dropped, is not a pause; a pause held away from where the reps start,
-//!    at the top of a slow rep, is inside that rep);
+//!    at the top of a slow rep or of a small one after big ones, is inside
+//!    that rep);
 //! 3. per stretch, the rep period from the autocorrelation (a stretch shorter
 //!    than the period of the set's longest one takes that period: noise near the
 //!    floor breaks a low-amplitude group into pieces too short to show their
@@ -127,6 +128,7 @@ const FADE_BETWEEN: f64 = 0.9;
 /// ([`join_held`]).
 const HELD_REACH: f64 = 0.65;
 const HELD_MIN_DEG: f64 = 3.0;
+const HELD_SHORT: f64 = 0.5;
 /// Active stretches shorter than this hold no rep (s).
 const MIN_STRETCH_S: f64 = 1.5;
 /// Quiet time kept on each side of a stretch (s).
@@ -1386,26 +1388,38 @@ fn fade_out(
 /// left from and came back to: a rep held at its far end (a slow raise paused
 /// at the top), which is part of that rep, not a rest between reps, which
 /// comes back to where the reps start. Away: further from each than
-/// [`HELD_REACH`] of the first stretch's own reach from its start, and than
-/// [`HELD_MIN_DEG`]; the quiet no longer than the set's `period` (s). Split
-/// there, each half of the rep counted: physio-pt's leg abduction templates done
-/// a third slower, paused at the top of a slow rep, counted 10 of 9. A wearer
+/// [`HELD_MIN_DEG`] and than [`HELD_REACH`] of a reach: the first stretch's
+/// own from its start, the quiet no longer than the set's `period` (s); or the
+/// second's from its end, the quiet no longer than [`HELD_SHORT`] of the
+/// period (a low-amplitude rep held at its top after big reps reaches as far
+/// as the small reps after it, not as the big ones; a rest between such groups
+/// lasts about a rep). Split there, each half of the rep counted:
+/// physio-pt's leg abduction templates done a third slower, paused at the top
+/// of a slow rep, counted 10 of 9; the first small rep after fast ones, its
+/// top quiet, was two half swings left over at two stretches' ends. A wearer
 /// resting between groups a little off the start pose (a seated lean's trunk
 /// 5.4 deg from it, half its reach) is not held: hence more than half.
 fn join_held(spans: Vec<(usize, usize)>, rec: &SetRecorder, period: f64) -> Vec<(usize, usize)> {
     let last = rec.len().saturating_sub(1);
+    let reach = |from: Vec3, i: usize, j: usize| {
+        (i..j)
+            .map(|k| angle_deg(from, rec.up_at(k)))
+            .fold(0.0, f64::max)
+    };
     let mut out: Vec<(usize, usize)> = Vec::new();
     for (a2, b2) in spans {
+        let b2_seen = b2.min(last);
         if let Some((a1, b1)) = out.last_mut()
             && ((a2 - *b1) as f64) <= period * RATE_HZ
         {
-            let start = rec.up_at(*a1);
+            let (start, end) = (rec.up_at(*a1), rec.up_at(b2_seen));
             let held = rec.up_at((*b1 + a2) / 2);
-            let reach = (*a1..*b1)
-                .map(|i| angle_deg(start, rec.up_at(i)))
-                .fold(0.0, f64::max);
-            let away = angle_deg(held, start).min(angle_deg(held, rec.up_at(b2.min(last))));
-            if away > HELD_MIN_DEG && away > HELD_REACH * reach {
+            let away = angle_deg(held, start).min(angle_deg(held, end));
+            let short = ((a2 - *b1) as f64) <= HELD_SHORT * period * RATE_HZ;
+            if away > HELD_MIN_DEG
+                && (away > HELD_REACH * reach(start, *a1, *b1)
+                    || (short && away > HELD_REACH * reach(end, a2, b2_seen)))
+            {
                 *b1 = b2;
                 continue;
             }
