@@ -1486,6 +1486,8 @@ fn stretch_cycles(
         // starts as the recording does, or after a lead-in, can still end at
         // its middle.
         let points = span_points(pc);
+        // Whether each end, the start and the end, is at rest.
+        let at_rest = [rests(pc, true), rests(pc, false)];
         // Where the stretch rests shows with every small, slow half swing at
         // its ends trimmed; counting, a half swing that tilts the strap as a
         // low-amplitude rep does is no breath, however small and slow.
@@ -1510,7 +1512,7 @@ fn stretch_cycles(
         };
         let end = |start: bool| if start { 0 } else { pc.len() - 1 };
         let middle_at = |start: bool| {
-            rests(pc, start)
+            at_rest[usize::from(!start)]
                 && (rests_between(&points, tilt, &moves, start, None)
                     || rests_between(&trimmed(), tilt, &moves, start, Some(end(start))))
         };
@@ -1521,8 +1523,8 @@ fn stretch_cycles(
         // first roll, a recording cut mid-movement) says nothing either way.
         let about_middle = match (start_mid, end_mid) {
             (true, true) => true,
-            (true, false) => !rests(pc, false),
-            (false, true) => !rests(pc, true),
+            (true, false) => !at_rest[1],
+            (false, true) => !at_rest[0],
             (false, false) => false,
         };
         let centred = [start_mid, end_mid].map(|m| if m { END_CENTRED } else { 0.0 });
@@ -1532,7 +1534,7 @@ fn stretch_cycles(
             BREATHS
         };
         // An end still moving: the recording cut the movement there.
-        let cut = [!rests(pc, true), !rests(pc, false)];
+        let cut = at_rest.map(|r| !r);
         let (points, _) = swings::trim_ends(
             points,
             END_FRACTION,
@@ -1542,12 +1544,11 @@ fn stretch_cycles(
             &BREATHS,
             &moves,
         );
-        let points = from_rest(drop_steps(points, tilt), pc, rom);
+        let points = from_rest(drop_steps(points, tilt), at_rest, pc.len(), rom);
         let cycles = swings::cycles_around_rests(&points, &breaths, &moves, REST_SWINGS);
         // From rest to rest, a lone half swing left over is a change of pose
         // (where the recording shows every turning point: a gap can hide one).
-        let rest_to_rest =
-            !about_middle && rests(pc, true) && rests(pc, false) && !in_gap.iter().any(|&g| g);
+        let rest_to_rest = !about_middle && at_rest == [true; 2] && !in_gap.iter().any(|&g| g);
         match stranded_half(&points, &cycles, pc.len(), edges, tilt) {
             Some(points) if rest_to_rest => {
                 swings::cycles_around_rests(&points, &breaths, &moves, REST_SWINGS)
@@ -1971,9 +1972,10 @@ fn typical_tilt(p: &[swings::Point], tilt: &dyn Fn(usize, usize) -> f64) -> Opti
 }
 
 /// `p` without its first turning point where that is a wobble at the rest
-/// before the reps: the stretch rests at an end (`pc`), the turning points
-/// that pair as the cycles' starts and ends are further from that rest (by
-/// the strap's `up` direction) than [`FROM_REST`] times its turns and a clear
+/// before the reps: the stretch rests at an end (`at_rest`, the start's and
+/// the end's; `len` samples long), the turning points that pair as the
+/// cycles' starts and ends are further from that rest (by the strap's `up`
+/// direction) than [`FROM_REST`] times its turns and a clear
 /// tilt ([`MIN_TYPICAL_ROM_DEG`]), and the first point is at the rest (under
 /// [`AT_REST`] of the starts' distance). Reps go out from the rest and back:
 /// the first half swing, from the rest to a turn near it (a recording started
@@ -1982,16 +1984,17 @@ fn typical_tilt(p: &[swings::Point], tilt: &dyn Fn(usize, usize) -> f64) -> Opti
 /// lead-in count as a rep.
 fn from_rest(
     mut p: Vec<swings::Point>,
-    pc: &[f64],
+    at_rest: [bool; 2],
+    len: usize,
     up: &dyn Fn(usize, usize) -> f64,
 ) -> Vec<swings::Point> {
     if p.len() < 5 {
         return p;
     }
-    let rest = if rests(pc, true) {
+    let rest = if at_rest[0] {
         0
-    } else if rests(pc, false) {
-        pc.len() - 1
+    } else if at_rest[1] {
+        len - 1
     } else {
         return p;
     };
