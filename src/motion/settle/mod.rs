@@ -172,6 +172,9 @@ const FAST_TILT: f64 = 0.75;
 const FAST_LIKE: f64 = 0.7;
 const FAST_SIZE: f64 = 0.5;
 const FAST_SHRUNK: f64 = 0.7;
+/// A cycle beside a fast group lasting over `FAST_HOLDS` times the group's own
+/// and holding a whole rep at the group's rhythm is the group's too.
+const FAST_HOLDS: f64 = 1.5;
 
 /// A stretch whose cycles last under `ECHO_CYCLE` times its period, where the
 /// period is clear (its cycles alike at least `ECHO_ALIKE`), counted each rep
@@ -1715,8 +1718,12 @@ fn fast_groups(
 /// the half swings beside the group as quick as its own and not far smaller
 /// ([`FAST_SIZE`]) are its reps, and so the shrunk cycles they cover
 /// ([`FAST_SHRUNK`]: a full-size cycle is the set's own rhythm, whatever the
-/// noise does at the group's). `pc` is the stretch's signal at its rhythm,
-/// and `smoothed_at` smooths the stretch at another.
+/// noise does at the group's). And a cycle beside the group lasting over
+/// [`FAST_HOLDS`] times the group's own, where the group's rhythm shows a
+/// whole rep of it, is the group's last (first) rep and what comes after
+/// (before) it made one at the slow rhythm (ten fast reps straight before
+/// small ones): it is taken in too. `pc` is the stretch's signal at its
+/// rhythm, and `smoothed_at` smooths the stretch at another.
 fn extend_fast(
     fast: &[(usize, usize, f64)],
     cycles: &Cycles,
@@ -1757,9 +1764,6 @@ fn extend_fast(
                 j += 1;
             }
             let beside = |k: usize| !in_a_group[k] && shrunk(k);
-            if !(j + 1 < cycles.len() && beside(j + 1) || i > 0 && beside(i - 1)) {
-                return (cycles[i].0, cycles[j].2, local);
-            }
             let (first, last) = reach_at(
                 &span_points(&smoothed_at(local)),
                 (cycles[i].0, cycles[j].2),
@@ -1770,6 +1774,19 @@ fn extend_fast(
                 j += 1;
             }
             while i > 0 && beside(i - 1) && mid(i - 1) > first {
+                i -= 1;
+            }
+            // A cycle beside the group far longer than its own, over which
+            // the group's rhythm shows a whole rep of it: its last (first)
+            // rep and what comes after (before) it, one cycle at the slow
+            // rhythm.
+            let rep = (local * RATE_HZ) as usize;
+            let own = dsp::median(&durations[i..=j]);
+            let holds_one = |k: usize| !in_a_group[k] && durations[k] > FAST_HOLDS * own;
+            if j + 1 < cycles.len() && holds_one(j + 1) && last >= cycles[j].2 + rep {
+                j += 1;
+            }
+            if i > 0 && holds_one(i - 1) && first + rep <= cycles[i].0 {
                 i -= 1;
             }
             (cycles[i].0, cycles[j].2, local)
