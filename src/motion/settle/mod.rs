@@ -15,7 +15,8 @@
 //!    separates them, on a noisy strap too; a gap in the recording, where the
 //!    link dropped, is not a pause; a pause held away from where the reps start,
 //!    at the top of a slow rep or of a small one after big ones, is inside
-//!    that rep);
+//!    that rep; the set's last stretch goes on through a rep's slow return,
+//!    weaker than the threshold, to where the strap comes back);
 //! 3. per stretch, the rep period from the autocorrelation (a stretch shorter
 //!    than the period of the set's longest one takes that period: noise near the
 //!    floor breaks a low-amplitude group into pieces too short to show their
@@ -656,7 +657,8 @@ fn settle_paced(rec: &SetRecorder, min_rep_s: f64, pace: Pace) -> (Vec<Cycle>, V
     let (mut longest, mut set_rhythm) = rhythm_of(&spans);
     if let Some((period, _)) = set_rhythm {
         let joined = join_held(raw, rec, period);
-        if joined.len() < found {
+        let (joined, back) = come_back(joined, rec, period, n.saturating_sub(2 * margin + 1));
+        if joined.len() < found || back {
             spans = with_margins(joined);
             (longest, set_rhythm) = rhythm_of(&spans);
         }
@@ -1430,6 +1432,41 @@ fn join_held(spans: Vec<(usize, usize)>, rec: &SetRecorder, period: f64) -> Vec<
         out.push((a2, b2));
     }
     out
+}
+
+/// The set's last stretch (of `spans`) goes on to where the strap comes back
+/// closest to the pose it started from, within the set's `period` (s) and
+/// not into the recording from `stop` on ([`fade_out`]'s end), where that is
+/// over [`HELD_MIN_DEG`] closer than where it ends: a low-amplitude rep's
+/// slow return falls under the threshold, and under [`FADE`] of it, before it
+/// arrives; its way back shows in where the strap points, if not in the
+/// movement's strength. Cut there, it was a half swing left over. Also
+/// whether the stretch grew.
+fn come_back(
+    mut spans: Vec<(usize, usize)>,
+    rec: &SetRecorder,
+    period: f64,
+    stop: usize,
+) -> (Vec<(usize, usize)>, bool) {
+    let Some((a, b)) = spans.last_mut() else {
+        return (spans, false);
+    };
+    if *b >= stop {
+        return (spans, false);
+    }
+    let start = rec.up_at(*a);
+    let from = angle_deg(rec.up_at(*b), start);
+    let until = (*b + (period * RATE_HZ) as usize).min(stop);
+    let closest = (*b..=until)
+        .map(|i| (i, angle_deg(rec.up_at(i), start)))
+        .min_by(|x, y| x.1.total_cmp(&y.1));
+    match closest {
+        Some((i, d)) if from - d > HELD_MIN_DEG => {
+            *b = i;
+            (spans, true)
+        }
+        _ => (spans, false),
+    }
 }
 
 /// Cycles as (start, turn, end) sample indices.
