@@ -44,7 +44,8 @@
 //!    rep does) is low-passed again at its own rate and counted from that,
 //!    and so are the cycles beside it that last as long as its reps (the
 //!    rest of the group, shrunk by the slow low-pass but still counted one
-//!    by one);
+//!    by one), while the cycles outside it stay as they were where counted
+//!    so they would go as wiggles beside its full-size reps;
 //!    cycles coming twice per period all through a stretch are a rep's two
 //!    jolts, which the low-pass did not smooth away, and are joined in pairs
 //!    (unless each turns the strap as a rep does: reps of two kinds in turn,
@@ -1634,11 +1635,27 @@ fn stretch_cycles(
     if fast.is_empty() {
         return (cycles, pc);
     }
-    for (s, e, local) in fast {
+    for &(s, e, local) in &fast {
         let (fine, _) = smooth_pc(&chans, in_gap, local, Some(&dir));
         pc[s..=e].copy_from_slice(&fine[s..=e]);
     }
-    (count(&pc), pc)
+    let recounted = count(&pc);
+    // At full size beside a group of low-amplitude reps, a fast group makes
+    // their half swings look like wiggles against its own, and removed one
+    // after another the whole group went. Where the recount lost a run of the
+    // cycles outside the fast groups, those stay as they were.
+    let inside = |c: &(usize, usize, usize)| {
+        fast.iter()
+            .any(|&(s, e, _)| (s..=e).contains(&((c.0 + c.2) / 2)))
+    };
+    let outside = |cs: &Cycles| cs.iter().filter(|c| !inside(c)).count();
+    if outside(&recounted) + RHYTHM_REPS <= outside(&cycles) {
+        let mut kept: Cycles = cycles.iter().filter(|c| !inside(c)).copied().collect();
+        kept.extend(recounted.iter().filter(|c| inside(c)));
+        kept.sort_by_key(|c| c.0);
+        return (kept, pc);
+    }
+    (recounted, pc)
 }
 
 /// The cycles of a stretch whose reps each show as two (a rep's two jolts, at the
