@@ -51,6 +51,23 @@ fn varied_groups(seed: u64, n: u32, groups: [(f64, f64); 3]) -> Motion {
     m
 }
 
+/// Asserts that `n` reps of each of `groups` by a varied wearer (seeded by
+/// `seed`), still for 3 s after, settle to all of them as an H10 and with a
+/// gyro at 25 Hz.
+fn varied_all_count(seed: u64, n: u32, groups: [(f64, f64); 3]) {
+    let m = varied_groups(seed, n, groups).rest(3.0);
+    for sensor in h10_and_gyro(25.0) {
+        let s = settle(&m.render(&sensor));
+        assert_eq!(
+            s.reps.len(),
+            3 * n as usize,
+            "{n} a group of {groups:?}, seed {seed}, {} Hz: {:#?}",
+            sensor.rate_hz,
+            s.withdrawn
+        );
+    }
+}
+
 /// Asserts that three reps of each of `groups`, by a varied wearer breathing
 /// after the set, settle to 9 on an H10 and with a gyro, for each of `seeds`.
 fn nine_with_breathing_after(seeds: std::ops::RangeInclusive<u64>, groups: [(f64, f64); 3]) {
@@ -381,17 +398,7 @@ fn a_quarter_size_group_ending_the_set_keeps_its_last_rep() {
     // before it tilt it alike, at a like pace: it ends their group.
     for n in [3, 10] {
         for seed in 1..=20 {
-            let m = varied_groups(seed, n, [(60.0, 5.0), (54.0, 2.5), (15.0, 5.0)]).rest(3.0);
-            for sensor in h10_and_gyro(25.0) {
-                let s = settle(&m.render(&sensor));
-                assert_eq!(
-                    s.reps.len(),
-                    3 * n as usize,
-                    "{n} a group, seed {seed}, {} Hz: {:#?}",
-                    sensor.rate_hz,
-                    s.withdrawn
-                );
-            }
+            varied_all_count(seed, n, [(60.0, 5.0), (54.0, 2.5), (15.0, 5.0)]);
         }
     }
 }
@@ -411,18 +418,11 @@ fn a_small_rep_held_at_its_top_after_fast_ones_is_one_rep() {
     const STILL_LOST: [u64; 3] = [13, 15, 16];
     for seed in (1..=40).filter(|s| !STILL_LOST.contains(s)) {
         for (n, big) in [(3, 45.0), (3, 60.0), (10, 45.0), (10, 60.0)] {
-            let groups = [(big, 8.0), (0.9 * big, 8.0 * 0.37), (0.25 * big, 8.0)];
-            let m = varied_groups(seed, n, groups).rest(3.0);
-            for sensor in h10_and_gyro(25.0) {
-                let s = settle(&m.render(&sensor));
-                assert_eq!(
-                    s.reps.len(),
-                    3 * n as usize,
-                    "{n} a group, {big} deg, seed {seed}, {} Hz: {:#?}",
-                    sensor.rate_hz,
-                    s.withdrawn
-                );
-            }
+            varied_all_count(
+                seed,
+                n,
+                [(big, 8.0), (0.9 * big, 8.0 * 0.37), (0.25 * big, 8.0)],
+            );
         }
     }
 }
@@ -434,22 +434,15 @@ fn the_last_fast_rep_before_small_ones_is_counted_at_the_fast_rhythm() {
     // angle and period its own. At the slow rhythm the last fast rep and the
     // first small one make one long cycle, which the fast group, counted
     // again at its own rhythm, did not take in, though it shows a whole fast
-    // rep there: 29 of 30 (seeds 13 and 14 before). Seed 25 loses ten reps
-    // for another reason, left for later.
+    // rep there: 29 of 30 (seeds 13 and 14 before). Seed 25 still loses one
+    // where its fast group meets the small reps (the next test).
     for seed in (1..=30).filter(|&s| s != 25) {
         for big in [45.0, 60.0] {
-            let groups = [(big, 5.0), (0.9 * big, 5.0 * 0.37), (0.25 * big, 4.0)];
-            let m = varied_groups(seed, 10, groups).rest(3.0);
-            for sensor in h10_and_gyro(25.0) {
-                let s = settle(&m.render(&sensor));
-                assert_eq!(
-                    s.reps.len(),
-                    30,
-                    "{big} deg, seed {seed}, {} Hz: {:#?}",
-                    sensor.rate_hz,
-                    s.withdrawn
-                );
-            }
+            varied_all_count(
+                seed,
+                10,
+                [(big, 5.0), (0.9 * big, 5.0 * 0.37), (0.25 * big, 4.0)],
+            );
         }
     }
 }
