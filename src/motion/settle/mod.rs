@@ -130,6 +130,8 @@ const FADE_BETWEEN: f64 = 0.9;
 /// ([`join_held`]).
 const HELD_REACH: f64 = 0.65;
 const HELD_MIN_DEG: f64 = 3.0;
+/// ... or, judged against the reach of the stretch after it, no longer than
+/// this fraction of the set's period.
 const HELD_SHORT: f64 = 0.5;
 /// Active stretches shorter than this hold no rep (s).
 const MIN_STRETCH_S: f64 = 1.5;
