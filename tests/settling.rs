@@ -412,10 +412,12 @@ fn a_small_rep_held_at_its_top_after_fast_ones_is_one_rep() {
     // ended the first, its way down started the second, and each alone was a
     // half swing left over (seeds 3, 14, 25 and 40 lost it before, 24, 28 and
     // 39 on some sets). The strap waits there away from where both stretches
-    // rest, as far as the small reps after it reach: one held rep. Seeds 1-40
-    // but those below; these still lose a rep or two with the gyro, left for
-    // later.
-    const STILL_LOST: [u64; 3] = [13, 15, 16];
+    // rest, as far as the small reps after it reach: one held rep. Seeds 13
+    // and 15 lost one or two fast reps with the gyro: varying, the slow
+    // rhythm merged them in ones and twos, and no single cycle showed their
+    // rhythm (a run of short cycles does now). Seed 16 still loses a rep
+    // with the gyro, left for later.
+    const STILL_LOST: [u64; 1] = [16];
     for seed in (1..=40).filter(|s| !STILL_LOST.contains(s)) {
         for (n, big) in [(3, 45.0), (3, 60.0), (10, 45.0), (10, 60.0)] {
             varied_all_count(

@@ -41,7 +41,8 @@
 //!    holds a faster rhythm of its own (a few fast reps among slow ones,
 //!    smoothed into one by the low-pass; or, riding on a slow rep's way back,
 //!    shown by its movement less the slow part, each tilting the strap as a
-//!    rep does) is low-passed again at its own rate and counted from that,
+//!    rep does; or a run of short cycles, fast reps that vary merged in ones
+//!    and twos) is low-passed again at its own rate and counted from that,
 //!    and so are the cycles beside it that last as long as its reps (the
 //!    rest of the group, shrunk by the slow low-pass but still counted one
 //!    by one), while the cycles outside it stay as they were where counted
@@ -179,6 +180,9 @@ const FAST_SHRUNK: f64 = 0.7;
 /// A cycle beside a fast group lasting over `FAST_HOLDS` times the group's own
 /// and holding a whole rep at the group's rhythm is the group's too.
 const FAST_HOLDS: f64 = 1.5;
+/// Cycles under `FAST_RUN` times the stretch's period, in a run, may hold a
+/// fast group that no one of them shows ([`fast_groups`]).
+const FAST_RUN: f64 = 0.75;
 
 /// A stretch whose cycles last under `ECHO_CYCLE` times its period, where the
 /// period is clear (its cycles alike at least `ECHO_ALIKE`), counted each rep
@@ -1710,6 +1714,11 @@ fn join_echoes(cycles: &Cycles, period: f64) -> Option<Cycles> {
 /// turns): the jolts of a press tilt a wrist far less or far more than its
 /// reps do, or at turns where it accelerates too much for its tilt to be known
 /// (the barbell sets' presses and bench presses read 0 there).
+///
+/// Where no cycle qualifies, a run of short cycles ([`FAST_RUN`]) does where
+/// it shows such a rhythm and, smoothed at it, more cycles than the run has:
+/// fast reps that vary, merged by the slow rhythm in ones and twos, so that
+/// no one cycle is long enough for the autocorrelation to see them.
 fn fast_groups(
     chans: &[Vec<f64>],
     in_gap: &[bool],
@@ -1732,7 +1741,7 @@ fn fast_groups(
             .collect::<Vec<_>>(),
     );
     let mut fast_part: Option<Vec<Vec<f64>>> = None;
-    cycles
+    let found: Vec<(usize, usize, f64)> = cycles
         .iter()
         .filter_map(|&(s, _, e)| {
             let gap = &in_gap[s..=e];
@@ -1759,6 +1768,44 @@ fn fast_groups(
             };
             (fine.len() >= FAST_GROUP_CYCLES && fine.iter().all(like_a_rep))
                 .then_some((s, e, local))
+        })
+        .collect();
+    if !found.is_empty() {
+        return found;
+    }
+    // No cycle holds a fast group: where the fast reps vary, the slow
+    // rhythm merged them in ones and twos, and no cycle is long enough to
+    // show their rhythm. A run of short cycles (each under [`FAST_RUN`] of
+    // the period) does, where that rhythm shows more reps than the run has
+    // cycles: a run already counted one by one stays as it was.
+    let short = |k: usize| ((cycles[k].2 - cycles[k].0) as f64) < FAST_RUN * period * RATE_HZ;
+    let mut runs = Vec::new();
+    let mut k = 0;
+    while k < cycles.len() {
+        let mut j = k;
+        while short(k) && j + 1 < cycles.len() && short(j + 1) {
+            j += 1;
+        }
+        if j > k {
+            runs.push((cycles[k].0, cycles[j].2, j + 1 - k));
+        }
+        k = j + 1;
+    }
+    runs.into_iter()
+        .filter_map(|(s, e, counted)| {
+            // Two of its periods at the longest, for the autocorrelation.
+            if ((e - s) as f64) < 2.0 * FAST_PERIOD * period * RATE_HZ {
+                return None;
+            }
+            let gap = &in_gap[s..=e];
+            let span: Vec<Vec<f64>> = chans.iter().map(|c| c[s..=e].to_vec()).collect();
+            let (local, alike) = span_period(&span, gap, lags, pace);
+            if local >= FAST_PERIOD * period || alike < FAST_ALIKE {
+                return None;
+            }
+            let (pc, _) = smooth_pc(&span, gap, local, None);
+            let fine = swings::cycles(&span_points(&pc)).len();
+            (fine >= FAST_GROUP_CYCLES && fine > counted).then_some((s, e, local))
         })
         .collect()
 }
