@@ -1657,7 +1657,25 @@ fn stretch_cycles(
     let outside = |cs: &Cycles| cs.iter().filter(|c| !inside(c)).count();
     if outside(&recounted) + RHYTHM_REPS <= outside(&cycles) {
         let mut kept: Cycles = cycles.iter().filter(|c| !inside(c)).copied().collect();
-        kept.extend(recounted.iter().filter(|c| inside(c)));
+        // The fast groups' cycles come from the recount, and so does the
+        // last fast rep where the recount merged its way back with the small
+        // reps it removed: starting and turning in a fast group, it ends where
+        // the kept cycles resume (a whole fast rep was lost at the seam).
+        let in_fast = |i: usize| fast.iter().any(|&(s, e, _)| (s..=e).contains(&i));
+        let resumes = |t: usize| kept.iter().map(|c| c.0).filter(|&k| k > t).min();
+        let from_fast: Cycles = recounted
+            .iter()
+            .filter_map(|&(s, t, e)| {
+                if inside(&(s, t, e)) {
+                    Some((s, t, e))
+                } else if in_fast(s) && in_fast(t) {
+                    Some((s, t, resumes(t).map_or(e, |k| k.min(e))))
+                } else {
+                    None
+                }
+            })
+            .collect();
+        kept.extend(from_fast);
         kept.sort_by_key(|c| c.0);
         return (kept, pc);
     }
