@@ -277,6 +277,10 @@ const QUICK_OF_MIN_REP: f64 = 0.6;
 /// typical cycle.
 const RHYTHM_REPS: usize = 3;
 const RHYTHM_ALIKE: f64 = 0.6;
+/// Where counting a fast group again at its own rhythm loses this many of
+/// the whole cycles apart from it, those stay as the slow count had them: a
+/// group of three low-amplitude reps after fast ones loses two of them.
+const RECOUNT_LOST: usize = 2;
 /// A first or last stretch whose acceleration varies in size by more than
 /// `WALK_G` (g, standard deviation: a walk's steps), and `WALK_JOLT` times as
 /// much as the set's other stretches, may be walking to or from the set. Fast
@@ -1648,32 +1652,27 @@ fn stretch_cycles(
     let recounted = count(&pc);
     // At full size beside a group of low-amplitude reps, a fast group makes
     // their half swings look like wiggles against its own, and removed one
-    // after another the whole group went. Where the recount lost a run of the
-    // cycles outside the fast groups, those stay as they were.
-    let inside = |c: &(usize, usize, usize)| {
-        fast.iter()
-            .any(|&(s, e, _)| (s..=e).contains(&((c.0 + c.2) / 2)))
+    // after another the whole group went. Where the recount lost
+    // [`RECOUNT_LOST`] or more of the whole cycles apart from the fast groups,
+    // those stay as the slow count had them, and the fast groups' cycles come
+    // from the recount. A cycle is a fast group's where its middle lies in
+    // one, or where it starts and turns in one: the group's last rep, whose
+    // way back the recount merged with the small reps it removed; it ends
+    // where the kept cycles resume. A half swing left over at the stretch's
+    // end is not compared: the recount's full-size fast reps make it a
+    // breath where the slow count kept it, rightly or not.
+    let in_fast = |i: usize| fast.iter().any(|&(s, e, _)| (s..=e).contains(&i));
+    let of_fast = |&(s, t, e): &(usize, usize, usize)| {
+        in_fast(usize::midpoint(s, e)) || (in_fast(s) && in_fast(t))
     };
-    let outside = |cs: &Cycles| cs.iter().filter(|c| !inside(c)).count();
-    if outside(&recounted) + RHYTHM_REPS <= outside(&cycles) {
-        let mut kept: Cycles = cycles.iter().filter(|c| !inside(c)).copied().collect();
-        // The fast groups' cycles come from the recount, and so does the
-        // last fast rep where the recount merged its way back with the small
-        // reps it removed: starting and turning in a fast group, it ends where
-        // the kept cycles resume (a whole fast rep was lost at the seam).
-        let in_fast = |i: usize| fast.iter().any(|&(s, e, _)| (s..=e).contains(&i));
+    let apart = |cs: &Cycles| cs.iter().filter(|c| c.1 < c.2 && !of_fast(c)).count();
+    if apart(&recounted) + RECOUNT_LOST <= apart(&cycles) {
+        let mut kept: Cycles = cycles.iter().filter(|c| !of_fast(c)).copied().collect();
         let resumes = |t: usize| kept.iter().map(|c| c.0).filter(|&k| k > t).min();
         let from_fast: Cycles = recounted
             .iter()
-            .filter_map(|&(s, t, e)| {
-                if inside(&(s, t, e)) {
-                    Some((s, t, e))
-                } else if in_fast(s) && in_fast(t) {
-                    Some((s, t, resumes(t).map_or(e, |k| k.min(e))))
-                } else {
-                    None
-                }
-            })
+            .filter(|c| of_fast(c))
+            .map(|&(s, t, e)| (s, t, resumes(t).map_or(e, |k| k.min(e))))
             .collect();
         kept.extend(from_fast);
         kept.sort_by_key(|c| c.0);
