@@ -1666,7 +1666,17 @@ fn stretch_cycles(
         in_fast(usize::midpoint(s, e)) || (in_fast(s) && in_fast(t))
     };
     let apart = |cs: &Cycles| cs.iter().filter(|c| c.1 < c.2 && !of_fast(c)).count();
-    if apart(&recounted) + RECOUNT_LOST <= apart(&cycles) {
+    // A single one lost counts where the group's last rep, so merged,
+    // swallowed it whole.
+    let swallowed = recounted.iter().any(|&(s, t, e)| {
+        !in_fast(usize::midpoint(s, e))
+            && in_fast(s)
+            && in_fast(t)
+            && cycles
+                .iter()
+                .any(|&(a, u, b)| u < b && !of_fast(&(a, u, b)) && t <= a && b <= e)
+    });
+    if swallowed || apart(&recounted) + RECOUNT_LOST <= apart(&cycles) {
         let mut kept: Cycles = cycles.iter().filter(|c| !of_fast(c)).copied().collect();
         let resumes = |t: usize| kept.iter().map(|c| c.0).filter(|&k| k > t).min();
         let from_fast: Cycles = recounted
