@@ -279,7 +279,8 @@ const RHYTHM_REPS: usize = 3;
 const RHYTHM_ALIKE: f64 = 0.6;
 /// Where counting a fast group again at its own rhythm loses this many of
 /// the whole cycles apart from it, those stay as the slow count had them: a
-/// group of three low-amplitude reps after fast ones loses two of them.
+/// group of three low-amplitude reps after fast ones loses two of them (one
+/// is enough where the group's last rep swallowed it).
 const RECOUNT_LOST: usize = 2;
 /// A first or last stretch whose acceleration varies in size by more than
 /// `WALK_G` (g, standard deviation: a walk's steps), and `WALK_JOLT` times as
@@ -1662,16 +1663,15 @@ fn stretch_cycles(
     // end is not compared: the recount's full-size fast reps make it a
     // breath where the slow count kept it, rightly or not.
     let in_fast = |i: usize| fast.iter().any(|&(s, e, _)| (s..=e).contains(&i));
-    let of_fast = |&(s, t, e): &(usize, usize, usize)| {
-        in_fast(usize::midpoint(s, e)) || (in_fast(s) && in_fast(t))
+    let merged = |&(s, t, e): &(usize, usize, usize)| {
+        !in_fast(usize::midpoint(s, e)) && in_fast(s) && in_fast(t)
     };
+    let of_fast = |c: &(usize, usize, usize)| in_fast(usize::midpoint(c.0, c.2)) || merged(c);
     let apart = |cs: &Cycles| cs.iter().filter(|c| c.1 < c.2 && !of_fast(c)).count();
     // A single one lost counts where the group's last rep, so merged,
     // swallowed it whole.
     let swallowed = recounted.iter().any(|&(s, t, e)| {
-        !in_fast(usize::midpoint(s, e))
-            && in_fast(s)
-            && in_fast(t)
+        merged(&(s, t, e))
             && cycles
                 .iter()
                 .any(|&(a, u, b)| u < b && !of_fast(&(a, u, b)) && t <= a && b <= e)
