@@ -49,7 +49,8 @@
 //!    so they would go as wiggles beside its full-size reps;
 //!    cycles coming twice per period all through a stretch are a rep's two
 //!    jolts, which the low-pass did not smooth away, and are joined in pairs
-//!    (unless each turns the strap as a rep does: reps of two kinds in turn,
+//!    (unless each turns the strap as a rep does, or turns it steadily, as
+//!    a rep slows to turn and a jolt does not: reps of two kinds in turn,
 //!    the period a pair of them; counted again at half the period, such
 //!    reps show as twice the cycles where the pair's smaller one was
 //!    smoothed away);
@@ -196,6 +197,13 @@ const ECHO_JOINED: f64 = 1.35;
 /// it this much are reps of their own, the period two of them that differ
 /// (a big raise, then a smaller one).
 const ECHO_TILT_DEG: f64 = 35.0;
+/// ... or where they turn steadily: the median cycle tilts the strap this far
+/// between start and turn where it is steady at both ([`STEADY_G`]; deg). A
+/// rep slows to turn; a jolt turns with the strap accelerating hardest, and
+/// its tilt is not known there (every real set joined reads 0). Reps of two
+/// kinds in turn (ten slow, ten fast, ten small) can make a pair of slow reps
+/// the period, and a 30 deg raise is under [`ECHO_TILT_DEG`].
+const ECHO_STEADY_DEG: f64 = 5.0;
 
 /// A cycle's movement has left its start (or arrived at its end) once it is
 /// further than `ARRIVED` of its half swing from it (closer than that at the
@@ -1628,8 +1636,12 @@ fn stretch_cycles(
             pc = halved;
         }
     }
-    let tilts: Vec<f64> = cycles.iter().map(|&(s, t, _)| rom(s, t)).collect();
-    let reps_of_their_own = !tilts.is_empty() && dsp::median(&tilts) >= ECHO_TILT_DEG;
+    let median_of = |f: &dyn Fn(usize, usize) -> f64| {
+        (!cycles.is_empty())
+            .then(|| dsp::median(&cycles.iter().map(|&(s, t, _)| f(s, t)).collect::<Vec<_>>()))
+    };
+    let reps_of_their_own = median_of(rom).is_some_and(|m| m >= ECHO_TILT_DEG)
+        || median_of(tilt).is_some_and(|m| m >= ECHO_STEADY_DEG);
     if alike >= ECHO_ALIKE
         && !reps_of_their_own
         && let Some(joined) = join_echoes(&cycles, period * RATE_HZ)
