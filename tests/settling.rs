@@ -404,6 +404,17 @@ fn a_quarter_size_group_ending_the_set_keeps_its_last_rep() {
 }
 
 #[test]
+fn the_last_small_rep_slowed_where_the_set_settles_is_no_pause() {
+    // Ten slow reps, ten fast, ten a quarter of the size at the slow pace: the
+    // last small rep, its return slowed where the set's end settles, lasts
+    // over 1.5 times the typical cycle and is far smaller than the typical
+    // one, as a pause is; but it is as big as the small rep before it, and
+    // ends their group (29 of 30 before).
+    varied_all_count(53, 10, [(30.0, 5.0), (27.0, 1.85), (7.5, 5.0)]);
+    varied_all_count(53, 10, [(45.0, 5.0), (40.5, 1.85), (11.25, 5.0)]);
+}
+
+#[test]
 fn a_small_rep_held_at_its_top_after_fast_ones_is_one_rep() {
     // Slow reps of 45 or 60 deg and 8 s, fast ones at 0.37 times that period,
     // then reps a quarter of the size at the slow pace, three or ten of each,

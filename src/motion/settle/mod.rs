@@ -1119,7 +1119,9 @@ fn extreme(pc: &[f64], from: usize, to: usize) -> usize {
 /// Drops the cycles of a stretch that are a pause between its reps, not a rep:
 /// smaller than [`PAUSE_SIZE`] times the stretch's typical cycle and longer than
 /// [`PAUSE_DURATION`] times it (a breath and a shuffle between two groups of reps
-/// too close together to split the stretch), or, alone between two regular
+/// too close together to split the stretch; at an end, not where it is as big
+/// as the rep inside it: the last of a low-amplitude group ending the set,
+/// slowed where the set's end settles), or, alone between two regular
 /// reps or at an end beside one (and smaller than those), smaller than
 /// [`LONE_PAUSE_SIZE`] and longer than [`LONE_PAUSE_DURATION`] times it (a
 /// short pause mid-set, settling into the rest after it). Small quick reps and
@@ -1138,6 +1140,7 @@ fn drop_pauses(group: &mut Vec<Cycle>) {
     let pace = |c: &Cycle| (c.end_s - c.start_s) / typical_s;
     let regular =
         |c: &Cycle| c.size >= REGULAR_SIZE * typical_size && (pace(c) - 1.0).abs() <= REGULAR_PACE;
+    let slow_and_small = |c: &Cycle| c.size < PAUSE_SIZE * typical_size && pace(c) > PAUSE_DURATION;
     let pause: Vec<bool> = (0..group.len())
         .map(|i| {
             let c = &group[i];
@@ -1149,7 +1152,16 @@ fn drop_pauses(group: &mut Vec<Cycle>) {
             let lone = (!at_end || group.len() >= LONE_END_MIN_REPS)
                 && (i == 0 || beside(i - 1))
                 && (i + 1 == group.len() || beside(i + 1));
-            (c.size < PAUSE_SIZE * typical_size && pace(c) > PAUSE_DURATION)
+            // At an end, a cycle as big as the rep just inside it is the
+            // last (first) of a low-amplitude group, slow where the set's end
+            // settles.
+            let inside = if i == 0 {
+                group.get(1)
+            } else {
+                group.get(i - 1)
+            };
+            let end_rep = at_end && inside.is_some_and(|r| !slow_and_small(r) && c.size >= r.size);
+            (slow_and_small(c) && !end_rep)
                 || (lone
                     && c.dwell >= PAUSE_DWELL
                     && c.size < LONE_PAUSE_SIZE * typical_size
