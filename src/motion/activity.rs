@@ -45,6 +45,7 @@ impl Activity {
 
     /// Feeds the magnitude of one acceleration sample after `dt` seconds and returns
     /// whether the wearer is moving.
+    #[inline]
     pub fn update(&mut self, magnitude_g: f64, dt: f64) -> bool {
         let m = self.mean.update(magnitude_g, dt);
         let d = magnitude_g - m;

@@ -116,6 +116,7 @@ impl Counter {
 
     /// Feeds a frame from a [`Tracker`] shared with other detectors. Use either this
     /// or the `push` methods on one counter, not both.
+    #[inline]
     pub fn update(&mut self, f: &Frame, out: &mut Vec<RepEvent>) {
         if let Some(r) = &mut self.recorder {
             r.push(f.t, f.accel, f.gyro, f.up);
@@ -129,6 +130,7 @@ impl Counter {
             }));
     }
 
+    #[inline]
     fn detect(&mut self, f: &Frame, out: &mut Vec<RepEvent>) {
         match &mut self.strategy {
             Strategy::Tilt(c) => {

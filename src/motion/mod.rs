@@ -91,6 +91,7 @@ impl Tracker {
 
     /// Feeds a sample; `None` for one that does not move time forward or carries
     /// no usable acceleration (it changes nothing).
+    #[inline]
     pub fn update(&mut self, s: &Sample) -> Option<Frame> {
         let (dt, up, size) = self.orientation.update_sized(s)?;
         let moving = self.activity.update(size, dt);

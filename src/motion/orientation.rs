@@ -45,6 +45,7 @@ impl Orientation {
     /// [`Self::update`], also returning the acceleration's size (g), which
     /// the estimate needs anyway: a caller that wants it too need not take
     /// another square root on every sample.
+    #[inline]
     pub fn update_sized(&mut self, s: &Sample) -> Option<(f64, Vec3, f64)> {
         let size = norm(s.accel);
         if !(size > 1e-9 && size.is_finite()) {
@@ -68,6 +69,7 @@ impl Orientation {
         Some((dt, up, size))
     }
 
+    #[inline]
     fn blend(prev: Vec3, measured: Vec3, size: f64, s: &Sample, dt: f64) -> Vec3 {
         let excess = ((size - 1.0).abs() / LINEAR_ACCEL_SOFT_G).max(1.0);
         let (predicted, k) = match s.gyro {

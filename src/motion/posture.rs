@@ -241,6 +241,7 @@ impl Monitor {
 
     /// Feeds a frame from a [`Tracker`] shared with other detectors. Use either this
     /// or the `push` methods on one monitor, not both.
+    #[inline]
     pub fn update(&mut self, f: &Frame, out: &mut Vec<PostureEvent>) {
         self.last_up = Some(f.up);
         if self.reference.is_none() {

@@ -175,6 +175,7 @@ impl TiltCounter {
     }
 
     /// Feeds the up direction at `t`, `dt` after the previous one.
+    #[inline]
     pub fn update(&mut self, t: f64, dt: f64, up: Vec3, moving: bool, out: &mut Vec<RepEvent>) {
         let Some(reference) = self.reference else {
             return;
