@@ -25,7 +25,9 @@
 //!    mounting, any movement); where the stretch runs through a rest between
 //!    groups of reps unlike each other (big, fast and low-amplitude ones, the
 //!    rest spent fidgeting, so that it is not quiet), each group is counted
-//!    again by itself, along its own direction and at its own rhythm;
+//!    again by itself, along its own direction and at its own rhythm (with a
+//!    gyro, the rotation weighed against the acceleration there as over the
+//!    whole set, so that a quick group's rotation does not lead);
 //! 4. the turning points of that signal, wiggles removed against neighbouring
 //!    swings (so low-amplitude reps among their like stay), half swings at the
 //!    stretch's ends that are much smaller than its typical swing dropped (a
@@ -684,55 +686,57 @@ fn settle_paced(rec: &SetRecorder, min_rep_s: f64, pace: Pace) -> (Vec<Cycle>, V
         }
     }
     // `edges`: whether the stretch starts the set's movement, and ends it.
-    let settle_span = |a: usize, b: usize, rhythm: Option<(f64, f64)>, edges: [bool; 2]| {
-        let tilt = |i: usize, j: usize| {
-            let (i, j) = (a + i.min(j), a + i.max(j));
-            if rec.steady_at(i) && rec.steady_at(j) {
-                rec.away_deg(i, j)
-            } else {
-                0.0
-            }
-        };
-        let up = |i: usize, j: usize| angle_deg(rec.up_at(a + i), rec.up_at(a + j));
-        let turns = Turns {
-            tilt: &tilt,
-            up: &up,
-        };
-        let (cycles, pc) = stretch_cycles(&z, (a, b), &in_gap[a..b], &turns, rhythm, pace, edges);
-        let seen = |i: usize, j: usize| unseen[(a + j).min(n - 1)] == unseen[a + i];
-        let cycles = moving_ends(cycles, &pc, &seen);
-        let typical_size = dsp::median(
-            &cycles
+    let settle_span =
+        |z: &[Vec<f64>], a: usize, b: usize, rhythm: Option<(f64, f64)>, edges: [bool; 2]| {
+            let tilt = |i: usize, j: usize| {
+                let (i, j) = (a + i.min(j), a + i.max(j));
+                if rec.steady_at(i) && rec.steady_at(j) {
+                    rec.away_deg(i, j)
+                } else {
+                    0.0
+                }
+            };
+            let up = |i: usize, j: usize| angle_deg(rec.up_at(a + i), rec.up_at(a + j));
+            let turns = Turns {
+                tilt: &tilt,
+                up: &up,
+            };
+            let (cycles, pc) =
+                stretch_cycles(z, (a, b), &in_gap[a..b], &turns, rhythm, pace, edges);
+            let seen = |i: usize, j: usize| unseen[(a + j).min(n - 1)] == unseen[a + i];
+            let cycles = moving_ends(cycles, &pc, &seen);
+            let typical_size = dsp::median(
+                &cycles
+                    .iter()
+                    .map(|&c| cycle_size(&pc, c))
+                    .collect::<Vec<_>>(),
+            );
+            let dwell = |s: usize, turn: usize, e: usize| {
+                if in_gap[a + s..=a + e].iter().any(|&g| g) {
+                    return 0.0;
+                }
+                let near = pc[s..=e]
+                    .iter()
+                    .filter(|v| (*v - pc[turn]).abs() < DWELL_BAND * typical_size)
+                    .count();
+                near as f64 / (e - s + 1) as f64
+            };
+            let group: Vec<Cycle> = cycles
                 .iter()
-                .map(|&c| cycle_size(&pc, c))
-                .collect::<Vec<_>>(),
-        );
-        let dwell = |s: usize, turn: usize, e: usize| {
-            if in_gap[a + s..=a + e].iter().any(|&g| g) {
-                return 0.0;
-            }
-            let near = pc[s..=e]
-                .iter()
-                .filter(|v| (*v - pc[turn]).abs() < DWELL_BAND * typical_size)
-                .count();
-            near as f64 / (e - s + 1) as f64
+                .map(|&(s, turn, e)| Cycle {
+                    dwell: dwell(s, turn, e),
+                    start_s: rec.time(a + s),
+                    turn_s: rec.time(a + turn),
+                    end_s: rec.time(a + e),
+                    rom_deg: angle_deg(rec.up_at(a + s), rec.up_at(a + turn)),
+                    gentle: off_1g(&rec.x[a + s..=a + turn]) <= GENTLE_G,
+                    size: cycle_size(&pc, (s, turn, e)),
+                    away_deg: rec.away_deg(a + s, a + e),
+                    unseen: false,
+                })
+                .collect();
+            (group, cycles, pc)
         };
-        let group: Vec<Cycle> = cycles
-            .iter()
-            .map(|&(s, turn, e)| Cycle {
-                dwell: dwell(s, turn, e),
-                start_s: rec.time(a + s),
-                turn_s: rec.time(a + turn),
-                end_s: rec.time(a + e),
-                rom_deg: angle_deg(rec.up_at(a + s), rec.up_at(a + turn)),
-                gentle: off_1g(&rec.x[a + s..=a + turn]) <= GENTLE_G,
-                size: cycle_size(&pc, (s, turn, e)),
-                away_deg: rec.away_deg(a + s, a + e),
-                unseen: false,
-            })
-            .collect();
-        (group, cycles, pc)
-    };
     let span_rhythm = |a: usize, b: usize| match set_rhythm {
         Some((p, _)) if ((b - a) as f64) < p * RATE_HZ => Some((p, 0.0)),
         _ => None,
@@ -747,7 +751,7 @@ fn settle_paced(rec: &SetRecorder, min_rep_s: f64, pace: Pace) -> (Vec<Cycle>, V
         // still after it, beyond the margin: one that stops as the movement
         // does may have cut it.
         let edges = [k == 0, k + 1 == spans.len() && b + margin <= n];
-        let (group, cycles, pc) = settle_span(a, b, rhythm, edges);
+        let (group, cycles, pc) = settle_span(&z, a, b, rhythm, edges);
         // Groups of unlike reps that no quiet split (a rest spent fidgeting):
         // each is counted along its own direction and at its own rhythm.
         let pieces = rest_pieces(&group);
@@ -762,7 +766,12 @@ fn settle_paced(rec: &SetRecorder, min_rep_s: f64, pace: Pace) -> (Vec<Cycle>, V
                     let from = (a + cycles[i].0).saturating_sub(margin).max(a);
                     let to = (a + cycles[j].2 + margin).min(b);
                     let edges = [edges[0] && q == 0, edges[1] && q + 1 == pieces.len()];
-                    let (group, _, pc) = settle_span(from, to, span_rhythm(from, to), edges);
+                    // Along the piece's own direction, with the rotation
+                    // weighed as over the whole set: a quick group's
+                    // rotation otherwise outweighs the tilt.
+                    let local = rescaled(&z, from, to, &in_gap);
+                    let z = local.as_deref().unwrap_or(&z);
+                    let (group, _, pc) = settle_span(z, from, to, span_rhythm(from, to), edges);
                     (from, to, group, pc)
                 })
                 .collect()
@@ -792,6 +801,38 @@ fn settle_paced(rec: &SetRecorder, min_rep_s: f64, pace: Pace) -> (Vec<Cycle>, V
     groups.iter_mut().for_each(drop_pauses);
     drop_strays(&mut groups);
     (groups.into_iter().flatten().collect(), trace)
+}
+
+/// `z` ([`movement`]) with the rotation rescaled so that over `[a, b)` it
+/// weighs against the acceleration as it does over the whole set
+/// ([`GYRO_WEIGHT`]); `None` without a gyro.
+fn rescaled(z: &[Vec<f64>], a: usize, b: usize, in_gap: &[bool]) -> Option<Vec<Vec<f64>>> {
+    if z.len() < 6 {
+        return None;
+    }
+    let power = |chans: &[Vec<f64>]| -> f64 {
+        chans
+            .iter()
+            .map(|c| {
+                c[a..b]
+                    .iter()
+                    .zip(&in_gap[a..b])
+                    .filter(|&(_, &g)| !g)
+                    .map(|(v, _)| v * v)
+                    .sum::<f64>()
+            })
+            .sum()
+    };
+    let (accel, gyro) = (power(&z[..3]), power(&z[3..6]));
+    if !(accel > 0.0 && gyro > 0.0) {
+        return None;
+    }
+    let k = GYRO_WEIGHT * (accel / gyro).sqrt();
+    let mut out = z.to_vec();
+    for c in &mut out[3..6] {
+        c.iter_mut().for_each(|v| *v *= k);
+    }
+    Some(out)
 }
 
 /// Counts the reps a gap in the recording hid, where the set's rhythm shows
