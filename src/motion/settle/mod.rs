@@ -213,6 +213,11 @@ const ECHO_STEADY_DEG: f64 = 5.0;
 /// pause, not part of the rep ([`moving_ends`]).
 const ARRIVED: f64 = 0.2;
 const PAUSED: f64 = 1.5;
+/// ... or, where the signal creeps through the pause (a band-pass filter's
+/// slow recovery after a group of reps that all tilt one way), the strap
+/// holding within this of one pose over the pause (deg), away from the
+/// signal's smoothed edges ([`moving_ends`]).
+const PAUSE_STILL_DEG: f64 = 2.0;
 
 /// At least `REST_SWINGS` half swings in a row that are [`BREATHS`] are
 /// breathing in a rest between two groups of reps, not part of a rep: the reps
@@ -704,7 +709,7 @@ fn settle_paced(rec: &SetRecorder, min_rep_s: f64, pace: Pace) -> (Vec<Cycle>, V
             let (cycles, pc) =
                 stretch_cycles(z, (a, b), &in_gap[a..b], &turns, rhythm, pace, edges);
             let seen = |i: usize, j: usize| unseen[(a + j).min(n - 1)] == unseen[a + i];
-            let cycles = moving_ends(cycles, &pc, &seen);
+            let cycles = moving_ends(cycles, &pc, &seen, &up);
             let typical_size = dsp::median(
                 &cycles
                     .iter()
@@ -1092,11 +1097,26 @@ fn unlike(group: &[Cycle], pieces: &[(usize, usize)]) -> bool {
 /// rest, and the roll was lost with it); likewise its end, where the second
 /// half swing first arrives within it. Not across a gap in the recording
 /// (`seen(i, j)`: no sample of `i..=j` in one), whose straight fill is no pause.
+/// The signal can creep through a pause, out of that band: the set's
+/// movement band-passed recovers slowly after a group of reps that all tilt
+/// the strap one way, and a pause between groups that quiet did not split
+/// read as part of the next group's first rep, which was then trimmed or
+/// dropped with it (ten slow, ten quick, ten small reps with 7 s pauses lost
+/// one on every seed). So a cycle also starts where the signal ends
+/// [`PAUSED`] typical cycles within [`ARRIVED`] of its half swing, and ends
+/// where it starts such a rest, where the strap (`up(i, j)`, deg apart) held
+/// within [`PAUSE_STILL_DEG`] of one pose over the rest but its last (first)
+/// quarter, which the smoothed signal's edge reaches into.
 /// The stretch's first cycle starts, and its last ends, where its half swing
 /// went furthest ([`extreme`]): past it, in the stretch's margin, the signal
 /// creeps back as the wearer settles, and a set's last rep timed to there read
 /// as long as a pause and was dropped ([`drop_pauses`]).
-fn moving_ends(mut cycles: Cycles, pc: &[f64], seen: &dyn Fn(usize, usize) -> bool) -> Cycles {
+fn moving_ends(
+    mut cycles: Cycles,
+    pc: &[f64],
+    seen: &dyn Fn(usize, usize) -> bool,
+    up: &dyn Fn(usize, usize) -> f64,
+) -> Cycles {
     if cycles.len() < RHYTHM_REPS {
         return cycles;
     }
@@ -1131,6 +1151,15 @@ fn moving_ends(mut cycles: Cycles, pc: &[f64], seen: &dyn Fn(usize, usize) -> bo
             && seen(s, left)
         {
             c.0 = left;
+        } else if let Some(left) = rest_until(pc, (s, t), paused, ARRIVED * out)
+            && seen(s, left)
+            && still(
+                up,
+                left - paused.ceil() as usize,
+                left - (paused / 4.0).ceil() as usize,
+            )
+        {
+            c.0 = left;
         }
         let back = (pc[e] - pc[t]).abs();
         if let Some(j) = (t..=e).find(|&j| (pc[j] - pc[e]).abs() <= ARRIVED * back)
@@ -1138,9 +1167,48 @@ fn moving_ends(mut cycles: Cycles, pc: &[f64], seen: &dyn Fn(usize, usize) -> bo
             && seen(j, e)
         {
             c.2 = j;
+        } else if let Some(j) = rest_from(pc, (t, e), paused, ARRIVED * back)
+            && seen(j, e)
+            && still(
+                up,
+                j + (paused / 4.0).ceil() as usize,
+                j + paused.ceil() as usize,
+            )
+        {
+            c.2 = j;
         }
     }
     cycles
+}
+
+/// Whether the strap held within [`PAUSE_STILL_DEG`] of where it was at `i`
+/// until `j` (`up(i, k)`: how far apart, deg).
+fn still(up: &dyn Fn(usize, usize) -> f64, i: usize, j: usize) -> bool {
+    (i..=j).all(|k| up(i, k) <= PAUSE_STILL_DEG)
+}
+
+/// The span of `pc` over `i..=j`.
+fn spread(pc: &[f64], i: usize, j: usize) -> f64 {
+    let (lo, hi) = pc[i..=j]
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+            (lo.min(v), hi.max(v))
+        });
+    hi - lo
+}
+
+/// The last sample of `pc` over `s..=t` that ends a rest: the `paused`
+/// samples up to it, all after `s`, stay within `band` of one another.
+fn rest_until(pc: &[f64], (s, t): (usize, usize), paused: f64, band: f64) -> Option<usize> {
+    let w = paused.ceil() as usize;
+    (s + w..=t).rev().find(|&i| spread(pc, i - w, i) <= band)
+}
+
+/// The first sample of `pc` over `t..=e` that starts a rest: the `paused`
+/// samples from it, all before `e`, stay within `band` of one another.
+fn rest_from(pc: &[f64], (t, e): (usize, usize), paused: f64, band: f64) -> Option<usize> {
+    let w = paused.ceil() as usize;
+    (t..=e.saturating_sub(w)).find(|&j| j + w <= e && spread(pc, j, j + w) <= band)
 }
 
 /// How far the half swing of `pc` from turning point `from` towards `to` went:
@@ -2856,11 +2924,14 @@ mod tests {
         let cycles = swings::cycles(&points);
         // Counted from the turning points, the pause's drift joins a cycle.
         assert!(cycles.iter().any(|c| c.2 - c.0 > 60), "{cycles:?}");
-        let timed = moving_ends(cycles.clone(), &pc, &|_, _| true);
+        let timed = moving_ends(cycles.clone(), &pc, &|_, _| true, &|_, _| 0.0);
         assert_eq!(timed.len(), cycles.len());
         assert!(timed.iter().all(|c| c.2 - c.0 <= 30), "{timed:?}");
         // Across a gap in the recording, nothing is moved.
-        assert_eq!(moving_ends(cycles.clone(), &pc, &|_, _| false), cycles);
+        assert_eq!(
+            moving_ends(cycles.clone(), &pc, &|_, _| false, &|_, _| 0.0),
+            cycles
+        );
     }
 
     #[test]
@@ -2885,10 +2956,40 @@ mod tests {
         let mut cycles: Cycles = (0..4).map(|k| (20 * k, 20 * k + 10, 20 * k + 20)).collect();
         cycles.push((80, 150, 160));
         cycles.extend((0..3).map(|k| (160 + 20 * k, 170 + 20 * k, 180 + 20 * k)));
-        let timed = moving_ends(cycles, &pc, &|_, _| true);
+        let timed = moving_ends(cycles, &pc, &|_, _| true, &|_, _| 0.0);
         let (start, _, end) = timed[4];
         assert!((135..145).contains(&start), "{:?}", timed[4]);
         assert_eq!(end, 160);
+    }
+
+    #[test]
+    fn a_cycle_starts_where_a_pause_the_signal_creeps_through_ends() {
+        // Four cycles of 20 samples from +1 to -1 and back; a pause of 80
+        // samples whose signal creeps from +1 down to +0.4, further than a
+        // fifth of a half swing, then stays; a cycle down from there and
+        // back; three more cycles.
+        let wave = |n: usize| (0..n).map(|i| (std::f64::consts::TAU * i as f64 / 20.0).cos());
+        let mut pc: Vec<f64> = wave(80).collect();
+        pc.extend((0..80).map(|k| 0.4 + 0.6 * (-f64::from(k) / 10.0).exp()));
+        pc.extend(
+            (1..=20)
+                .map(|i| 0.4 - 0.7 * (1.0 - (std::f64::consts::TAU * f64::from(i) / 20.0).cos())),
+        );
+        pc.extend(wave(61).map(|v| v - 0.6));
+        let mut cycles: Cycles = (0..4).map(|k| (20 * k, 20 * k + 10, 20 * k + 20)).collect();
+        cycles.push((80, 170, 180));
+        cycles.extend((0..3).map(|k| (180 + 20 * k, 190 + 20 * k, 200 + 20 * k)));
+        // The strap held still through the pause: the cycle starts where it ends.
+        let timed = moving_ends(cycles.clone(), &pc, &|_, _| true, &|_, _| 0.5);
+        let (start, _, end) = timed[4];
+        assert!((155..=165).contains(&start), "{:?}", timed[4]);
+        assert_eq!(end, 180);
+        // A strap turning through it was not pausing: nothing moves.
+        let turning = |i: usize, j: usize| i.abs_diff(j) as f64;
+        assert_eq!(
+            moving_ends(cycles.clone(), &pc, &|_, _| true, &turning),
+            cycles
+        );
     }
 
     #[test]
