@@ -98,6 +98,77 @@ fn crossing_lead_s(ramp_dps: f64, ramp_deg: f64, still_dps: f64, window_s: f64) 
     ramp_s - cross
 }
 
+/// The window a ramp's braking is read over (s): short against a ramp, so
+/// that the speed's fall is the ramp's and not the window's.
+pub const BRAKING_WINDOW_S: f64 = 0.3;
+/// The lag over which the speed's fall is measured (s).
+const BRAKING_LAG_S: f64 = 0.1;
+
+/// Where a ramp whose angles are `trace` (times increasing) stops, from its
+/// braking ([`braking_stop`]) after its fastest before `until`, whichever way
+/// it turns. Give a ramp that sets off backwards in time (times negated) to
+/// find where it set off.
+pub fn braking_from_peak(trace: &[(f64, f64)], until: f64) -> Option<f64> {
+    let speeds = centred_speeds(trace, BRAKING_WINDOW_S);
+    let end = speeds.partition_point(|&(t, _)| t <= until);
+    let (peak, &(_, fastest)) = speeds[..end]
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1.1.abs().total_cmp(&b.1.1.abs()))?;
+    let way = fastest.signum();
+    let braking: Vec<(f64, f64)> = speeds[peak..end]
+        .iter()
+        .map(|&(t, v)| (t, way * v))
+        .collect();
+    braking_stop(&braking, BRAKING_LAG_S)
+}
+
+/// Signed mean speeds (deg/s) over a window `w` centred on each angle of
+/// `trace` (times increasing).
+fn centred_speeds(trace: &[(f64, f64)], w: f64) -> Vec<(f64, f64)> {
+    let (mut lo, mut hi) = (0, 0);
+    let mut out = Vec::with_capacity(trace.len());
+    for &(t, _) in trace {
+        while trace[lo].0 < t - w / 2.0 {
+            lo += 1;
+        }
+        while hi + 1 < trace.len() && trace[hi + 1].0 <= t + w / 2.0 {
+            hi += 1;
+        }
+        let span = trace[hi].0 - trace[lo].0;
+        let v = if span > 0.0 {
+            (trace[hi].1 - trace[lo].1) / span
+        } else {
+            0.0
+        };
+        out.push((t, v));
+    }
+    out
+}
+
+/// Where a braking movement stops: `speeds` are (time, speed) with time
+/// running the way the movement brakes (backwards for a movement's start,
+/// with times negated), from its fastest on. The speed's fall over `lag_s` is
+/// found where it is steepest, and followed along that slope to zero.
+fn braking_stop(speeds: &[(f64, f64)], lag_s: f64) -> Option<f64> {
+    let mut best: Option<(f64, f64, f64)> = None;
+    let mut j = 0;
+    for i in 0..speeds.len() {
+        let (t0, v0) = speeds[i];
+        while j < speeds.len() && speeds[j].0 < t0 + lag_s {
+            j += 1;
+        }
+        let Some(&(t1, v1)) = speeds.get(j) else {
+            break;
+        };
+        let slope = (v1 - v0) / (t1 - t0);
+        if slope < 0.0 && best.is_none_or(|(s, _, _)| slope < s) {
+            best = Some((slope, (t0 + t1) / 2.0, (v0 + v1) / 2.0));
+        }
+    }
+    best.map(|(slope, t, v)| t + v.max(0.0) / -slope)
+}
+
 /// The point in `lo..hi` where `above` turns from true to false.
 fn bisect(mut lo: f64, mut hi: f64, above: impl Fn(f64) -> bool) -> f64 {
     for _ in 0..60 {
@@ -363,5 +434,64 @@ mod tests {
         );
         // A quick ramp sets its own threshold: nothing to add back.
         assert!(floor_lead_s(40.0, 30.0) == 0.0 && floor_lead_s(15.0, 8.0) == 0.0);
+    }
+
+    /// A ramp of `size_deg` over `ramp_s` from t = 1 s (`shape` maps 0..1 to
+    /// 0..1), then held, with a plateau sway of phase `phase` on top, at 100 Hz.
+    fn swayed_ramp(
+        size_deg: f64,
+        ramp_s: f64,
+        shape: fn(f64) -> f64,
+        phase: f64,
+    ) -> Vec<(f64, f64)> {
+        let tau = std::f64::consts::TAU;
+        (0..600)
+            .map(|i| {
+                let t = f64::from(i) * 0.01;
+                let u = ((t - 1.0) / ramp_s).clamp(0.0, 1.0);
+                let sway = 1.2 * (tau * 0.23 * t + phase).sin()
+                    + 0.5 * (tau * 0.61 * t + 2.0 * phase).sin();
+                (t, size_deg * shape(u) + sway * shape(u))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_ramps_end_is_found_from_its_braking_under_a_sway() {
+        let eased = |u: f64| u * u * (3.0 - 2.0 * u);
+        let minimum_jerk = |u: f64| u * u * u * (10.0 - 15.0 * u + 6.0 * u * u);
+        for (size_deg, ramp_s) in [(15.0, 2.0), (10.0, 1.2), (30.0, 2.5)] {
+            let end = 1.0 + ramp_s;
+            for k in 0..8 {
+                let phase = f64::from(k) * 0.785;
+                let found =
+                    braking_from_peak(&swayed_ramp(size_deg, ramp_s, eased, phase), end + 0.5)
+                        .unwrap();
+                assert!(
+                    (found - end).abs() < 0.25,
+                    "eased {size_deg} deg over {ramp_s} s, phase {phase:.2}: {found:.3} s, not {end} s"
+                );
+                // A person's reach (minimum jerk) brakes gently at its very
+                // end: without a sway, found early by 7% of the ramp.
+                let found = braking_from_peak(
+                    &swayed_ramp(size_deg, ramp_s, minimum_jerk, phase),
+                    end + 0.5,
+                )
+                .unwrap();
+                assert!(
+                    (found - end).abs() < 0.35,
+                    "minimum jerk {size_deg} deg over {ramp_s} s, phase {phase:.2}: {found:.3} s, not {end} s"
+                );
+            }
+        }
+        // The ramp out of a hold, lowering from t = 1 s as the ramp above
+        // rose (its angle at 4 - t), given backwards in time (times negated):
+        // where it set off.
+        let out: Vec<(f64, f64)> = swayed_ramp(15.0, 2.0, eased, 0.0)
+            .into_iter()
+            .map(|(t, a)| (-(4.0 - t), a))
+            .collect();
+        let found = braking_from_peak(&out, -(1.0 - 0.5)).map(|t| -t);
+        assert!(found.is_some_and(|t| (t - 1.0).abs() < 0.25), "{found:?}");
     }
 }

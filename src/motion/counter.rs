@@ -140,7 +140,7 @@ impl Counter {
                         None => return,
                     }
                 }
-                c.update(f.t, f.dt, f.up, f.moving, out);
+                c.update(f.t, f.dt, f.up, f.moving, f.gyro.is_some(), out);
             }
             Strategy::Pose(c) => {
                 if !c.has_reference() {
@@ -149,7 +149,7 @@ impl Counter {
                         None => return,
                     }
                 }
-                c.update(f.t, f.dt, f.up, out);
+                c.update(f.t, f.dt, f.up, f.gyro.is_some(), out);
             }
             Strategy::Cycles(c) => c.update(f.t, f.dt, f.accel, f.up, out),
         }

@@ -13,10 +13,16 @@
 //! which its braking crosses before it arrives (and after it leaves): the hold
 //! is timed from where the ramp in arrived to where the way out began, each
 //! from its own ramp's speed ([`floor_lead_s`]), so that a hold left slower or
-//! quicker than it was entered reads its length.
+//! quicker than it was entered reads its length. With a gyro, both ends are
+//! then timed again from where the ramps brake ([`braking_from_peak`]): a sway
+//! on the plateau keeps the angle turning over the still threshold after the
+//! ramp has arrived, and the ramp's own braking does not depend on it.
+
+use std::collections::VecDeque;
 
 use super::braking::{
-    CentredSpeed, SPEED_WINDOW_S, STILL_DPS, floor_lead_s, hold_window_s, still_dps,
+    BRAKING_WINDOW_S, CentredSpeed, SPEED_WINDOW_S, STILL_DPS, braking_from_peak, floor_lead_s,
+    hold_window_s, still_dps,
 };
 use super::filter::Ema;
 use super::rep::{Hold, Progress, Rep, RepEvent, Side, score};
@@ -34,6 +40,19 @@ const BRIDGE_S: f64 = 1.0;
 /// minimum, is an attempt, not a rep (s).
 const MIN_HOLD_S: f64 = 1.0;
 const MIN_HOLD_FRACTION: f64 = 0.25;
+/// How much of the angle's recent past is kept, to time a hold's start and end
+/// again from the ramps' braking (s), at most one angle in [`RECENT_STEP_S`].
+const RECENT_S: f64 = 6.0;
+const RECENT_STEP_S: f64 = 0.0099;
+/// How long after a hold's start (as found live) its start is timed again
+/// from the ramp into it (s).
+const RAMP_TAIL_S: f64 = 2.0;
+/// How far past a hold's start as found live (before its end) the ramp's
+/// braking is looked for (s).
+const BRAKING_SEARCH_S: f64 = 0.5;
+/// A hold's start or end timed from a ramp's braking further than this from
+/// where it was found live is a wobble's, not the ramp's (s).
+const BRAKING_MAX_SHIFT_S: f64 = 1.5;
 
 #[derive(Debug, Clone, Copy)]
 struct Building {
@@ -60,6 +79,9 @@ struct Building {
     /// out, from which the hold's end is found as its start was from the ramp
     /// in ([`floor_lead_s`]).
     out_dps: f64,
+    /// The start timed from the ramp in's braking, once the angles past it
+    /// are in ([`RAMP_TAIL_S`]); `None` before, or where it was not found.
+    braked_start_s: Option<Option<f64>>,
 }
 
 /// The movement into a pose, outside a hold.
@@ -88,6 +110,11 @@ pub struct PoseCounter {
     ramp: Option<Ramp>,
     in_since: Option<f64>,
     hold: Option<Building>,
+    /// The smoothed angles (and their times) of the last [`RECENT_S`].
+    recent: VecDeque<(f64, f64)>,
+    recent_due: f64,
+    /// When an angle last came without a gyro (s).
+    unfused_at: f64,
     reps: u32,
     attempts: u32,
     set_done: bool,
@@ -108,6 +135,9 @@ impl PoseCounter {
             ramp: None,
             in_since: None,
             hold: None,
+            recent: VecDeque::new(),
+            recent_due: f64::NEG_INFINITY,
+            unfused_at: f64::NEG_INFINITY,
             reps: 0,
             attempts: 0,
             set_done: false,
@@ -142,10 +172,25 @@ impl PoseCounter {
             .is_some_and(|[lo, hi]| angle >= lo - tol && angle <= hi + tol)
     }
 
-    /// Feeds the up direction at `t`, `dt` after the previous one.
-    pub fn update(&mut self, t: f64, dt: f64, up: Vec3, out: &mut Vec<RepEvent>) {
+    /// Feeds the up direction at `t`, `dt` after the previous one; `fused`
+    /// says whether a gyro keeps it, not the accelerometer alone.
+    pub fn update(&mut self, t: f64, dt: f64, up: Vec3, fused: bool, out: &mut Vec<RepEvent>) {
         let Some(upright) = self.upright else { return };
         let angle = self.angle.update(unit_angle_deg(up, upright), dt);
+        if !fused {
+            self.unfused_at = t;
+        }
+        if t >= self.recent_due {
+            self.recent_due = t + RECENT_STEP_S;
+            self.recent.push_back((t, angle));
+            while self
+                .recent
+                .front()
+                .is_some_and(|&(t0, _)| t0 < t - RECENT_S)
+            {
+                self.recent.pop_front();
+            }
+        }
         // Judged at the middle of the speed window, so that a hold's start and
         // end are found with the same delay and its length is not biased.
         let (now_t, now_mid, now_speed) = self.window.push(t, angle);
@@ -172,6 +217,9 @@ impl PoseCounter {
             }
             None => self.in_since = None,
             Some(h) if inside => {
+                if h.braked_start_s.is_none() && t >= h.start_s + RAMP_TAIL_S {
+                    h.braked_start_s = Some(braked_start(&self.recent, h.start_s));
+                }
                 h.last_in_s = t;
                 h.out_since = None;
                 h.out_dps = 0.0;
@@ -242,6 +290,7 @@ impl PoseCounter {
             lead_s,
             size_deg,
             out_dps: 0.0,
+            braked_start_s: None,
         });
         let n = self.reps + 1;
         out.push(RepEvent::RepStarted { n, t: rep_start_s });
@@ -264,10 +313,23 @@ impl PoseCounter {
             b.lead_s
         };
         let left_s = (b.last_in_s - lead_out).max(b.start_s);
+        // With a gyro, both ends are timed again from the ramps' braking
+        // (as a tilt hold's are, see `TiltCounter::retime_by_braking`).
+        let (start_s, left_s) = if self.unfused_at < b.rep_start_s - RAMP_TAIL_S {
+            let start = b.braked_start_s.flatten().unwrap_or(b.start_s);
+            let end = braked_end(&self.recent, left_s).unwrap_or(left_s);
+            if end > start {
+                (start, end)
+            } else {
+                (b.start_s, left_s)
+            }
+        } else {
+            (b.start_s, left_s)
+        };
         let hold = Hold {
-            start_s: b.start_s,
+            start_s,
             end_s: left_s,
-            held_s: left_s - b.start_s,
+            held_s: left_s - start_s,
             breaks: 0,
         };
         out.push(RepEvent::HoldEnded {
@@ -306,4 +368,32 @@ impl PoseCounter {
             });
         }
     }
+}
+
+/// Where the ramp into a hold found starting at `live_s` stopped, by its
+/// braking ([`braking_from_peak`]), from the `recent` angles; `None` where it
+/// is not found near `live_s`.
+fn braked_start(recent: &VecDeque<(f64, f64)>, live_s: f64) -> Option<f64> {
+    let until = live_s + BRAKING_SEARCH_S;
+    let ramp: Vec<(f64, f64)> = recent
+        .iter()
+        .copied()
+        .take_while(|&(t, _)| t <= until + BRAKING_WINDOW_S)
+        .collect();
+    braking_from_peak(&ramp, until).filter(|t| (t - live_s).abs() < BRAKING_MAX_SHIFT_S)
+}
+
+/// Where the ramp out of a hold found ending at `live_s` set off, by its
+/// braking backwards in time, from the `recent` angles.
+fn braked_end(recent: &VecDeque<(f64, f64)>, live_s: f64) -> Option<f64> {
+    let from = live_s - BRAKING_SEARCH_S - BRAKING_WINDOW_S;
+    let ramp: Vec<(f64, f64)> = recent
+        .iter()
+        .rev()
+        .take_while(|&&(t, _)| t >= from)
+        .map(|&(t, a)| (-t, a))
+        .collect();
+    braking_from_peak(&ramp, -(live_s - BRAKING_SEARCH_S))
+        .map(|t| -t)
+        .filter(|t| (t - live_s).abs() < BRAKING_MAX_SHIFT_S)
 }

@@ -3,7 +3,9 @@
 
 use std::collections::VecDeque;
 
-use super::braking::{CentredSpeed, SPEED_WINDOW_S, hold_window_s, still_dps};
+use super::braking::{
+    BRAKING_WINDOW_S, CentredSpeed, SPEED_WINDOW_S, braking_from_peak, hold_window_s, still_dps,
+};
 use super::filter::{Ema, alpha};
 use super::rep::{Hold, Progress, Rep, RepEvent, Side, score};
 use super::settled::{MIN_REPS_FOR_TYPICAL, looks_partial, typical_peak};
@@ -41,6 +43,16 @@ const TRACE_S: f64 = 20.0;
 /// ... at most one angle in this long (s): 100 Hz is plenty to time a hold's
 /// end, and keeping fewer keeps a 200 Hz strap's count fast.
 const TRACE_STEP_S: f64 = 0.0099;
+/// How long past the hold's start (as found live) the ramp into it is kept, to
+/// time the start again from the ramp's braking (s).
+const RAMP_TAIL_S: f64 = 2.0;
+/// How far past the hold's start as found live (before its end) the ramp's
+/// braking is looked for (s).
+const BRAKING_SEARCH_S: f64 = 0.5;
+/// A hold's start or end timed from a ramp's braking further than this from
+/// where it was found live is a wobble's, not the ramp's: the live time
+/// stands (s).
+const BRAKING_MAX_SHIFT_S: f64 = 1.5;
 
 /// Thresholds derived from a spec.
 #[derive(Debug, Clone)]
@@ -87,6 +99,8 @@ struct RepBuild {
     lower_dps: f64,
     lower_t: f64,
     left_band: bool,
+    /// Whether every angle of the rep came from an orientation a gyro keeps.
+    fused: bool,
 }
 
 /// Whether `angle` is in the target band (plus its tolerance), or past the start
@@ -114,6 +128,13 @@ pub struct TiltCounter {
     /// is timed again from them once the ramp out of it is known
     /// ([`Self::retime_end`]).
     trace: VecDeque<(f64, f64)>,
+    /// The angles (and their times) of the rep under way from its start until
+    /// [`RAMP_TAIL_S`] after its hold began, the last [`TRACE_S`] of them at
+    /// most, at most one in [`TRACE_STEP_S`]: where the hold began is timed
+    /// again from them ([`Self::retime_by_braking`]).
+    ramp_in: VecDeque<(f64, f64)>,
+    /// When the next angle is due in `ramp_in` (s).
+    ramp_due: f64,
     /// When the next angle is due in `trace` (s).
     trace_due: f64,
     /// The angles (and their times) of the last [`REANCHOR_STILL_S`] while the
@@ -143,6 +164,8 @@ impl TiltCounter {
             last_low_t: 0.0,
             rep: None,
             trace: VecDeque::new(),
+            ramp_in: VecDeque::new(),
+            ramp_due: f64::NEG_INFINITY,
             trace_due: f64::NEG_INFINITY,
             far_angles: VecDeque::new(),
             reps: 0,
@@ -174,9 +197,19 @@ impl TiltCounter {
         self.progress
     }
 
-    /// Feeds the up direction at `t`, `dt` after the previous one.
+    /// Feeds the up direction at `t`, `dt` after the previous one; `fused`
+    /// says whether a gyro keeps it (the orientation's, see
+    /// [`super::Orientation`]), not the accelerometer alone.
     #[inline]
-    pub fn update(&mut self, t: f64, dt: f64, up: Vec3, moving: bool, out: &mut Vec<RepEvent>) {
+    pub fn update(
+        &mut self,
+        t: f64,
+        dt: f64,
+        up: Vec3,
+        moving: bool,
+        fused: bool,
+        out: &mut Vec<RepEvent>,
+    ) {
         let Some(reference) = self.reference else {
             return;
         };
@@ -206,6 +239,25 @@ impl TiltCounter {
             State::Ending { .. } => {}
         }
         if self.state != State::Rest {
+            if let Some(r) = self.rep.as_mut() {
+                r.fused &= fused;
+            }
+            if t >= self.ramp_due
+                && self
+                    .rep
+                    .as_ref()
+                    .is_some_and(|r| r.hold.is_none_or(|h| t < h.start_s + RAMP_TAIL_S))
+            {
+                self.ramp_due = t + TRACE_STEP_S;
+                self.ramp_in.push_back((t, fast));
+                while self
+                    .ramp_in
+                    .front()
+                    .is_some_and(|&(t0, _)| t0 < t - TRACE_S)
+                {
+                    self.ramp_in.pop_front();
+                }
+            }
             if t >= self.trace_due && self.rep.as_ref().is_some_and(|r| r.hold.is_some()) {
                 self.trace_due = t + TRACE_STEP_S;
                 self.trace.push_back((t, fast));
@@ -280,8 +332,10 @@ impl TiltCounter {
             lower_dps: 0.0,
             lower_t: f64::NEG_INFINITY,
             left_band: false,
+            fused: true,
         });
         self.trace.clear();
+        self.ramp_in.clear();
         out.push(RepEvent::RepStarted {
             n: self.reps + 1,
             t: self.last_low_t,
@@ -407,6 +461,55 @@ impl TiltCounter {
         }
     }
 
+    /// Times the hold again from where the ramps into and out of it brake
+    /// ([`braking_from_peak`]): where the ramp in would stop, slowing as it slowed
+    /// hardest, and where the ramp out set off, speeding up as it did fastest.
+    /// A speed threshold finds a ramp's end where its speed falls under it,
+    /// which is earlier the slower the ramp brakes at its very end, and a sway
+    /// on the plateau at a few deg/s keeps it over the threshold for up to a
+    /// second; the braking's slope is the ramp's own. Only for an angle a gyro
+    /// keeps (`fused`): an accelerometer's angle is tilted by the strap's own
+    /// acceleration just where a ramp brakes, and its slope there is not the
+    /// ramp's. Where a ramp's braking is not found, the live start, and the end
+    /// timed by [`Self::retime_end`], stand.
+    fn retime_by_braking(&self, rep: &mut RepBuild) {
+        self.retime_end(rep);
+        let Some(h) = rep.hold.as_mut() else { return };
+        if rep.segment_start.is_some() {
+            return;
+        }
+        let near = |t: f64, live: f64| (t - live).abs() < BRAKING_MAX_SHIFT_S;
+        // The ramp in, from its fastest to a little past the hold's start.
+        let ramp_in: Vec<(f64, f64)> = self
+            .ramp_in
+            .iter()
+            .copied()
+            .take_while(|&(t, _)| t <= h.start_s + BRAKING_SEARCH_S + BRAKING_WINDOW_S)
+            .collect();
+        let start = braking_from_peak(&ramp_in, h.start_s + BRAKING_SEARCH_S)
+            .filter(|&t| near(t, h.start_s) && t < h.end_s);
+        // The ramp out, backwards in time: from its fastest back to a little
+        // before the hold's end.
+        let from = h.end_s - BRAKING_SEARCH_S - BRAKING_WINDOW_S;
+        let ramp_out: Vec<(f64, f64)> = self
+            .trace
+            .iter()
+            .rev()
+            .take_while(|&&(t, _)| t >= from)
+            .map(|&(t, a)| (-t, a))
+            .collect();
+        let end = braking_from_peak(&ramp_out, -(h.end_s - BRAKING_SEARCH_S))
+            .map(|t| -t)
+            .filter(|&t| near(t, h.end_s));
+        let (start, end) = (start.unwrap_or(h.start_s), end.unwrap_or(h.end_s));
+        if end <= start {
+            return;
+        }
+        h.held_s += (h.start_s - start) + (end - h.end_s);
+        h.start_s = start;
+        h.end_s = end;
+    }
+
     fn finish(&mut self, end_s: f64, out: &mut Vec<RepEvent>) {
         self.progress.in_rep = false;
         self.progress.holding = false;
@@ -416,7 +519,11 @@ impl TiltCounter {
         if end_s - rep.start_s < self.p.target.min_rep_s {
             return;
         }
-        self.retime_end(&mut rep);
+        if rep.fused {
+            self.retime_by_braking(&mut rep);
+        } else {
+            self.retime_end(&mut rep);
+        }
         let hold = self.p.target.hold_s.map(|_| {
             rep.hold.unwrap_or(Hold {
                 start_s: rep.start_s,
