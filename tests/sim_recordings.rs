@@ -7,7 +7,7 @@ use std::path::Path;
 
 use firmware_sim::record::{record, strap_for};
 use firmware_sim::scenario::{Placement, Restless, Scenario, Segment};
-use firmware_sim::truth::Truth;
+use firmware_sim::truth::{Truth, TruthRep};
 use postured::analyze::{self, RepReport};
 use postured::exercises::builtin;
 use postured::motion::{PostureConfig, Side};
@@ -70,6 +70,16 @@ fn record_scenario(
     (samples, truth, side)
 }
 
+/// The reps of `truth` a strap on `side` sees: its own leg's, or all.
+fn seen_by(truth: &Truth, side: Option<Side>) -> Vec<&TruthRep> {
+    let side_name = side.map(|s| if s == Side::Left { "left" } else { "right" });
+    truth
+        .reps
+        .iter()
+        .filter(|r| side_name.is_none() || r.side.is_none() || r.side.as_deref() == side_name)
+        .collect()
+}
+
 /// Counts exactly the reps this strap should see; holds within `hold_tol` s.
 fn check(exercise: &str, hold_tol: f64) {
     check_seeds(exercise, hold_tol, &SEEDS);
@@ -80,12 +90,7 @@ fn check_seeds(exercise: &str, hold_tol: f64, seeds: &[u64]) {
         let (samples, truth, side) = recorded(exercise, seed);
         let spec = builtin(exercise).unwrap();
         let report: RepReport = analyze::reps(&spec, &samples, side, None);
-        let side_name = side.map(|s| if s == Side::Left { "left" } else { "right" });
-        let mine: Vec<_> = truth
-            .reps
-            .iter()
-            .filter(|r| side_name.is_none() || r.side.is_none() || r.side.as_deref() == side_name)
-            .collect();
+        let mine = seen_by(&truth, side);
         assert_eq!(
             report.reps.len(),
             mine.len(),
@@ -281,14 +286,7 @@ fn a_breathing_or_swaying_wearer_counts_the_same() {
                 let (samples, truth, side) =
                     recorded_restless(&path, seed, rate, accel_only, restless);
                 let report = analyze::reps(&builtin(exercise).unwrap(), &samples, side, None);
-                let side_name = side.map(|s| if s == Side::Left { "left" } else { "right" });
-                let mine = truth
-                    .reps
-                    .iter()
-                    .filter(|r| {
-                        side_name.is_none() || r.side.is_none() || r.side.as_deref() == side_name
-                    })
-                    .count();
+                let mine = seen_by(&truth, side).len();
                 assert_eq!(
                     report.reps.len(),
                     mine,
@@ -311,14 +309,7 @@ fn swaying_hold_p90(exercises: &[&str], seeds: u64) -> (f64, String) {
             let (samples, truth, side) =
                 recorded_restless(&path, seed, 50.0, false, Restless::Sway);
             let report = analyze::reps(&builtin(exercise).unwrap(), &samples, side, None);
-            let side_name = side.map(|s| if s == Side::Left { "left" } else { "right" });
-            let mine: Vec<_> = truth
-                .reps
-                .iter()
-                .filter(|r| {
-                    side_name.is_none() || r.side.is_none() || r.side.as_deref() == side_name
-                })
-                .collect();
+            let mine = seen_by(&truth, side);
             assert_eq!(report.reps.len(), mine.len(), "{exercise} seed {seed}");
             for (got, want) in report.reps.iter().zip(&mine) {
                 let held = got.hold_s.expect("a hold exercise's rep has a hold");

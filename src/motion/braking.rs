@@ -3,6 +3,8 @@
 //! over a window centred on the moment judged, and the speed under which the
 //! strap counts as holding still after a ramp of a given speed and size.
 
+use std::collections::VecDeque;
+
 /// Angular speed below which the strap counts as holding still (deg/s): sway of
 /// a held leg or trunk of a few deg/s is not movement. At least this, and more
 /// for quick ramps ([`STILL_PER_DECEL`]).
@@ -96,6 +98,61 @@ fn crossing_lead_s(ramp_dps: f64, ramp_deg: f64, still_dps: f64, window_s: f64) 
         speed(t, window_s, ramp_s) > still_dps
     });
     ramp_s - cross
+}
+
+/// The last `span_s` of an angle and its times, at most one angle in
+/// [`TRAIL_STEP_S`]: what a hold's ends are timed again from once the ramps
+/// beside it are known.
+#[derive(Debug, Clone)]
+pub struct AngleTrail {
+    span_s: f64,
+    /// When the next angle is due (s).
+    due: f64,
+    angles: VecDeque<(f64, f64)>,
+}
+
+/// At most one angle in this long is kept in an [`AngleTrail`] (s): 100 Hz is
+/// plenty to time a hold's ends, and keeping fewer keeps a 200 Hz strap's
+/// count fast.
+const TRAIL_STEP_S: f64 = 0.0099;
+
+impl AngleTrail {
+    /// An empty trail of the last `span_s` seconds.
+    pub fn new(span_s: f64) -> Self {
+        Self {
+            span_s,
+            due: f64::NEG_INFINITY,
+            angles: VecDeque::new(),
+        }
+    }
+
+    /// Keeps the angle at `t`, if one is due.
+    #[inline]
+    pub fn push(&mut self, t: f64, angle: f64) {
+        if t < self.due {
+            return;
+        }
+        self.due = t + TRAIL_STEP_S;
+        self.angles.push_back((t, angle));
+        while self
+            .angles
+            .front()
+            .is_some_and(|&(t0, _)| t0 < t - self.span_s)
+        {
+            self.angles.pop_front();
+        }
+    }
+
+    /// Forgets the angles kept.
+    pub fn clear(&mut self) {
+        self.angles.clear();
+        self.due = f64::NEG_INFINITY;
+    }
+
+    /// The angles kept, oldest first.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &(f64, f64)> {
+        self.angles.iter()
+    }
 }
 
 /// The window a ramp's braking is read over (s): short against a ramp, so

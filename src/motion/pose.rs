@@ -18,11 +18,9 @@
 //! on the plateau keeps the angle turning over the still threshold after the
 //! ramp has arrived, and the ramp's own braking does not depend on it.
 
-use std::collections::VecDeque;
-
 use super::braking::{
-    BRAKING_WINDOW_S, CentredSpeed, SPEED_WINDOW_S, STILL_DPS, braking_from_peak, floor_lead_s,
-    hold_window_s, still_dps,
+    AngleTrail, BRAKING_WINDOW_S, CentredSpeed, SPEED_WINDOW_S, STILL_DPS, braking_from_peak,
+    floor_lead_s, hold_window_s, still_dps,
 };
 use super::filter::Ema;
 use super::rep::{Hold, Progress, Rep, RepEvent, Side, score};
@@ -41,9 +39,8 @@ const BRIDGE_S: f64 = 1.0;
 const MIN_HOLD_S: f64 = 1.0;
 const MIN_HOLD_FRACTION: f64 = 0.25;
 /// How much of the angle's recent past is kept, to time a hold's start and end
-/// again from the ramps' braking (s), at most one angle in [`RECENT_STEP_S`].
+/// again from the ramps' braking (s).
 const RECENT_S: f64 = 6.0;
-const RECENT_STEP_S: f64 = 0.0099;
 /// How long after a hold's start (as found live) its start is timed again
 /// from the ramp into it (s).
 const RAMP_TAIL_S: f64 = 2.0;
@@ -111,8 +108,7 @@ pub struct PoseCounter {
     in_since: Option<f64>,
     hold: Option<Building>,
     /// The smoothed angles (and their times) of the last [`RECENT_S`].
-    recent: VecDeque<(f64, f64)>,
-    recent_due: f64,
+    recent: AngleTrail,
     /// When an angle last came without a gyro (s).
     unfused_at: f64,
     reps: u32,
@@ -135,8 +131,7 @@ impl PoseCounter {
             ramp: None,
             in_since: None,
             hold: None,
-            recent: VecDeque::new(),
-            recent_due: f64::NEG_INFINITY,
+            recent: AngleTrail::new(RECENT_S),
             unfused_at: f64::NEG_INFINITY,
             reps: 0,
             attempts: 0,
@@ -180,17 +175,7 @@ impl PoseCounter {
         if !fused {
             self.unfused_at = t;
         }
-        if t >= self.recent_due {
-            self.recent_due = t + RECENT_STEP_S;
-            self.recent.push_back((t, angle));
-            while self
-                .recent
-                .front()
-                .is_some_and(|&(t0, _)| t0 < t - RECENT_S)
-            {
-                self.recent.pop_front();
-            }
-        }
+        self.recent.push(t, angle);
         // Judged at the middle of the speed window, so that a hold's start and
         // end are found with the same delay and its length is not biased.
         let (now_t, now_mid, now_speed) = self.window.push(t, angle);
@@ -373,7 +358,7 @@ impl PoseCounter {
 /// Where the ramp into a hold found starting at `live_s` stopped, by its
 /// braking ([`braking_from_peak`]), from the `recent` angles; `None` where it
 /// is not found near `live_s`.
-fn braked_start(recent: &VecDeque<(f64, f64)>, live_s: f64) -> Option<f64> {
+fn braked_start(recent: &AngleTrail, live_s: f64) -> Option<f64> {
     let until = live_s + BRAKING_SEARCH_S;
     let ramp: Vec<(f64, f64)> = recent
         .iter()
@@ -385,7 +370,7 @@ fn braked_start(recent: &VecDeque<(f64, f64)>, live_s: f64) -> Option<f64> {
 
 /// Where the ramp out of a hold found ending at `live_s` set off, by its
 /// braking backwards in time, from the `recent` angles.
-fn braked_end(recent: &VecDeque<(f64, f64)>, live_s: f64) -> Option<f64> {
+fn braked_end(recent: &AngleTrail, live_s: f64) -> Option<f64> {
     let from = live_s - BRAKING_SEARCH_S - BRAKING_WINDOW_S;
     let ramp: Vec<(f64, f64)> = recent
         .iter()

@@ -4,7 +4,8 @@
 use std::collections::VecDeque;
 
 use super::braking::{
-    BRAKING_WINDOW_S, CentredSpeed, SPEED_WINDOW_S, braking_from_peak, hold_window_s, still_dps,
+    AngleTrail, BRAKING_WINDOW_S, CentredSpeed, SPEED_WINDOW_S, braking_from_peak, hold_window_s,
+    still_dps,
 };
 use super::filter::{Ema, alpha};
 use super::rep::{Hold, Progress, Rep, RepEvent, Side, score};
@@ -38,11 +39,8 @@ const REANCHOR_STILL_S: f64 = 2.0;
 const REANCHOR_WANDER_DEG: f64 = 3.0;
 /// Time constant of the rest pose's slow re-adaptation between reps (s).
 const REST_ADAPT_TAU_S: f64 = 20.0;
-/// How much of a rep's angles are kept to time its hold's end again (s).
+/// How much of a rep's angles are kept to time its hold's ends again (s).
 const TRACE_S: f64 = 20.0;
-/// ... at most one angle in this long (s): 100 Hz is plenty to time a hold's
-/// end, and keeping fewer keeps a 200 Hz strap's count fast.
-const TRACE_STEP_S: f64 = 0.0099;
 /// How long past the hold's start (as found live) the ramp into it is kept, to
 /// time the start again from the ramp's braking (s).
 const RAMP_TAIL_S: f64 = 2.0;
@@ -127,16 +125,12 @@ pub struct TiltCounter {
     /// hold began, the last [`TRACE_S`] of them at most: where the hold ended
     /// is timed again from them once the ramp out of it is known
     /// ([`Self::retime_end`]).
-    trace: VecDeque<(f64, f64)>,
+    trace: AngleTrail,
     /// The angles (and their times) of the rep under way from its start until
     /// [`RAMP_TAIL_S`] after its hold began, the last [`TRACE_S`] of them at
-    /// most, at most one in [`TRACE_STEP_S`]: where the hold began is timed
-    /// again from them ([`Self::retime_by_braking`]).
-    ramp_in: VecDeque<(f64, f64)>,
-    /// When the next angle is due in `ramp_in` (s).
-    ramp_due: f64,
-    /// When the next angle is due in `trace` (s).
-    trace_due: f64,
+    /// most: where the hold began is timed again from them
+    /// ([`Self::retime_by_braking`]).
+    ramp_in: AngleTrail,
     /// The angles (and their times) of the last [`REANCHOR_STILL_S`] while the
     /// strap is near or beyond a pose far from the band
     /// ([`Self::settled_elsewhere`]).
@@ -163,10 +157,8 @@ impl TiltCounter {
             state: State::Rest,
             last_low_t: 0.0,
             rep: None,
-            trace: VecDeque::new(),
-            ramp_in: VecDeque::new(),
-            ramp_due: f64::NEG_INFINITY,
-            trace_due: f64::NEG_INFINITY,
+            trace: AngleTrail::new(TRACE_S),
+            ramp_in: AngleTrail::new(TRACE_S),
             far_angles: VecDeque::new(),
             reps: 0,
             peaks: Vec::new(),
@@ -242,28 +234,15 @@ impl TiltCounter {
             if let Some(r) = self.rep.as_mut() {
                 r.fused &= fused;
             }
-            if t >= self.ramp_due
-                && self
-                    .rep
-                    .as_ref()
-                    .is_some_and(|r| r.hold.is_none_or(|h| t < h.start_s + RAMP_TAIL_S))
+            if self
+                .rep
+                .as_ref()
+                .is_some_and(|r| r.hold.is_none_or(|h| t < h.start_s + RAMP_TAIL_S))
             {
-                self.ramp_due = t + TRACE_STEP_S;
-                self.ramp_in.push_back((t, fast));
-                while self
-                    .ramp_in
-                    .front()
-                    .is_some_and(|&(t0, _)| t0 < t - TRACE_S)
-                {
-                    self.ramp_in.pop_front();
-                }
+                self.ramp_in.push(t, fast);
             }
-            if t >= self.trace_due && self.rep.as_ref().is_some_and(|r| r.hold.is_some()) {
-                self.trace_due = t + TRACE_STEP_S;
-                self.trace.push_back((t, fast));
-                while self.trace.front().is_some_and(|&(t0, _)| t0 < t - TRACE_S) {
-                    self.trace.pop_front();
-                }
+            if self.rep.as_ref().is_some_and(|r| r.hold.is_some()) {
+                self.trace.push(t, fast);
             }
             self.track(fast, (speed_t, speed), out);
         }
@@ -438,7 +417,7 @@ impl TiltCounter {
         let mut judged = CentredSpeed::new(window_s);
         let mut last_held = None;
         let mut after = None;
-        for &(t, angle) in &self.trace {
+        for &(t, angle) in self.trace.iter() {
             let (tm, am, v) = judged.push(t, angle);
             if tm < rep.last_segment {
                 continue;
