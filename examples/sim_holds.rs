@@ -16,7 +16,8 @@
 //! `--dump DIR` writes each miscounted set's recording there (and its truth beside
 //! it, as JSON), to look at with
 //! `postured analyze -e EXERCISE -i DIR/EXERCISE-SEED.csv --plot out.svg`.
-//! `--only EXERCISE` runs that exercise's scenario alone. `--ends` adds a table
+//! `--ease minimum-jerk` gives every rep the gentler ramps of a person's reach
+//! (the scenario's `ease`). `--only EXERCISE` runs that exercise's scenario alone. `--ends` adds a table
 //! of where each hold was found to start and end against the plateau's (median
 //! and 10th-90th percentiles, s; positive is late): a hold can read the right
 //! length with both ends late, or the wrong one with one end early.
@@ -24,7 +25,7 @@
 use std::path::Path;
 
 use firmware_sim::record::{record, strap_for};
-use firmware_sim::scenario::{Placement, Restless, Scenario, Segment};
+use firmware_sim::scenario::{Ease, Placement, Restless, Scenario, Segment};
 use postured::analyze;
 use postured::exercises::builtin;
 use postured::motion::Side;
@@ -62,6 +63,16 @@ fn main() {
         "mixed" => [Restless::Still, Restless::Breathing, Restless::Sway][seed as usize % 3],
         other => panic!("--start {other}: still, breathing, sway or mixed"),
     };
+    let ease = match args
+        .iter()
+        .position(|a| a == "--ease")
+        .and_then(|i| args.get(i + 1))
+        .map_or("eased", String::as_str)
+    {
+        "eased" => Ease::Eased,
+        "minimum-jerk" => Ease::MinimumJerk,
+        other => panic!("--ease {other}: eased or minimum-jerk"),
+    };
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("firmware-sim/scenarios");
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .expect("scenarios")
@@ -88,6 +99,7 @@ fn main() {
     println!("|---|---|---|---|---|---|");
     for name in names {
         let mut sc = Scenario::load(&dir.join(format!("{name}.toml"))).expect("scenario");
+        sc.ease = ease;
         if let Some(duration_s) = walk_in {
             sc.segments.insert(
                 0,

@@ -204,6 +204,18 @@ pub enum Restless {
     Sway,
 }
 
+/// How a rep's ramps into and out of its target ease in and out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Ease {
+    /// Smoothstep (3u^2 - 2u^3): braking hard to a stop at the end.
+    #[default]
+    Eased,
+    /// Minimum jerk (10u^3 - 15u^4 + 6u^5), the classic model of a person's
+    /// reach: it eases out so gently that its last tenth covers 1% of the way.
+    MinimumJerk,
+}
+
 /// A whole scenario file.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -218,6 +230,9 @@ pub struct Scenario {
     /// What the body does throughout on top of the timeline (default `still`).
     #[serde(default)]
     pub restless: Restless,
+    /// How the reps' ramps ease in and out (default `eased`).
+    #[serde(default)]
+    pub ease: Ease,
     /// The timeline.
     pub segments: Vec<Segment>,
 }

@@ -8,7 +8,7 @@ use super::exercise::{self, Exercise, Limb, Move, Shape};
 use super::profile::RepPlan;
 use super::{Base, Dof, Pose};
 use crate::math::smoothstep;
-use crate::scenario::{ExerciseSegment, Restless, Scenario, Segment, Sides};
+use crate::scenario::{Ease, ExerciseSegment, Restless, Scenario, Segment, Sides};
 use crate::truth::{Truth, TruthRep, TruthSlouch};
 
 /// Shoulder lift during a shoulder roll, metres.
@@ -93,7 +93,13 @@ impl Timeline {
                         *duration_s,
                     )
                 }
-                Segment::Exercise(e) => plan_exercise(e, t, &mut rng),
+                Segment::Exercise(e) => {
+                    let (mut kind, duration) = plan_exercise(e, t, &mut rng);
+                    if let Kind::Exercise { reps, .. } = &mut kind {
+                        reps.iter_mut().for_each(|r| r.ease = scenario.ease);
+                    }
+                    (kind, duration)
+                }
             };
             phases.push(Phase {
                 start: t,
@@ -434,6 +440,7 @@ fn rep(
         sway_phase: rng.random_range(0.0..std::f64::consts::TAU),
         direction,
         edges: [false; 2],
+        ease: Ease::Eased,
     }
 }
 

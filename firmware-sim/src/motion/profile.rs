@@ -3,6 +3,7 @@
 
 use super::exercise::Shape;
 use crate::math::smoothstep;
+use crate::scenario::Ease;
 
 /// The part of a set's first (last) shoulder roll over which it eases in (out).
 pub const ROLL_EASE: f64 = 0.25;
@@ -33,6 +34,8 @@ pub struct RepPlan {
     pub direction: f64,
     /// Whether this roll fades in / fades out (first and last of a set).
     pub edges: [bool; 2],
+    /// How the ramps ease in and out.
+    pub ease: Ease,
 }
 
 impl RepPlan {
@@ -58,7 +61,10 @@ impl RepPlan {
             } else {
                 1.0 - (1.0 - u).powf(-self.warp)
             };
-            smoothstep(g)
+            match self.ease {
+                Ease::Eased => smoothstep(g),
+                Ease::MinimumJerk => g * g * g * (10.0 - 15.0 * g + 6.0 * g * g),
+            }
         };
         match shape {
             Shape::Hold => {
@@ -140,7 +146,24 @@ mod tests {
             sway_phase: 0.0,
             direction: 1.0,
             edges: [false; 2],
+            ease: Ease::Eased,
         }
+    }
+
+    #[test]
+    fn a_minimum_jerk_ramp_eases_out_more_gently() {
+        let eased = rep();
+        let reach = RepPlan {
+            ease: Ease::MinimumJerk,
+            warp: 1.0,
+            ..rep()
+        };
+        let eased = RepPlan { warp: 1.0, ..eased };
+        // Both halfway at the middle; 90% of the way through the ramp the
+        // reach has 0.9% left, the smoothstep 2.8%.
+        assert!((reach.value(Shape::Hold, 11.0).0 - 0.5).abs() < 1e-9);
+        assert!((1.0 - reach.value(Shape::Hold, 11.8).0 - 0.00856).abs() < 1e-4);
+        assert!((1.0 - eased.value(Shape::Hold, 11.8).0 - 0.028).abs() < 1e-4);
     }
 
     #[test]
