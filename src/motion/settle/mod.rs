@@ -393,6 +393,9 @@ const LEVEL_S: f64 = 2.5;
 /// it; the rhythm around it, up to `GAP_CONTEXT` cycles on each side.
 const GAP_ACROSS: f64 = 0.25;
 const GAP_CONTEXT: usize = 4;
+/// The cycles around a gap are a rhythm where they last the same within this
+/// fraction (the median of their differences from their median).
+const GAP_RHYTHM: f64 = 0.25;
 
 /// One rep found when settling.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -844,19 +847,28 @@ fn rescaled(z: &[Vec<f64>], a: usize, b: usize, in_gap: &[bool]) -> Option<Vec<V
 /// beside it. The cycles across the gap (and those ending or starting in it,
 /// whose turning points may be the gap's edges) last as long as `k` of the
 /// cycles around them: they were `k` reps, and the longest of them becomes as
-/// many cycles as they were short, of equal length, marked unseen. A gap
+/// many cycles as they were short, of equal length, marked unseen. A gap short
+/// against the cycle it falls in may still have hidden the turning point
+/// between two reps, joining them: that cycle is across it too, where the
+/// cycles around it keep a rhythm ([`GAP_RHYTHM`]; a rest's slow drifts tell
+/// nothing). A gap
 /// longer than [`GAP_MAX_REPS`] reps, or at a stretch's end (no cycle beyond it
 /// on that side, and the cycle across it turning within [`GAP_ACROSS`] of a
 /// typical cycle of its edge), may hide a pause or the set's end as well:
 /// nothing is counted there.
 fn count_across_gaps(group: &mut Vec<Cycle>, gaps: &[(f64, f64)]) {
     for &(a, b) in gaps {
-        let across: Vec<usize> = (0..group.len())
-            .filter(|&i| {
-                let c = &group[i];
-                c.end_s.min(b) - c.start_s.max(a) > GAP_ACROSS * (c.end_s - c.start_s)
-            })
+        let overlap = |c: &Cycle| c.end_s.min(b) - c.start_s.max(a);
+        let mut across: Vec<usize> = (0..group.len())
+            .filter(|&i| overlap(&group[i]) > GAP_ACROSS * (group[i].end_s - group[i].start_s))
             .collect();
+        // A short gap inside a long cycle: the turning point it hid may have
+        // joined two reps in one, where the rhythm beside it says so.
+        let inside = across.is_empty();
+        if inside {
+            across
+                .extend((0..group.len()).filter(|&i| group[i].start_s <= a && b <= group[i].end_s));
+        }
         let (Some(&i0), Some(&i1)) = (across.first(), across.last()) else {
             continue;
         };
@@ -874,6 +886,11 @@ fn count_across_gaps(group: &mut Vec<Cycle>, gaps: &[(f64, f64)]) {
             continue;
         }
         let typical_s = dsp::median(&around);
+        // No rhythm beside it to tell (a rest's slow drifts).
+        let spread: Vec<f64> = around.iter().map(|d| (d - typical_s).abs()).collect();
+        if inside && dsp::median(&spread) > GAP_RHYTHM * typical_s {
+            continue;
+        }
         // The set goes on past the gap on both sides: more cycles, or the
         // turning point that ends the cycle across it seen clear of its edge.
         let margin = GAP_ACROSS * typical_s;
@@ -2678,6 +2695,19 @@ mod tests {
         g.extend(group(27.0, 4, 3.0, 2.0));
         count_across_gaps(&mut g, &[(12.5, 25.0)]);
         assert_eq!(g.len(), 9);
+        // A gap of 1 s hid the turning point between two reps of 3 s: the
+        // cycle across it lasts two, though the gap is a sixth of it.
+        let mut g = group(0.0, 4, 3.0, 2.0);
+        g.push(cycle(12.0, 6.0, 2.0));
+        g.extend(group(18.0, 4, 3.0, 2.0));
+        count_across_gaps(&mut g, &[(14.5, 15.5)]);
+        assert_eq!((g.len(), gapped(&g)), (10, 1));
+        // The same gap inside a rest's slow drifts, which have no rhythm to
+        // count by: nothing is guessed.
+        let mut g = vec![cycle(0.0, 12.0, 1.0), cycle(12.0, 14.0, 1.0)];
+        g.extend([cycle(26.0, 4.5, 1.0), cycle(30.5, 1.8, 1.0)]);
+        count_across_gaps(&mut g, &[(19.0, 21.5)]);
+        assert_eq!(g.len(), 4);
     }
 
     #[test]
