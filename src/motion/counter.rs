@@ -35,6 +35,9 @@ pub struct Counter {
     target: crate::exercises::Target,
     /// The set's movement, kept for settling (counts of any movement only).
     recorder: Option<SetRecorder>,
+    /// Gaps in the samples (last before, first after), s, for a count that
+    /// stands as counted live ([`Settled::live_across_gaps`]).
+    gaps: Vec<(f64, f64)>,
     /// The reps reported live, for settling.
     live: Vec<Rep>,
     /// A pose measured from upright with no calibration given: the first still
@@ -85,6 +88,7 @@ impl Counter {
             strategy,
             target: spec.target.clone(),
             recorder: settles.then(SetRecorder::new),
+            gaps: Vec::new(),
             live: Vec::new(),
             upright_guessed: reference.is_none() && matches!(spec.measure, Measure::Pose {}),
         }
@@ -120,6 +124,8 @@ impl Counter {
     pub fn update(&mut self, f: &Frame, out: &mut Vec<RepEvent>) {
         if let Some(r) = &mut self.recorder {
             r.push(f.t, f.accel, f.gyro, f.up);
+        } else if f.dt > settle::GAP_S {
+            self.gaps.push((f.t - f.dt, f.t));
         }
         let before = out.len();
         self.detect(f, out);
@@ -158,7 +164,9 @@ impl Counter {
     /// Settles the count once the set is over (call it once, after the last
     /// sample): a count of any movement is made again from the whole set's
     /// rhythm, and live reps it shows were not reps are withdrawn; other counts
-    /// stand as they were counted live.
+    /// stand as they were counted live (a count along an axis with the reps a
+    /// dropped link hid counted from the set's rhythm:
+    /// [`Settled::live_across_gaps`]).
     pub fn settle(&self) -> Settled {
         self.settle_traced().0
     }
@@ -190,10 +198,18 @@ impl Counter {
                     settle::MAX_SET_S / 60.0
                 ));
             }
-            if let Strategy::Tilt(_) = self.strategy {
-                return (Settled::from_tilts(self.live.clone(), warnings), None);
-            }
-            return (Settled::live(self.live.clone(), warnings), None);
+            return match self.strategy {
+                Strategy::Tilt(_) => (Settled::from_tilts(self.live.clone(), warnings), None),
+                Strategy::Pose(_) => (Settled::live(self.live.clone(), warnings), None),
+                Strategy::Cycles(_) => {
+                    let gaps = self.gaps();
+                    let (mut settled, unseen) =
+                        Settled::live_across_gaps(self.live.clone(), gaps, Vec::new());
+                    warnings.extend(gap_warnings(gaps, &unseen));
+                    settled.warnings = warnings;
+                    (settled, None)
+                }
+            };
         };
         let (cycles, trace) = settle::settle_traced(rec, self.target.min_rep_s);
         if cycles.is_empty() && !self.live.is_empty() {
@@ -203,31 +219,26 @@ impl Counter {
                     .to_owned(),
             );
         }
-        for &(a, b) in rec.gaps() {
-            let unseen = cycles
-                .iter()
-                .filter(|c| c.unseen && c.start_s < b && a < c.end_s)
-                .count();
-            let counted = match unseen {
-                0 => String::new(),
-                1 => ": 1 rep made then is counted from the set's rhythm".to_owned(),
-                n => format!(": {n} reps made then are counted from the set's rhythm"),
-            };
-            warnings.push(format!(
-                "no samples for {:.1} s from {a:.1} s (the strap's link dropped or lost \
-                 notifications){counted}",
-                b - a
-            ));
-        }
+        let unseen: Vec<usize> = rec
+            .gaps()
+            .iter()
+            .map(|&(a, b)| {
+                cycles
+                    .iter()
+                    .filter(|c| c.unseen && c.start_s < b && a < c.end_s)
+                    .count()
+            })
+            .collect();
+        warnings.extend(gap_warnings(rec.gaps(), &unseen));
         let mut settled = Settled::from_cycles(&self.target, &self.live, &cycles);
         settled.warnings = warnings;
         (settled, Some(trace))
     }
 
-    /// The gaps in the set's samples a count of any movement saw, as (last
-    /// sample before, first after), s: longer than [`settle::GAP_S`].
+    /// The gaps in the set's samples, as (last sample before, first after), s:
+    /// longer than [`settle::GAP_S`].
     pub fn gaps(&self) -> &[(f64, f64)] {
-        self.recorder.as_ref().map_or(&[], |r| r.gaps())
+        self.recorder.as_ref().map_or(&self.gaps, |r| r.gaps())
     }
 
     /// Sets the rest pose (after a calibration; for a pose measured from
@@ -274,5 +285,90 @@ impl Counter {
                 ..c.progress()
             },
         }
+    }
+}
+
+/// What the wearer should know of each gap in the samples, with the reps made
+/// then that were counted from the set's rhythm (`unseen`, per gap).
+fn gap_warnings(gaps: &[(f64, f64)], unseen: &[usize]) -> Vec<String> {
+    gaps.iter()
+        .zip(unseen)
+        .map(|(&(a, b), &unseen)| {
+            let counted = match unseen {
+                0 => String::new(),
+                1 => ": 1 rep made then is counted from the set's rhythm".to_owned(),
+                n => format!(": {n} reps made then are counted from the set's rhythm"),
+            };
+            format!(
+                "no samples for {:.1} s from {a:.1} s (the strap's link dropped or lost \
+                 notifications){counted}",
+                b - a
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::motion::rep::Flag;
+    use std::path::Path;
+
+    /// Ten presses of 0.5 m every 2.5 s at 50 Hz, counted along the vertical
+    /// as the barbell specs count them, with the samples from `lost` missing.
+    fn pressed(lost: (f64, f64)) -> Settled {
+        let spec = crate::exercises::parse(
+            "id = \"press\"\nname = \"Press\"\nplacement = [\"wrist\"]\n\
+             [measure]\nkind = \"cycles\"\naxis = \"vertical\"\ncutoff_hz = 2.0\n\
+             hysteresis = 1.2\nmin_amplitude_g = 0.01\n[target]\nreps = 10\nmin_rep_s = 1.0\n",
+            Path::new("press.toml"),
+        )
+        .unwrap();
+        let (period, rise_m, w) = (2.5, 0.5, std::f64::consts::TAU / 2.5);
+        let samples: Vec<Sample> = (0..((10.0 * period + 4.0) * 50.0) as usize)
+            .map(|i| i as f64 / 50.0)
+            .filter(|t| !(lost.0..lost.1).contains(t))
+            .map(|t| {
+                let tt = t - 2.0;
+                let a = if tt > 0.0 && tt < 10.0 * period {
+                    rise_m / 2.0 * w * w * (w * tt).cos()
+                } else {
+                    0.0
+                };
+                Sample {
+                    t,
+                    accel: [0.0, 0.0, 1.0 + a / 9.81],
+                    gyro: None,
+                }
+            })
+            .collect();
+        let mut counter = Counter::new(&spec, None, None);
+        counter.push_batch(&samples);
+        counter.settle()
+    }
+
+    #[test]
+    fn a_live_count_counts_the_rep_a_dropped_link_hid_from_the_rhythm() {
+        assert_eq!(pressed((0.0, 0.0)).reps.len(), 10);
+        let s = pressed((13.1, 15.3));
+        assert_eq!(
+            s.live_reps, 9,
+            "the rep under way when the link dropped is lost live"
+        );
+        assert_eq!(s.reps.len(), 10);
+        assert_eq!(
+            s.reps
+                .iter()
+                .filter(|r| r.flags.contains(&Flag::Unseen))
+                .count(),
+            1
+        );
+        assert!(
+            s.warnings
+                .iter()
+                .any(|w| w.contains("1 rep made then is counted")),
+            "{:?}",
+            s.warnings
+        );
     }
 }

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::rep::{Flag, Rep, score};
-use super::settle::Cycle;
+use super::settle::{Cycle, median};
 use crate::exercises::Target;
 
 /// A tilt rep under this fraction of the set's typical peak angle, and short of
@@ -34,6 +34,14 @@ pub(crate) fn looks_partial(rep: &Rep, typical: f64) -> bool {
                 .iter()
                 .any(|f| matches!(f, Flag::PartialRange | Flag::ShortHold)))
 }
+
+/// The reps around a gap keep a rhythm where their periods differ from their
+/// median by at most this fraction (the median of the differences); up to
+/// [`GAP_CONTEXT`] periods on each side are looked at.
+const GAP_RHYTHM: f64 = 0.25;
+const GAP_CONTEXT: usize = 4;
+/// A gap longer than this many periods may hide a pause as well as reps.
+const GAP_MAX_PERIODS: f64 = 3.0;
 
 /// Reps a set needs before its typical rep is known.
 pub(crate) const MIN_REPS_FOR_TYPICAL: usize = 3;
@@ -122,6 +130,85 @@ impl Settled {
             withdrawn: Vec::new(),
             warnings,
         }
+    }
+
+    /// A count that stands as counted live, with the reps a gap in the samples
+    /// hid counted from the set's rhythm: where the reps on both sides of a
+    /// gap start at a steady period (within [`GAP_RHYTHM`]), and the two
+    /// beside it start about `k` periods apart, the `k - 1` reps between them
+    /// were made unseen (the rep under way when the link dropped is lost to a
+    /// live count). A gap longer than [`GAP_MAX_PERIODS`] periods may hide a
+    /// pause or the set's end as well, and one with no reps beyond it on one
+    /// side may hide the end: nothing is guessed there. Returns the count and,
+    /// per gap, the reps added.
+    pub fn live_across_gaps(
+        live: Vec<Rep>,
+        gaps: &[(f64, f64)],
+        warnings: Vec<String>,
+    ) -> (Self, Vec<usize>) {
+        let live_reps = live.len() as u32;
+        let mut reps = live;
+        let mut added = Vec::with_capacity(gaps.len());
+        for &(a, b) in gaps {
+            let next = reps.partition_point(|r| r.start_s < a);
+            added.push(0);
+            if next == 0 || next >= reps.len() || reps[next].start_s < b {
+                continue;
+            }
+            let periods = |from: usize, to: usize| -> Vec<f64> {
+                (from + 1..to)
+                    .map(|i| reps[i].start_s - reps[i - 1].start_s)
+                    .collect()
+            };
+            let before = periods(next.saturating_sub(GAP_CONTEXT + 1), next);
+            let after = periods(next, (next + GAP_CONTEXT + 1).min(reps.len()));
+            if before.is_empty() || after.is_empty() {
+                continue;
+            }
+            let around = [before, after].concat();
+            let period = median(&around);
+            let spread = median(
+                &around
+                    .iter()
+                    .map(|p| (p - period).abs())
+                    .collect::<Vec<_>>(),
+            );
+            if period <= 0.0 || spread > GAP_RHYTHM * period || b - a > GAP_MAX_PERIODS * period {
+                continue;
+            }
+            let (prev, following) = (&reps[next - 1], &reps[next]);
+            let k = ((following.start_s - prev.start_s) / period).round() as usize;
+            if k < 2 {
+                continue;
+            }
+            let step = (following.start_s - prev.start_s) / k as f64;
+            let length = (prev.end_s - prev.start_s).min(step);
+            let unseen: Vec<Rep> = (1..k)
+                .map(|j| {
+                    let start_s = prev.start_s + j as f64 * step;
+                    Rep {
+                        start_s,
+                        end_s: start_s + length,
+                        flags: vec![Flag::Unseen],
+                        ..prev.clone()
+                    }
+                })
+                .collect();
+            *added.last_mut().expect("pushed above") = unseen.len();
+            reps.splice(next..next, unseen);
+        }
+        for (i, r) in reps.iter_mut().enumerate() {
+            r.n = i as u32 + 1;
+        }
+        (
+            Self {
+                reps,
+                withdrawn: Vec::new(),
+                live_reps,
+                warnings,
+            },
+            added,
+        )
     }
 
     /// Settles a count of tilts from the live reps themselves: a lone rep that
@@ -222,5 +309,78 @@ impl Settled {
             live_reps: live.len() as u32,
             warnings: Vec::new(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rep(start_s: f64) -> Rep {
+        Rep {
+            n: 0,
+            start_s,
+            end_s: start_s + 2.0,
+            hold: None,
+            peak_deg: 40.0,
+            side: None,
+            score: 1.0,
+            flags: Vec::new(),
+        }
+    }
+
+    /// Reps every 3 s from 0, but those starting at `missing`.
+    fn every_3_s(n: usize, missing: &[f64]) -> Vec<Rep> {
+        (0..n)
+            .map(|k| 3.0 * k as f64)
+            .filter(|t| !missing.contains(t))
+            .map(rep)
+            .collect()
+    }
+
+    fn unseen(s: &Settled) -> Vec<f64> {
+        s.reps
+            .iter()
+            .filter(|r| r.flags.contains(&Flag::Unseen))
+            .map(|r| r.start_s)
+            .collect()
+    }
+
+    #[test]
+    fn a_rep_a_dropped_link_hid_from_a_live_count_is_counted_from_the_rhythm() {
+        // The link dropped from 11.5 s to 14 s: the rep starting at 12 s was lost.
+        let (s, added) =
+            Settled::live_across_gaps(every_3_s(10, &[12.0]), &[(11.5, 14.0)], Vec::new());
+        assert_eq!((s.reps.len(), s.live_reps, added), (10, 9, vec![1]));
+        assert_eq!(unseen(&s), vec![12.0]);
+        assert!(s.reps.iter().enumerate().all(|(i, r)| r.n == i as u32 + 1));
+        // Two lost to a longer drop.
+        let (s, added) =
+            Settled::live_across_gaps(every_3_s(10, &[12.0, 15.0]), &[(11.5, 17.0)], Vec::new());
+        assert_eq!((s.reps.len(), added), (10, vec![2]));
+        // A drop between two reps that hid none.
+        let (s, added) = Settled::live_across_gaps(every_3_s(10, &[]), &[(12.5, 14.5)], Vec::new());
+        assert_eq!((s.reps.len(), added), (10, vec![0]));
+    }
+
+    #[test]
+    fn nothing_is_guessed_at_a_sets_end_or_without_a_rhythm() {
+        // After the last rep: the set may have ended there.
+        let (s, _) = Settled::live_across_gaps(every_3_s(8, &[]), &[(23.5, 27.0)], Vec::new());
+        assert_eq!(s.reps.len(), 8);
+        // Before the first.
+        let (s, _) = Settled::live_across_gaps(every_3_s(8, &[0.0]), &[(-0.5, 2.0)], Vec::new());
+        assert_eq!(s.reps.len(), 7);
+        // Movements at no steady period (a rest's fidgets).
+        let fidgets: Vec<Rep> = [0.0, 1.0, 6.0, 7.5, 20.0, 21.0, 28.0].map(rep).to_vec();
+        let (s, _) = Settled::live_across_gaps(fidgets, &[(12.0, 14.5)], Vec::new());
+        assert_eq!(s.reps.len(), 7);
+        // Longer than three periods: a pause may hide in it.
+        let (s, _) = Settled::live_across_gaps(
+            every_3_s(12, &[12.0, 15.0, 18.0]),
+            &[(11.5, 21.0)],
+            Vec::new(),
+        );
+        assert_eq!(s.reps.len(), 9);
     }
 }

@@ -90,6 +90,7 @@
 //! strap's mounting and however they arrived.
 
 mod dsp;
+pub(crate) use dsp::median;
 mod swings;
 
 use super::vec3::{Vec3, angle_deg, unit};
@@ -713,7 +714,7 @@ fn settle_paced(rec: &SetRecorder, min_rep_s: f64, pace: Pace) -> (Vec<Cycle>, V
                 stretch_cycles(z, (a, b), &in_gap[a..b], &turns, rhythm, pace, edges);
             let seen = |i: usize, j: usize| unseen[(a + j).min(n - 1)] == unseen[a + i];
             let cycles = moving_ends(cycles, &pc, &seen, &up);
-            let typical_size = dsp::median(
+            let typical_size = median(
                 &cycles
                     .iter()
                     .map(|&c| cycle_size(&pc, c))
@@ -885,10 +886,10 @@ fn count_across_gaps(group: &mut Vec<Cycle>, gaps: &[(f64, f64)]) {
         if around.is_empty() {
             continue;
         }
-        let typical_s = dsp::median(&around);
+        let typical_s = median(&around);
         // No rhythm beside it to tell (a rest's slow drifts).
         let spread: Vec<f64> = around.iter().map(|d| (d - typical_s).abs()).collect();
-        if inside && dsp::median(&spread) > GAP_RHYTHM * typical_s {
+        if inside && median(&spread) > GAP_RHYTHM * typical_s {
             continue;
         }
         // The set goes on past the gap on both sides: more cycles, or the
@@ -957,9 +958,9 @@ fn drop_walks(groups: &mut Vec<Vec<Cycle>>, jolts: &[f64]) {
     }
     let walking = |k: usize| {
         let others: Vec<usize> = (0..groups.len()).filter(|&j| j != k).collect();
-        let jolt = dsp::median(&others.iter().map(|&j| jolts[j]).collect::<Vec<_>>());
+        let jolt = median(&others.iter().map(|&j| jolts[j]).collect::<Vec<_>>());
         let length = |g: &[Cycle]| g.iter().map(|c| c.end_s - c.start_s).collect::<Vec<_>>();
-        let typical_s = dsp::median(
+        let typical_s = median(
             &others
                 .iter()
                 .flat_map(|&j| length(&groups[j]))
@@ -971,7 +972,7 @@ fn drop_walks(groups: &mut Vec<Vec<Cycle>>, jolts: &[f64]) {
         others_cycles >= RHYTHM_REPS
             && jolts[k] > WALK_G
             && jolts[k] > WALK_JOLT * jolt
-            && dsp::median(&length(&groups[k])) < RHYTHM_ALIKE * typical_s
+            && median(&length(&groups[k])) < RHYTHM_ALIKE * typical_s
     };
     let (first, last) = (walking(0), walking(groups.len() - 1));
     if last {
@@ -995,7 +996,7 @@ fn drop_strays(groups: &mut Vec<Vec<Cycle>>) {
     // of movements in one stretch are no rhythm.
     let alike = |g: &Vec<Cycle>| {
         let d: Vec<f64> = g.iter().map(|c| c.end_s - c.start_s).collect();
-        let typical = dsp::median(&d);
+        let typical = median(&d);
         d.iter()
             .filter(|&&s| s >= RHYTHM_ALIKE * typical && s * RHYTHM_ALIKE <= typical)
             .count()
@@ -1005,8 +1006,8 @@ fn drop_strays(groups: &mut Vec<Vec<Cycle>>) {
         return;
     }
     let all: Vec<&Cycle> = groups.iter().flatten().collect();
-    let typical_size = dsp::median(&all.iter().map(|c| c.size).collect::<Vec<_>>());
-    let typical_s = dsp::median(&all.iter().map(|c| c.end_s - c.start_s).collect::<Vec<_>>());
+    let typical_size = median(&all.iter().map(|c| c.size).collect::<Vec<_>>());
+    let typical_s = median(&all.iter().map(|c| c.end_s - c.start_s).collect::<Vec<_>>());
     let tiny = |c: &Cycle| c.size < STRAY_TINY * typical_size;
     groups.retain(|g| {
         !g.iter().all(tiny)
@@ -1051,7 +1052,7 @@ fn rest_pieces(g: &[Cycle]) -> Vec<(usize, usize)> {
     if n < 2 * RHYTHM_REPS {
         return vec![(0, n - 1)];
     }
-    let typical_s = dsp::median(&g.iter().map(|c| c.end_s - c.start_s).collect::<Vec<_>>());
+    let typical_s = median(&g.iter().map(|c| c.end_s - c.start_s).collect::<Vec<_>>());
     let mut pieces = Vec::new();
     let mut first = 0;
     let mut prev_end: Option<f64> = None;
@@ -1090,7 +1091,7 @@ fn unlike(group: &[Cycle], pieces: &[(usize, usize)]) -> bool {
     let spread = |f: fn(&Cycle) -> f64| {
         let typical: Vec<f64> = pieces
             .iter()
-            .map(|&(i, j)| dsp::median(&group[i..=j].iter().map(f).collect::<Vec<_>>()))
+            .map(|&(i, j)| median(&group[i..=j].iter().map(f).collect::<Vec<_>>()))
             .collect();
         let (lo, hi) = typical
             .iter()
@@ -1155,7 +1156,7 @@ fn moving_ends(
         }
     }
     let lengths: Vec<f64> = cycles.iter().map(|c| (c.2 - c.0) as f64).collect();
-    let paused = PAUSED * dsp::median(&lengths);
+    let paused = PAUSED * median(&lengths);
     for c in &mut cycles {
         let (s, t, e) = *c;
         let out = (pc[t] - pc[s]).abs();
@@ -1256,8 +1257,8 @@ fn drop_pauses(group: &mut Vec<Cycle>) {
     if group.len() < RHYTHM_REPS {
         return;
     }
-    let typical_size = dsp::median(&group.iter().map(|c| c.size).collect::<Vec<_>>());
-    let typical_s = dsp::median(
+    let typical_size = median(&group.iter().map(|c| c.size).collect::<Vec<_>>());
+    let typical_s = median(
         &group
             .iter()
             .map(|c| c.end_s - c.start_s)
@@ -1311,15 +1312,15 @@ fn drop_pauses(group: &mut Vec<Cycle>) {
 /// low-amplitude reps, which getting into position does not repeat.
 fn trim_unlike(group: &mut Vec<Cycle>, from_start: bool) {
     let roms: Vec<f64> = group.iter().map(|c| c.rom_deg).collect();
-    let typical = dsp::median(&roms);
+    let typical = median(&roms);
     if group.len() < 3 {
         return;
     }
     let tilts = typical >= MIN_TYPICAL_ROM_DEG;
     let durations: Vec<f64> = group.iter().map(|c| c.end_s - c.start_s).collect();
-    let typical_s = dsp::median(&durations);
+    let typical_s = median(&durations);
     let sizes: Vec<f64> = group.iter().map(|c| c.size).collect();
-    let typical_size = dsp::median(&sizes);
+    let typical_size = median(&sizes);
     // The end cycle and the ones just inside it tilt the strap alike, at a
     // like pace (or the end one quicker: its return may fade out unseen).
     let of_a_run = |g: &[Cycle]| {
@@ -1776,7 +1777,7 @@ fn stretch_cycles(
     }
     let median_of = |f: &dyn Fn(usize, usize) -> f64| {
         (!cycles.is_empty())
-            .then(|| dsp::median(&cycles.iter().map(|&(s, t, _)| f(s, t)).collect::<Vec<_>>()))
+            .then(|| median(&cycles.iter().map(|&(s, t, _)| f(s, t)).collect::<Vec<_>>()))
     };
     let reps_of_their_own = median_of(rom).is_some_and(|m| m >= ECHO_TILT_DEG)
         || median_of(tilt).is_some_and(|m| m >= ECHO_STEADY_DEG);
@@ -1853,7 +1854,7 @@ fn join_echoes(cycles: &Cycles, period: f64) -> Option<Cycles> {
         return None;
     }
     let lengths: Vec<f64> = cycles.iter().map(|c| (c.2 - c.0) as f64).collect();
-    if dsp::median(&lengths) >= ECHO_CYCLE * period {
+    if median(&lengths) >= ECHO_CYCLE * period {
         return None;
     }
     let mut joined = Vec::new();
@@ -1911,7 +1912,7 @@ fn fast_groups(
         (PERIOD_S[0] * RATE_HZ) as usize,
         (FAST_PERIOD * period * RATE_HZ) as usize,
     ];
-    let typical = dsp::median(
+    let typical = median(
         &cycles
             .iter()
             .map(|&(a, t, _)| tilt(a, t))
@@ -2018,7 +2019,7 @@ fn extend_fast(
         .iter()
         .map(|&(s, _, e)| (e - s) as f64 / RATE_HZ)
         .collect();
-    let typical = dsp::median(&durations).min(period);
+    let typical = median(&durations).min(period);
     let in_a_group: Vec<bool> = cycles
         .iter()
         .map(|&(a, _, b)| fast.iter().any(|&(s, e, _)| a >= s && b <= e))
@@ -2061,7 +2062,7 @@ fn extend_fast(
             // rep and what comes after (before) it, one cycle at the slow
             // rhythm.
             let rep = (local * RATE_HZ) as usize;
-            let own = dsp::median(&durations[i..=j]);
+            let own = median(&durations[i..=j]);
             let holds_one = |k: usize| !in_a_group[k] && durations[k] > FAST_HOLDS * own;
             if j + 1 < cycles.len() && holds_one(j + 1) && last >= cycles[j].2 + rep {
                 j += 1;
@@ -2091,7 +2092,7 @@ fn reach_at(fine: &[swings::Point], (from, to): (usize, usize), local: f64) -> (
     if inside.len() < 2 {
         return (from, to);
     }
-    let size = dsp::median(&inside);
+    let size = median(&inside);
     let half = local * RATE_HZ / 2.0;
     let quick = |h: &&(usize, usize, f64)| {
         let d = (h.1 - h.0) as f64;
@@ -2240,7 +2241,7 @@ fn rests_between(
     if !start {
         sizes.reverse();
     }
-    let typical = dsp::median(&sizes);
+    let typical = median(&sizes);
     let mut k = 0;
     let sway = |j: usize| {
         let (a, b) = if start {
@@ -2265,7 +2266,7 @@ fn typical_tilt(p: &[swings::Point], tilt: &dyn Fn(usize, usize) -> f64) -> Opti
         .map(|w| tilt(w[0].i, w[1].i))
         .filter(|&v| v > 0.0)
         .collect();
-    (known.len() >= RHYTHM_REPS).then(|| dsp::median(&known))
+    (known.len() >= RHYTHM_REPS).then(|| median(&known))
 }
 
 /// `p` without its first turning point where that is a wobble at the rest
@@ -2302,7 +2303,7 @@ fn from_rest(
             .step_by(2)
             .map(|q| up(rest, q.i))
             .collect();
-        dsp::median(&d)
+        median(&d)
     };
     let (starts, turns) = (away(0), away(1));
     if starts >= MIN_TYPICAL_ROM_DEG
