@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::rep::{Flag, Rep, score};
-use super::settle::{Cycle, median};
+use super::settle::{Cycle, GAP_CONTEXT, GAP_MAX_REPS, rhythm};
 use crate::exercises::Target;
 
 /// A tilt rep under this fraction of the set's typical peak angle, and short of
@@ -34,14 +34,6 @@ pub(crate) fn looks_partial(rep: &Rep, typical: f64) -> bool {
                 .iter()
                 .any(|f| matches!(f, Flag::PartialRange | Flag::ShortHold)))
 }
-
-/// The reps around a gap keep a rhythm where their periods differ from their
-/// median by at most this fraction (the median of the differences); up to
-/// [`GAP_CONTEXT`] periods on each side are looked at.
-const GAP_RHYTHM: f64 = 0.25;
-const GAP_CONTEXT: usize = 4;
-/// A gap longer than this many periods may hide a pause as well as reps.
-const GAP_MAX_PERIODS: f64 = 3.0;
 
 /// Reps a set needs before its typical rep is known.
 pub(crate) const MIN_REPS_FOR_TYPICAL: usize = 3;
@@ -134,10 +126,10 @@ impl Settled {
 
     /// A count that stands as counted live, with the reps a gap in the samples
     /// hid counted from the set's rhythm: where the reps on both sides of a
-    /// gap start at a steady period (within [`GAP_RHYTHM`]), and the two
+    /// gap start at a steady period (`settle::rhythm`), and the two
     /// beside it start about `k` periods apart, the `k - 1` reps between them
     /// were made unseen (the rep under way when the link dropped is lost to a
-    /// live count). A gap longer than [`GAP_MAX_PERIODS`] periods may hide a
+    /// live count). A gap longer than [`GAP_MAX_REPS`] periods may hide a
     /// pause or the set's end as well, and one with no reps beyond it on one
     /// side may hide the end: nothing is guessed there. Returns the count and,
     /// per gap, the reps added.
@@ -165,15 +157,8 @@ impl Settled {
             if before.is_empty() || after.is_empty() {
                 continue;
             }
-            let around = [before, after].concat();
-            let period = median(&around);
-            let spread = median(
-                &around
-                    .iter()
-                    .map(|p| (p - period).abs())
-                    .collect::<Vec<_>>(),
-            );
-            if period <= 0.0 || spread > GAP_RHYTHM * period || b - a > GAP_MAX_PERIODS * period {
+            let (period, steady) = rhythm(&[before, after].concat());
+            if period <= 0.0 || !steady || b - a > GAP_MAX_REPS * period {
                 continue;
             }
             let (prev, following) = (&reps[next - 1], &reps[next]);

@@ -387,16 +387,24 @@ pub const GAP_S: f64 = 0.5;
 /// across it lasting about `k` of the set's typical rep is `k` reps, where the
 /// gap is long enough to hide the `k - 1` not seen, and no longer than this many
 /// typical reps (a longer one may hide a pause as well as reps).
-const GAP_MAX_REPS: f64 = 3.0;
+pub(crate) const GAP_MAX_REPS: f64 = 3.0;
 /// A gap is filled with the mean of this long on either side of it (s).
 const LEVEL_S: f64 = 2.5;
 /// The cycles across a gap are those with over this fraction of their length in
 /// it; the rhythm around it, up to `GAP_CONTEXT` cycles on each side.
 const GAP_ACROSS: f64 = 0.25;
-const GAP_CONTEXT: usize = 4;
+pub(crate) const GAP_CONTEXT: usize = 4;
 /// The cycles around a gap are a rhythm where they last the same within this
 /// fraction (the median of their differences from their median).
 const GAP_RHYTHM: f64 = 0.25;
+
+/// The typical of the lengths of the reps around a gap (their median), and
+/// whether they keep a rhythm ([`GAP_RHYTHM`]).
+pub(crate) fn rhythm(lengths: &[f64]) -> (f64, bool) {
+    let typical = median(lengths);
+    let spread: Vec<f64> = lengths.iter().map(|d| (d - typical).abs()).collect();
+    (typical, median(&spread) <= GAP_RHYTHM * typical)
+}
 
 /// One rep found when settling.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -886,10 +894,9 @@ fn count_across_gaps(group: &mut Vec<Cycle>, gaps: &[(f64, f64)]) {
         if around.is_empty() {
             continue;
         }
-        let typical_s = median(&around);
+        let (typical_s, steady) = rhythm(&around);
         // No rhythm beside it to tell (a rest's slow drifts).
-        let spread: Vec<f64> = around.iter().map(|d| (d - typical_s).abs()).collect();
-        if inside && median(&spread) > GAP_RHYTHM * typical_s {
+        if inside && !steady {
             continue;
         }
         // The set goes on past the gap on both sides: more cycles, or the
