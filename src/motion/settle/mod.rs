@@ -55,7 +55,8 @@
 //!    a rep slows to turn and a jolt does not: reps of two kinds in turn,
 //!    the period a pair of them; counted again at half the period, such
 //!    reps show as twice the cycles where the pair's smaller one was
-//!    smoothed away);
+//!    smoothed away); so are, without a gyro, cycles a third more than the
+//!    period fits, some reps jolting twice and others once;
 //!    each cycle runs from where its movement leaves to where it arrives (a
 //!    pause beside it, drifting, is not part of it); a run of breaths (half
 //!    swings small and slow, or tiny at any pace near the reps': a rest the
@@ -194,6 +195,17 @@ const FAST_RUN: f64 = 0.75;
 const ECHO_CYCLE: f64 = 0.6;
 const ECHO_ALIKE: f64 = 0.35;
 const ECHO_JOINED: f64 = 1.35;
+/// ... or, without a gyro, a stretch with `ECHO_CROWDED` times as many cycles
+/// as its period fits between the first's start and the last's end, however
+/// long they last and however alike: the acceleration alone of a movement that
+/// turns the wrist little (a trapezius extension, a press) jolts twice in some
+/// reps and once in others, so the cycles are neither the period's length nor
+/// half of it, and they differ too much for the period to look clear
+/// (shoulder-physio-watch's trapezius extensions counted 26 and 31 of 20
+/// without the gyro, 20 with it). A rotation measured shows the rep's rhythm
+/// whatever the acceleration does, and there a stretch so crowded is a period
+/// found over two reps (a barbell set whose presses pause in pairs).
+const ECHO_CROWDED: f64 = 1.3;
 /// ... unless its cycles each turn the strap this far between start and turn
 /// (deg, median): a rep's two jolts come where the strap barely tilts (a
 /// press, a shrug: real sets joined so tilt 7-21 deg), and cycles that tilt
@@ -1786,11 +1798,12 @@ fn stretch_cycles(
         (!cycles.is_empty())
             .then(|| median(&cycles.iter().map(|&(s, t, _)| f(s, t)).collect::<Vec<_>>()))
     };
+    // The acceleration's three channels alone: no gyro ([`movement`]).
+    let accel_only = chans.len() == 3;
     let reps_of_their_own = median_of(rom).is_some_and(|m| m >= ECHO_TILT_DEG)
         || median_of(tilt).is_some_and(|m| m >= ECHO_STEADY_DEG);
-    if alike >= ECHO_ALIKE
-        && !reps_of_their_own
-        && let Some(joined) = join_echoes(&cycles, period * RATE_HZ)
+    if !reps_of_their_own
+        && let Some(joined) = join_echoes(&cycles, period * RATE_HZ, alike, accel_only)
     {
         return (joined, pc);
     }
@@ -1853,15 +1866,20 @@ fn stretch_cycles(
 /// start and at the end of a movement that barely turns the strap: the
 /// acceleration alone of a shrug or a press), joined into one per rep: where the
 /// stretch's cycles last under [`ECHO_CYCLE`] of its period (`period`, samples;
-/// its cycles clearly alike, [`ECHO_ALIKE`]), consecutive ones are joined while
-/// together they last at most [`ECHO_JOINED`] periods. `None` where the cycles
-/// are the period's.
-fn join_echoes(cycles: &Cycles, period: f64) -> Option<Cycles> {
+/// its cycles alike at least `alike`, which must be [`ECHO_ALIKE`]), or where,
+/// measured without a gyro (`accel_only`), they crowd it ([`ECHO_CROWDED`]),
+/// consecutive ones are joined while together they last at most
+/// [`ECHO_JOINED`] periods. `None` where the cycles are the period's.
+fn join_echoes(cycles: &Cycles, period: f64, alike: f64, accel_only: bool) -> Option<Cycles> {
     if cycles.len() < 2 * RHYTHM_REPS {
         return None;
     }
     let lengths: Vec<f64> = cycles.iter().map(|c| (c.2 - c.0) as f64).collect();
-    if median(&lengths) >= ECHO_CYCLE * period {
+    // As many cycles as the period fits between the first's start and the
+    // last's end, and more by a third: echoes, some reps showing as two.
+    let extent = (cycles[cycles.len() - 1].2 - cycles[0].0) as f64;
+    let crowded = accel_only && cycles.len() as f64 * period >= ECHO_CROWDED * extent;
+    if !crowded && (alike < ECHO_ALIKE || median(&lengths) >= ECHO_CYCLE * period) {
         return None;
     }
     let mut joined = Vec::new();
@@ -2722,16 +2740,42 @@ mod tests {
     fn a_rep_counted_twice_against_the_period_is_joined() {
         // Cycles of 10 samples where the period is 20: each rep's two jolts.
         let halves: Cycles = (0..12).map(|k| (10 * k, 10 * k + 5, 10 * k + 10)).collect();
-        let joined = join_echoes(&halves, 20.0).unwrap();
+        let joined = join_echoes(&halves, 20.0, 1.0, false).unwrap();
         assert_eq!(joined.len(), 6);
         assert_eq!((joined[0], joined[5]), ((0, 10, 20), (100, 110, 120)));
         // Cycles of the period's length stay as they are, and so do a few
         // short ones among them (fast reps among slow ones).
         let reps: Cycles = (0..8).map(|k| (20 * k, 20 * k + 10, 20 * k + 20)).collect();
-        assert!(join_echoes(&reps, 20.0).is_none());
+        assert!(join_echoes(&reps, 20.0, 1.0, false).is_none());
         let mut mixed = reps;
         mixed.extend((0..3).map(|k| (160 + 10 * k, 165 + 10 * k, 170 + 10 * k)));
-        assert!(join_echoes(&mixed, 20.0).is_none());
+        assert!(join_echoes(&mixed, 20.0, 1.0, false).is_none());
+    }
+
+    #[test]
+    fn without_a_gyro_cycles_crowding_the_period_are_echoes_however_they_last() {
+        // Period 20: reps that show as one cycle, and reps that show as two
+        // of 10 (the wrist jolting twice), six of each: 12 cycles where the
+        // period fits 9, their median 15 (no half period) and the period not
+        // clear (alike 0.3).
+        let lengths = [20, 10, 10, 20, 20, 10, 10, 20, 20, 10, 10, 20];
+        let mut crowded = Cycles::new();
+        let mut at = 0;
+        for len in lengths {
+            crowded.push((at, at + len / 2, at + len));
+            at += len;
+        }
+        let joined = join_echoes(&crowded, 20.0, 0.3, true).unwrap();
+        let joined_lengths: Vec<usize> = joined.iter().map(|c| c.2 - c.0).collect();
+        assert_eq!(joined_lengths, [20; 9]);
+        // Measured with a gyro, whose rotation shows the rhythm, they stay:
+        // so crowded, the period is two reps'.
+        assert!(join_echoes(&crowded, 20.0, 0.3, false).is_none());
+        // Without a gyro, cycles the period's length, a few quicker ones
+        // among them, stay too.
+        let mut reps: Cycles = (0..8).map(|k| (20 * k, 20 * k + 10, 20 * k + 20)).collect();
+        reps.extend((0..3).map(|k| (160 + 10 * k, 165 + 10 * k, 170 + 10 * k)));
+        assert!(join_echoes(&reps, 20.0, 0.3, true).is_none());
     }
 
     #[test]
