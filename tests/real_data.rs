@@ -24,7 +24,9 @@ fn score(name: &'static str, accel_only: bool) -> (usize, usize, usize) {
 
 #[test]
 fn shoulder_physiotherapy_sets_from_a_watch() {
-    // Measured: 81% exact, 97% within one (accelerometer only: 74%, 94%); 79%,
+    // Measured: 81% exact, 97% within one (accelerometer only: 74%, 95%); 81%,
+    // 97% (74%, 94%) before cycles crowding the period without a gyro were
+    // joined as echoes; 79%,
     // 97% (74%, 94%) before a last half swing cut short by the recording was
     // kept where it is like the reps inside it; 79%, 97% (73%, 94%) before a
     // small last cycle was kept where the two inside it were like it; (70%,
@@ -38,7 +40,7 @@ fn shoulder_physiotherapy_sets_from_a_watch() {
     );
     let (exact, one, _) = score("shoulder-physio-watch", true);
     assert!(
-        exact >= 104 && one >= 132,
+        exact >= 104 && one >= 133,
         "accel only: {exact} exact, {one} within one of {n}"
     );
 }
@@ -69,6 +71,33 @@ fn physiotherapy_sets_with_fast_and_low_amplitude_reps() {
         exact >= 58 && one >= 60,
         "accel only: {exact} exact, {one} within one of {n}"
     );
+}
+
+#[test]
+fn without_a_gyro_a_wrist_that_jolts_twice_in_some_reps_is_not_counted_twice() {
+    // Trapezius extensions turn the wrist little: without the gyro the watch
+    // sees mostly their acceleration, which jolts twice in some reps and once
+    // in others, and these three sets of 20 counted 26, 26 and 31 (20, 20 and
+    // 21 with the gyro). Joined as echoes where the cycles crowd the period by
+    // a third: 19, 18 and 22.
+    let sets = real::load(
+        "shoulder-physio-watch",
+        &real::repo_data().join("shoulder-physio-watch"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let generic = real::generic();
+    for name in [
+        "p08-trapezius-extension-right",
+        "p09-trapezius-extension-right",
+        "p05-trapezius-extension-right",
+    ] {
+        let set = sets
+            .iter()
+            .find(|s| s.file.starts_with(name))
+            .unwrap_or_else(|| panic!("{name} in shoulder-physio-watch"));
+        let counted = real::count(set, &generic, true);
+        assert_within(counted, set, 2, "accel only");
+    }
 }
 
 /// Every set of a data set counted as `variant` records it: (exact, within one,
