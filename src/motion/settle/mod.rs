@@ -836,7 +836,7 @@ fn settle_paced(rec: &SetRecorder, min_rep_s: f64, pace: Pace) -> (Vec<Cycle>, V
 /// weighs against the acceleration as it does over the whole set
 /// ([`GYRO_WEIGHT`]); `None` without a gyro.
 fn rescaled(z: &[Vec<f64>], a: usize, b: usize, in_gap: &[bool]) -> Option<Vec<Vec<f64>>> {
-    if z.len() < 6 {
+    if !with_gyro(z) {
         return None;
     }
     let power = |chans: &[Vec<f64>]| -> f64 {
@@ -1403,6 +1403,12 @@ fn is_still(z: &[Vec<f64>], scales: &[f64], a: usize, b: usize) -> bool {
         })
 }
 
+/// Whether `z` ([`movement`]'s channels) holds the rotation too: three channels
+/// of acceleration, then three of rotation where the strap has a gyro.
+fn with_gyro(z: &[Vec<f64>]) -> bool {
+    z.len() >= 6
+}
+
 /// The band-passed channels, each sensor scaled to unit RMS (the rotation
 /// weighted by [`GYRO_WEIGHT`]); without a gyro, the acceleration alone. Also the
 /// scale applied to each sensor.
@@ -1798,8 +1804,7 @@ fn stretch_cycles(
         (!cycles.is_empty())
             .then(|| median(&cycles.iter().map(|&(s, t, _)| f(s, t)).collect::<Vec<_>>()))
     };
-    // The acceleration's three channels alone: no gyro ([`movement`]).
-    let accel_only = chans.len() == 3;
+    let accel_only = !with_gyro(&chans);
     let reps_of_their_own = median_of(rom).is_some_and(|m| m >= ECHO_TILT_DEG)
         || median_of(tilt).is_some_and(|m| m >= ECHO_STEADY_DEG);
     if !reps_of_their_own
