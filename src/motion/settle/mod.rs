@@ -79,7 +79,9 @@
 //!    a gap in the recording that last as long as several of the reps around
 //!    it were that many reps (the gap hid their turning points);
 //! 7. across the set: a few small quick movements between groups of reps
-//!    (a fidget, reaching for something) are not reps, and a set with no
+//!    (a fidget, reaching for something) are not reps, nor is a movement at a
+//!    group's end set apart from its reps by a pause of a few of them and
+//!    off their pace (stretching the arm in the rest after it), and a set with no
 //!    stretch of three like cycles has no rhythm at all (a wearer at rest
 //!    shifting about): it counts none. Before it does, it is counted once more
 //!    with each stretch's period taken from its strongest frequency where that
@@ -328,6 +330,10 @@ const STRAY_DURATION: f64 = 0.6;
 /// strap at rest, not a rep.
 const STRAY_TINY: f64 = 0.1;
 
+/// A cycle at a set's end set apart from its other reps by a pause longer than
+/// this many typical reps, and not at their pace, is no rep of the set
+/// ([`trim_unlike`]).
+const APART: f64 = 2.0;
 /// A cycle at the set's ends lasting more than this many times its typical rep
 /// is getting into or out of position (putting the bar back, sitting down), not
 /// a rep, however it moves.
@@ -1328,7 +1334,11 @@ fn drop_pauses(group: &mut Vec<Cycle>) {
 /// typical rep tilts it: getting down on all fours, standing up). A cycle that
 /// tilts the strap little is kept where the [`RHYTHM_REPS`] - 1 cycles inside
 /// it are like it ([`RUN_ALIKE`]): it ends (or starts) a group of
-/// low-amplitude reps, which getting into position does not repeat.
+/// low-amplitude reps, which getting into position does not repeat. Nor is a
+/// cycle set apart from the others by a pause of over [`APART`] typical reps
+/// with no rep in it (the strap moving only in breaths and wiggles) and not at
+/// their pace (off it by more than [`REGULAR_PACE`]): a movement in the rest
+/// before or after the set, such as a stretch of the arm after its last circle.
 fn trim_unlike(group: &mut Vec<Cycle>, from_start: bool) {
     let roms: Vec<f64> = group.iter().map(|c| c.rom_deg).collect();
     let typical = median(&roms);
@@ -1369,13 +1379,27 @@ fn trim_unlike(group: &mut Vec<Cycle>, from_start: bool) {
                     || (c.rom_deg > ROM_LARGE * typical && slower > SLOW_LARGE)
                     || c.away_deg > (ROM_LARGE * typical).max(AWAY_MIN_DEG))
     };
+    // Set apart from the others by a pause as long as [`APART`] reps, and
+    // not at their pace: a movement in the rest before or after the set.
+    let apart = |g: &[Cycle]| {
+        let (c, pause) = if from_start {
+            (&g[0], g[1].start_s - g[0].end_s)
+        } else {
+            (
+                &g[g.len() - 1],
+                g[g.len() - 1].start_s - g[g.len() - 2].end_s,
+            )
+        };
+        let pace = (c.end_s - c.start_s) / typical_s;
+        pause > APART * typical_s && (pace - 1.0).abs() > REGULAR_PACE
+    };
     for _ in 0..2 {
         let end = if from_start {
             group.first()
         } else {
             group.last()
         };
-        if group.len() < 3 || !end.is_some_and(|c| unlike(c, group)) {
+        if group.len() < 3 || !(end.is_some_and(|c| unlike(c, group)) || apart(group)) {
             break;
         }
         if from_start {
@@ -2529,6 +2553,30 @@ mod tests {
         let mut groups = vec![group(0.0, 10, 3.0, 2.0), group(40.0, 10, 1.5, 0.3)];
         drop_strays(&mut groups);
         assert_eq!(groups.iter().map(Vec::len).sum::<usize>(), 20);
+    }
+
+    #[test]
+    fn a_movement_in_the_rest_after_the_set_is_not_a_rep() {
+        // Ten circles of 2.7 s, then, 10 s into the rest, a stretch of the
+        // arm as big as a circle and taking 4 s (physio-pt's s2-e8 arm
+        // circles at 100 Hz, and done faster, counted it).
+        let with_last = |last: Cycle| {
+            let mut g = group(100.0, 10, 2.7, 3.0);
+            g.push(last);
+            trim_unlike(&mut g, false);
+            g.len()
+        };
+        assert_eq!(with_last(cycle(137.0, 4.0, 3.0)), 10);
+        // At the set's pace, it is one more rep after a pause.
+        assert_eq!(with_last(cycle(137.0, 2.8, 3.0)), 11);
+        // Slow, but right after the last circle: the set's own last rep.
+        assert_eq!(with_last(cycle(127.0, 4.0, 3.0)), 11);
+        // The same before the set's first rep.
+        let mut g = group(100.0, 10, 2.7, 3.0);
+        g.insert(0, cycle(85.0, 1.2, 1.0));
+        trim_unlike(&mut g, true);
+        assert_eq!(g.len(), 10);
+        assert_eq!(g[0].start_s, 100.0);
     }
 
     #[test]
