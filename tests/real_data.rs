@@ -47,8 +47,10 @@ fn shoulder_physiotherapy_sets_from_a_watch() {
 
 #[test]
 fn physiotherapy_sets_with_fast_and_low_amplitude_reps() {
-    // Measured: 97% exact, 97% within one (accelerometer only: 92%, 95%);
-    // 97%, 97% (90%, 95%) before a stretch went on while its movement faded
+    // Measured: 97% exact, 97% within one (accelerometer only: 92%, 97%);
+    // 97%, 97% (92%, 95%) before a stretch ran on while it moved over twice
+    // the set's quiet level (low-amplitude reps under the threshold the big
+    // ones set); 97%, 97% (90%, 95%) before a stretch went on while its movement faded
     // just under the threshold; 95%, 97% (90%, 95%) before a large end half
     // swing had to be unlike the reps inside it to be getting into position; 94%,
     // 97% (89%, 95%) before fast reps riding on a slow rep's tail were found
@@ -68,7 +70,7 @@ fn physiotherapy_sets_with_fast_and_low_amplitude_reps() {
     );
     let (exact, one, _) = score("physio-pt", true);
     assert!(
-        exact >= 58 && one >= 60,
+        exact >= 58 && one >= 61,
         "accel only: {exact} exact, {one} within one of {n}"
     );
 }

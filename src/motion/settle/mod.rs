@@ -11,7 +11,9 @@
 //!    recording filled with the level the movement swung about beside it, and
 //!    left out of every measure of the set's rhythm and direction);
 //! 2. split into active stretches where its moving RMS stands clear of the set's
-//!    quiet parts and of the sensors' noise (a pause between groups of reps
+//!    quiet parts and of the sensors' noise (a stretch so found runs on while
+//!    it moves clearly more than the set's quiet parts: low-amplitude reps
+//!    after big ones, under the threshold the big ones set; a pause between groups of reps
 //!    separates them, on a noisy strap too; a gap in the recording, where the
 //!    link dropped, is not a pause; a pause held away from where the reps start,
 //!    at the top of a slow rep or of a small one after big ones, is inside
@@ -126,6 +128,16 @@ const SLOW_DT_S: f64 = 1.5 / RATE_HZ;
 const SLOW_MIN_SAMPLES: usize = 50;
 /// The lower quartile of the size of a standard normal value.
 const HALF_NORMAL_Q1: f64 = 0.3186;
+/// A stretch found over the threshold runs on, at its ends and through a dip
+/// between it and the next, while its moving RMS stays over `QUIET_RUN` times
+/// the set's quiet level, the moving RMS's `QUIET_PERCENTILE`th percentile (a
+/// rest between groups of reps), where that is lower than the threshold: the
+/// threshold is set by the set's biggest reps, and low-amplitude ones after
+/// them can move less than it and still clearly more than the wearer at rest.
+/// A movement that never reaches the threshold stays out: a rest's fidgets
+/// are as big.
+const QUIET_RUN: f64 = 2.0;
+const QUIET_PERCENTILE: f64 = 20.0;
 /// Quiet shorter than this does not split a stretch (s).
 const MERGE_GAP_S: f64 = 2.5;
 /// A stretch goes on while its movement stays over a fraction of the threshold
@@ -703,7 +715,18 @@ fn settle_paced(rec: &SetRecorder, min_rep_s: f64, pace: Pace) -> (Vec<Cycle>, V
             .map(|(a, b)| (a.saturating_sub(margin), (b + margin).min(n)))
             .collect()
     };
-    let raw = fade_out(stretches(&env, threshold, &unseen), &env, threshold, margin);
+    let mut raw = fade_out(stretches(&env, threshold, &unseen), &env, threshold, margin);
+    // Where the set's quiet parts are far quieter than its threshold, a
+    // stretch runs on while it moves clearly more than they do: low-amplitude
+    // reps after big ones, under the threshold the big ones set.
+    let quiet = (QUIET_RUN * dsp::percentile(&env, QUIET_PERCENTILE)).max(NOISE_MARGIN * noise);
+    if quiet < threshold {
+        let loud = raw;
+        raw = fade_out(stretches(&env, quiet, &unseen), &env, quiet, margin)
+            .into_iter()
+            .filter(|&(a, b)| loud.iter().any(|&(c, d)| a < d && c < b))
+            .collect();
+    }
     let found = raw.len();
     let mut spans = with_margins(raw.clone());
     // The set's rhythm, from its longest stretch. A stretch shorter than one
@@ -2973,6 +2996,42 @@ mod tests {
         let mut groups = vec![group(0.0, 1, 4.0, 0.4), group(7.0, 14, 2.0, 2.4)];
         drop_walks(&mut groups, &[0.004, 0.1]);
         assert_eq!(groups.iter().map(Vec::len).collect::<Vec<_>>(), [1, 14]);
+    }
+
+    #[test]
+    fn low_amplitude_reps_fading_under_the_big_ones_threshold_still_count() {
+        // Four raises of 40 deg, 15 s of rest, then six raises fading from
+        // 7 to 2.5 deg (a wearer's low-amplitude reps), each over 5 s, then
+        // rest; 0.002 g of noise throughout. The big raises set the threshold
+        // that finds stretches, and the last four small ones stay under it
+        // (counted 6 before a stretch ran on over twice the rest's level).
+        let small = [7.0, 5.0, 3.5, 3.0, 2.5, 2.5];
+        let tilt = |t: f64| {
+            let rep =
+                |size: f64, t: f64| 0.5 * size * (1.0 - (std::f64::consts::TAU * t / 5.0).cos());
+            match t {
+                t if t < 5.0 => 0.0,
+                t if t < 25.0 => rep(40.0, t - 5.0),
+                t if t < 40.0 => 0.0,
+                t if t < 70.0 => rep(small[((t - 40.0) / 5.0) as usize], t - 40.0),
+                _ => 0.0,
+            }
+        };
+        let mut rng = crate::synth::Rng::new(5);
+        let mut rec = SetRecorder::new();
+        for k in 0..(80.0 * RATE_HZ) as u32 {
+            let t = f64::from(k) / RATE_HZ;
+            let a = tilt(t).to_radians();
+            let up = [a.sin(), 0.0, a.cos()];
+            let n = [
+                0.002 * rng.normal(),
+                0.002 * rng.normal(),
+                0.002 * rng.normal(),
+            ];
+            let x = [up[0] + n[0], up[1] + n[1], up[2] + n[2]];
+            rec.push(t, x, None, up);
+        }
+        assert_eq!(settle(&rec, 1.0).len(), 10);
     }
 
     #[test]
