@@ -109,13 +109,15 @@ pub fn median(x: &[f64]) -> f64 {
 /// A shorter period wins over the autocorrelation's highest peak when its own
 /// peak is at least this fraction of it: two reps must not read as one, but a
 /// rep whose second half echoes its first (an arm out and back, a noisy
-/// accelerometer's jolts at each end) is one rep.
+/// accelerometer's jolts at each end) is one rep. Half the highest peak's lag
+/// must also stand this high along their multiples ([`half_of`]).
 const SHORTER_PEAK: f64 = 0.85;
 
 /// The rep period (in samples) of `channels` (each the same length, mean removed):
 /// the lag of the autocorrelation's highest peak between `min_lag` and `max_lag`
 /// (and at most half the length: two periods at least), or the shortest peak
-/// nearly as high ([`SHORTER_PEAK`]). The biased estimate (every lag
+/// nearly as high, and at half its lag, along their multiples too
+/// ([`SHORTER_PEAK`]). The biased estimate (every lag
 /// divided by the whole length) keeps the few products at long lags from reading
 /// as a strong period. Summing the channels' autocorrelations makes it
 /// independent of how the strap is mounted. Samples `unseen` (interpolated
@@ -172,11 +174,41 @@ pub fn period(
         .filter(|&i| r[i] > r[i - 1] && r[i] >= r[i + 1])
         .collect();
     let best = *peaks.iter().max_by(|a, b| r[**a].total_cmp(&r[**b]))?;
-    let shorter = peaks
-        .iter()
-        .find(|&&p| p < best && r[p] > SHORTER_PEAK * r[best]);
+    let shorter = peaks.iter().find(|&&p| {
+        p < best
+            && r[p] > SHORTER_PEAK * r[best]
+            && half_of(&r, p, best).is_none_or(|odd| odd > SHORTER_PEAK)
+    });
     let p = shorter.copied().unwrap_or(best);
     Some((p, r[p] / r[0]))
+}
+
+/// Where the longer lag `best` is twice the shorter `p` (within a quarter of
+/// `p`): how high the autocorrelation `r` stands at the odd multiples of `p`
+/// against the even ones (the multiples of `best`), each the highest within a
+/// quarter of `p` of where it falls, over every multiple `r` reaches. One lag
+/// is a rep where every cycle matches the next about as well as every other
+/// one does; two, where every other one matches clearly better. Over the run
+/// of multiples, a slow drift in the stretch (getting into position, a sway)
+/// that lifts the first two peaks alike, and so nearer each other, weighs
+/// little: it lifts the later ones less, or lowers them. `None` where `best`
+/// is not twice `p`.
+fn half_of(r: &[f64], p: usize, best: usize) -> Option<f64> {
+    if (best as f64 - 2.0 * p as f64).abs() > p as f64 / 4.0 {
+        return None;
+    }
+    let max_lag = r.len() - 1;
+    let reach = (p / 4).max(1);
+    let peak = |x: usize| {
+        let (lo, hi) = (x.saturating_sub(reach).max(1), (x + reach).min(max_lag));
+        r[lo..=hi].iter().copied().fold(f64::MIN, f64::max)
+    };
+    let (mut odd, mut even) = (0.0, 0.0);
+    for k in 1..=max_lag / best {
+        odd += peak((2 * k - 1) * best / 2);
+        even += peak(k * best);
+    }
+    (even > 0.0).then(|| odd / even)
 }
 
 /// Frequencies tried by [`strongest_period`], spaced evenly in log between its
@@ -338,6 +370,33 @@ mod tests {
         // A true half-period rhythm is still found.
         let y: Vec<f64> = (0..1000)
             .map(|i| (std::f64::consts::TAU * i as f64 / 25.0).sin())
+            .collect();
+        assert_eq!(period(&[y], &[], 10, 300).map(|(p, _)| p), Some(25));
+    }
+
+    #[test]
+    fn a_slow_sway_does_not_halve_a_rep_whose_second_half_echoes_its_first() {
+        // The echoing rep of the test above (its half lag at about 0.76 of the
+        // whole one), under a sway as big as the reps, 16 s long at 25 Hz: it
+        // lifts the first two peaks alike, the half lag's to 0.9 of the
+        // whole's, and the run of their multiples still tells one rep.
+        let x: Vec<f64> = (0..1000)
+            .map(|i| {
+                let p = std::f64::consts::TAU * i as f64 / 50.0;
+                let sway = 2.0 * (std::f64::consts::TAU * i as f64 / 400.0).sin();
+                p.sin() + 2.6 * (2.0 * p).sin() + sway
+            })
+            .collect();
+        let mean = x.iter().sum::<f64>() / 1000.0;
+        let x: Vec<f64> = x.iter().map(|v| v - mean).collect();
+        assert_eq!(period(&[x], &[], 10, 300).map(|(p, _)| p), Some(50));
+        // Reps that alternate in size (1.2 and 0.8: a left and a right) make
+        // every other one the better match, a little, all along: still two.
+        let y: Vec<f64> = (0..1000)
+            .map(|i| {
+                let p = std::f64::consts::TAU * i as f64 / 25.0;
+                (1.0 + 0.2 * (p / 2.0).sin().signum()) * p.sin()
+            })
             .collect();
         assert_eq!(period(&[y], &[], 10, 300).map(|(p, _)| p), Some(25));
     }

@@ -19,7 +19,9 @@
 //!    at the top of a slow rep or of a small one after big ones, is inside
 //!    that rep; the set's last stretch goes on through a rep's slow return,
 //!    weaker than the threshold, to where the strap comes back);
-//! 3. per stretch, the rep period from the autocorrelation (a stretch shorter
+//! 3. per stretch, the rep period from the autocorrelation (half the best lag
+//!    only where the whole run of their multiples says so, not the first pair
+//!    alone, which a slow drift in the stretch lifts alike; a stretch shorter
 //!    than the period of the set's longest one takes that period: noise near the
 //!    floor breaks a low-amplitude group into pieces too short to show their
 //!    own), a low-pass just above the rep rate (the second bump of a press is
