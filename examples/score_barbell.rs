@@ -85,13 +85,15 @@ fn check(sets: &[Set]) -> anyhow::Result<()> {
         .map(|s| count(s, &spec_for(&s.exercise, false)))
         .collect();
     let (exact, one, n) = tally(sets, &counted, |s| s.exercise != "rest");
-    // Measured: 49/57 exact (86%), 54/57 within one (95%). The published simple
+    // Measured: 50/57 exact (88%), 54/57 within one (95%). The published simple
     // counter gets 68% and 86%. Three sets hold fewer reps than their label (see
-    // docs/barbell-labels.md), so 100% within one is out of reach honestly. It
-    // was 50: D-squat-medium-2 (eight squats and the start of a ninth, labelled
-    // 10) read 10 by two reps counted in its rest, which the squat spec's least
-    // swing (0.01 g, as the other lifts') no longer counts.
-    anyhow::ensure!(exact >= 49, "exact {exact}/{n}");
+    // docs/barbell-labels.md), so 100% within one is out of reach honestly.
+    // D-squat-medium-2 (eight squats and the start of a ninth, labelled 10) read
+    // 10 by two reps counted in its rest, which the squat spec's least swing
+    // (0.01 g, as the other lifts') no longer counts (49 then); D-bench-medium-3
+    // read 11 while a set resting at the top of its reps was counted at its tops
+    // (2026-12-07: 50).
+    anyhow::ensure!(exact >= 50, "exact {exact}/{n}");
     let off: Vec<_> = sets
         .iter()
         .zip(&counted)

@@ -81,6 +81,10 @@ pub struct CycleCounter {
     still_start: Option<(Extreme, f64)>,
     /// The signal's first value, and when.
     first: Option<(f64, f64)>,
+    /// 1, or -1 once a set that began still showed it rests at the top of its
+    /// reps: the signal is then counted turned over, so that each rep is
+    /// counted at its far end and the rest pose is a trough again.
+    sign: f64,
     period: Option<f64>,
     reps: u32,
     set_done: bool,
@@ -112,6 +116,7 @@ impl CycleCounter {
             last_peak_is_start: false,
             still_start: None,
             first: None,
+            sign: 1.0,
             period: None,
             reps: 0,
             set_done: false,
@@ -140,15 +145,16 @@ impl CycleCounter {
     /// Feeds one acceleration (g) at `t`, `dt` after the previous one, with the
     /// current up direction.
     pub fn update(&mut self, t: f64, dt: f64, accel: Vec3, up: Vec3, out: &mut Vec<RepEvent>) {
-        let s = match self.p.axis {
-            CycleAxis::Principal => {
-                let x = self.lp2.update(self.lp1.update(accel, dt), dt);
-                let d = sub(x, self.mean.update(x, dt));
-                let Some(s) = self.project(d, dt) else { return };
-                s
-            }
-            CycleAxis::Vertical => self.vertical_speed(dt, accel, up),
-        };
+        let s = self.sign
+            * match self.p.axis {
+                CycleAxis::Principal => {
+                    let x = self.lp2.update(self.lp1.update(accel, dt), dt);
+                    let d = sub(x, self.mean.update(x, dt));
+                    let Some(s) = self.project(d, dt) else { return };
+                    s
+                }
+                CycleAxis::Vertical => self.vertical_speed(dt, accel, up),
+            };
         let sd = self.var.update(s * s, dt).sqrt();
         let h = self.p.hysteresis * sd + self.p.min_amplitude_g;
         self.signal = Some(s);
@@ -228,12 +234,20 @@ impl CycleCounter {
     /// ([`FULL_SWING`]), and the half swing into the set (from a rest mid-way
     /// between the movement's ends, as the bar's speed and a wrist's
     /// acceleration rest) if smaller.
+    ///
+    /// A set that rests at the top of its reps is then counted turned over
+    /// ([`Self::sign`]): its peaks are where the wearer rests, between reps and
+    /// after the last one, and a peak counted there would count each rep as
+    /// the next one starts, and count once more when the strap, lying still
+    /// after the set, let the slow mean catch up and the signal fall.
     fn on_peak(&mut self, peak: Extreme, at_start: bool, now: f64, out: &mut Vec<RepEvent>) {
         if let (Some((start, fell_t)), Some(trough)) = (self.still_start.take(), self.last_trough) {
             let (fell, rose) = (start.value - trough.value, peak.value - trough.value);
             if fell >= FULL_SWING * rose {
                 let rom = angle_deg(start.up, trough.up);
                 self.count(fell_t, trough.t, rom, f64::INFINITY, out);
+                self.turn_over(peak, trough);
+                return;
             }
         }
         let interval = peak.t - self.last_peak_t;
@@ -267,6 +281,24 @@ impl CycleCounter {
         self.last_peak_value = peak.value;
         self.last_peak_is_start = at_start;
         self.count(start, now, rom, period, out);
+    }
+
+    /// Counts the signal turned over from here on, `peak` and `trough` the
+    /// first rep's end and far end: the signal now rises from the trough that
+    /// `peak` becomes, and the first rep's far end is its last counted peak.
+    fn turn_over(&mut self, peak: Extreme, trough: Extreme) {
+        let flip = |e: Extreme| Extreme {
+            value: -e.value,
+            ..e
+        };
+        self.sign = -self.sign;
+        self.signal = self.signal.map(|s| -s);
+        self.extreme = self.extreme.map(flip);
+        self.rising = true;
+        self.last_trough = Some(flip(peak));
+        self.last_peak_t = trough.t;
+        self.last_peak_value = -trough.value;
+        self.last_peak_is_start = false;
     }
 
     /// Counts a rep from `start_s` to `end_s` over `rom_deg`, `period_s` after
@@ -363,13 +395,13 @@ mod tests {
 
     /// `reps` swings of `swing(u)` (u from 0 to 1 over each 2.5 s rep, in g
     /// along a fixed direction of a strap mounted at an odd angle) after
-    /// `still_s` of a still strap (a little noise and breathing), and 3 s of it
-    /// after, at 12.5 Hz, as the principal direction counts them.
-    fn swings(still_s: f64, reps: u32, swing: impl Fn(f64) -> f64) -> u32 {
+    /// `still_s` of a still strap (a little noise and breathing), and `after_s`
+    /// of it after, at 12.5 Hz, as the principal direction counts them.
+    fn swings(still_s: f64, reps: u32, after_s: f64, swing: impl Fn(f64) -> f64) -> u32 {
         let (period, hz) = (2.5, 12.5);
         let up = unit([0.3, 0.8, -0.5]).unwrap();
         let across = unit([0.9, -0.2, 0.2]).unwrap();
-        let n = ((still_s + f64::from(reps) * period + 3.0) * hz) as usize;
+        let n = ((still_s + f64::from(reps) * period + after_s) * hz) as usize;
         let samples: Vec<_> = (0..n)
             .map(|i| {
                 let t = i as f64 / hz;
@@ -400,7 +432,7 @@ mod tests {
         // 6 s still before it counted every other rep (6 of 10).
         for still_s in [0.0, 2.0, 4.0, 6.0] {
             for sign in [1.0, -1.0] {
-                let got = swings(still_s, 10, |u| sign * 0.15 * (tau * u).sin());
+                let got = swings(still_s, 10, 3.0, |u| sign * 0.15 * (tau * u).sin());
                 assert_eq!(got, 10, "{still_s} s still, sign {sign}");
             }
         }
@@ -411,10 +443,16 @@ mod tests {
         let tau = std::f64::consts::TAU;
         // A limb's tilt: at rest at one end of the movement, out to the other
         // and back each rep. Resting at the top, the first fall is a whole rep's.
+        // However long the strap lies still after the set: the slow mean
+        // catching up with the rest pose is no lowering from a last top.
         for still_s in [2.0, 6.0] {
-            for sign in [1.0, -1.0] {
-                let got = swings(still_s, 10, |u| sign * 0.15 * (1.0 - (tau * u).cos()));
-                assert_eq!(got, 10, "{still_s} s still, sign {sign}");
+            for after_s in [3.0, 6.0, 12.0] {
+                for sign in [1.0, -1.0] {
+                    let got = swings(still_s, 10, after_s, |u| {
+                        sign * 0.15 * (1.0 - (tau * u).cos())
+                    });
+                    assert_eq!(got, 10, "{still_s} s still, {after_s} s after, sign {sign}");
+                }
             }
         }
     }
