@@ -11,7 +11,11 @@
 //! cargo run --release --example score_real -- --variants  # as other straps would record them
 //! cargo run --release --example score_real -- --variant padded --sets  # one of them
 //! cargo run --release --example score_real -- --variant slower --dump DIR  # its miscounted sets
+//! cargo run --release --example score_real -- --live  # the counts before they settle
 //! ```
+//!
+//! `--live` scores each set's count as the wearer saw it while the set went on,
+//! before it settled at the end (with any of the options above).
 //!
 //! `--dump DIR` writes every set that some column miscounts, as the variant has it,
 //! to `DIR/<data set>/<file>` in the recording format, to look at with
@@ -30,7 +34,7 @@ mod real;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use real::Set;
+use real::{Counted, Set};
 
 fn pct(k: usize, n: usize) -> String {
     format!("{:.0}%", 100.0 * k as f64 / n.max(1) as f64)
@@ -66,6 +70,11 @@ fn main() -> Result<(), String> {
     let list = std::env::args().any(|a| a == "--sets");
     let args: Vec<String> = std::env::args().collect();
     let variants = args.iter().any(|a| a == "--variants");
+    let counted = if args.iter().any(|a| a == "--live") {
+        Counted::Live
+    } else {
+        Counted::Settled
+    };
     let variant = match args.iter().position(|a| a == "--variant") {
         Some(i) => {
             let key = args.get(i + 1).map_or("", String::as_str);
@@ -100,7 +109,7 @@ fn main() -> Result<(), String> {
         if dump.is_some() {
             return Err("--dump writes one variant's sets: use it with --variant KEY".into());
         }
-        return score_variants(&all, &generic);
+        return score_variants(&all, &generic, counted);
     }
     for (_, sets) in &mut all {
         for s in sets.iter_mut() {
@@ -110,19 +119,19 @@ fn main() -> Result<(), String> {
     for (name, sets) in &all {
         let with_gyro: Vec<i64> = sets
             .iter()
-            .map(|s| real::count(s, &generic, false))
+            .map(|s| real::count_as(&s.samples, &generic, false, counted))
             .collect();
         let accel: Vec<i64> = sets
             .iter()
-            .map(|s| real::count(s, &generic, true))
+            .map(|s| real::count_as(&s.samples, &generic, true, counted))
             .collect();
         let mut columns = vec![("reps", with_gyro), ("reps, accel only", accel)];
         if *name == "barbell-metamotion" {
             let per_lift = sets
                 .iter()
                 .map(|s| match s.exercise.as_str() {
-                    "rest" => real::count(s, &generic, false),
-                    lift => lift_count(&s.samples, lift),
+                    "rest" => real::count_as(&s.samples, &generic, false, counted),
+                    lift => lift_count(&s.samples, lift, counted),
                 })
                 .collect();
             columns.push(("per-lift spec", per_lift));
@@ -165,6 +174,7 @@ fn dump_missed(dir: &Path, sets: &[Set], columns: &[(&str, Vec<i64>)]) -> Result
 fn score_variants(
     all: &[(&str, Vec<Set>)],
     generic: &postured::exercises::ExerciseSpec,
+    counted: Counted,
 ) -> Result<(), String> {
     println!(
         "| data | variant | sets | reps: exact | within one | accel only: exact | within one | per-lift spec: exact | within one |"
@@ -176,7 +186,7 @@ fn score_variants(
             for accel_only in [false, true] {
                 let (e, o, n) = real::tally(sets.iter().map(|s| {
                     let samples = variant.apply(&s.samples);
-                    (s, real::count_samples(&samples, generic, accel_only))
+                    (s, real::count_as(&samples, generic, accel_only, counted))
                 }));
                 cells += &format!(" {} | {} |", pct(e, n), pct(o, n));
             }
@@ -184,8 +194,8 @@ fn score_variants(
                 let (e, o, n) = real::tally(sets.iter().map(|s| {
                     let samples = variant.apply(&s.samples);
                     let count = match s.exercise.as_str() {
-                        "rest" => real::count_samples(&samples, generic, false),
-                        lift => lift_count(&samples, lift),
+                        "rest" => real::count_as(&samples, generic, false, counted),
+                        lift => lift_count(&samples, lift, counted),
                     };
                     (s, count)
                 }));
@@ -200,12 +210,10 @@ fn score_variants(
 }
 
 /// A set's count by its lift's spec in `examples/barbell/` (all but the
-/// overhead press's count live: they are tuned to it).
-fn lift_count(samples: &[postured::motion::Sample], lift: &str) -> i64 {
+/// overhead press's count live: they are tuned to it), the count `counted`.
+fn lift_count(samples: &[postured::motion::Sample], lift: &str, counted: Counted) -> i64 {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("examples/barbell/{lift}.toml"));
     let spec = postured::exercises::resolve(path.to_str().expect("utf-8 path"))
         .unwrap_or_else(|e| panic!("{e}"));
-    let mut counter = postured::motion::Counter::new(&spec, None, None);
-    counter.push_batch(samples);
-    counter.settle().reps.len() as i64
+    real::count_as(samples, &spec, false, counted)
 }

@@ -108,6 +108,25 @@ pub fn count(set: &Set, spec: &ExerciseSpec, accel_only: bool) -> i64 {
 
 /// [`count`] on any samples (a [`Variant`] of a set's).
 pub fn count_samples(samples: &[Sample], spec: &ExerciseSpec, accel_only: bool) -> i64 {
+    count_as(samples, spec, accel_only, Counted::Settled)
+}
+
+/// Which of a set's counts to score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counted {
+    /// As `postured analyze` reports it, once the set is over.
+    Settled,
+    /// As the wearer saw it while the set went on, before it settled.
+    Live,
+}
+
+/// [`count_samples`], the count `counted`.
+pub fn count_as(
+    samples: &[Sample],
+    spec: &ExerciseSpec,
+    accel_only: bool,
+    counted: Counted,
+) -> i64 {
     let mut counter = Counter::new(spec, None, None);
     if accel_only {
         let samples: Vec<Sample> = samples
@@ -118,7 +137,10 @@ pub fn count_samples(samples: &[Sample], spec: &ExerciseSpec, accel_only: bool) 
     } else {
         counter.push_batch(samples);
     }
-    counter.settle().reps.len() as i64
+    match counted {
+        Counted::Settled => counter.settle().reps.len() as i64,
+        Counted::Live => i64::from(counter.reps()),
+    }
 }
 
 /// The generic spec every set is scored with.
