@@ -20,6 +20,11 @@ const VARIANCE_TAU_S: f64 = 4.0;
 /// A peak closer to the previous one than this fraction of the recent rep period
 /// is a second bump of the same rep, not a new one.
 const PERIOD_FRACTION: f64 = 0.6;
+/// A peak that rises from the trough before it at least this fraction of the
+/// typical rep's rise, sooner after the last rep than the period allows, is a
+/// rep where the next one comes as soon (within this fraction of the time).
+const FULL_RISE: f64 = 0.75;
+const QUICK_LIKE: f64 = 0.25;
 /// How much each new interval moves the period estimate.
 const PERIOD_WEIGHT: f64 = 0.3;
 /// Intervals longer than this are pauses between sets, not periods (s).
@@ -48,6 +53,21 @@ pub struct CycleParams {
     pub min_amplitude_g: f64,
     pub hysteresis: f64,
     pub axis: CycleAxis,
+}
+
+/// A confirmed peak and the rep it ends.
+#[derive(Debug, Clone, Copy)]
+struct PeakRep {
+    peak: Extreme,
+    /// When the rep started (its trough) and when the peak was confirmed (s).
+    start: f64,
+    now: f64,
+    /// The strap's turn from the trough to the peak (deg).
+    rom: f64,
+    /// How far the signal rose from the trough to the peak.
+    rise: Option<f64>,
+    /// How long after the last counted peak it came (s).
+    interval: f64,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -86,6 +106,11 @@ pub struct CycleCounter {
     /// counted at its far end and the rest pose is a trough again.
     sign: f64,
     period: Option<f64>,
+    /// The typical rise of the reps counted, trough to peak.
+    rise: Option<f64>,
+    /// A peak that rose as a rep does but came sooner after the last counted
+    /// one than the period allows: a rep if the next comes about as soon.
+    quick: Option<PeakRep>,
     reps: u32,
     set_done: bool,
     progress: Progress,
@@ -118,6 +143,8 @@ impl CycleCounter {
             first: None,
             sign: 1.0,
             period: None,
+            rise: None,
+            quick: None,
             reps: 0,
             set_done: false,
             progress: Progress::default(),
@@ -250,12 +277,41 @@ impl CycleCounter {
                 return;
             }
         }
-        let interval = peak.t - self.last_peak_t;
+        let mut rep = PeakRep {
+            peak,
+            start: self.last_trough.map_or(peak.t, |tr| tr.t),
+            now,
+            rom: self.last_trough.map_or(0.0, |tr| angle_deg(tr.up, peak.up)),
+            rise: self.last_trough.map(|tr| peak.value - tr.value),
+            interval: peak.t - self.last_peak_t,
+        };
+        let full = rep
+            .rise
+            .zip(self.rise)
+            .is_some_and(|(r, typical)| r >= FULL_RISE * typical);
+        // A quick rep held back is one where this peak comes about as soon
+        // after it, rising as far: the wearer has sped up.
+        if let Some(quick) = self.quick.take() {
+            let since = peak.t - quick.peak.t;
+            if full
+                && since >= self.p.target.min_rep_s
+                && (since / quick.interval - 1.0).abs() <= QUICK_LIKE
+            {
+                self.count_peak(quick, false, out);
+                rep.interval = since;
+                self.count_peak(rep, at_start, out);
+                return;
+            }
+        }
         let refractory = self
             .period
             .map_or(0.0, |p| p * PERIOD_FRACTION)
             .max(self.p.target.min_rep_s);
-        if interval < refractory {
+        if rep.interval < refractory {
+            if full && rep.interval >= self.p.target.min_rep_s {
+                self.quick = Some(rep);
+                return;
+            }
             // The first sample is where the recording starts, not a turning point:
             // a rep counted there is timed at the real turning point that follows
             // within the refractory window, so that it sets the period.
@@ -266,21 +322,27 @@ impl CycleCounter {
             }
             return;
         }
+        self.count_peak(rep, at_start, out);
+    }
+
+    /// Counts `rep`; `at_start`: its peak is no higher than the level the
+    /// signal started at.
+    fn count_peak(&mut self, rep: PeakRep, at_start: bool, out: &mut Vec<RepEvent>) {
         // Time from the level the recording began at (however long the strap lay
         // still there) is no period.
-        if interval < MAX_PERIOD_S && !self.last_peak_is_start {
+        if rep.interval < MAX_PERIOD_S && !self.last_peak_is_start {
             self.period = Some(
                 self.period
-                    .map_or(interval, |p| p + PERIOD_WEIGHT * (interval - p)),
+                    .map_or(rep.interval, |p| p + PERIOD_WEIGHT * (rep.interval - p)),
             );
         }
-        let start = self.last_trough.map_or(peak.t, |tr| tr.t);
-        let rom = self.last_trough.map_or(0.0, |tr| angle_deg(tr.up, peak.up));
-        let period = peak.t - self.last_peak_t;
-        self.last_peak_t = peak.t;
-        self.last_peak_value = peak.value;
+        if let Some(r) = rep.rise {
+            self.rise = Some(self.rise.map_or(r, |t| t + PERIOD_WEIGHT * (r - t)));
+        }
+        self.last_peak_t = rep.peak.t;
+        self.last_peak_value = rep.peak.value;
         self.last_peak_is_start = at_start;
-        self.count(start, now, rom, period, out);
+        self.count(rep.start, rep.now, rep.rom, rep.interval, out);
     }
 
     /// Counts the signal turned over from here on, `peak` and `trough` the
@@ -455,5 +517,48 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Swings of 0.15 g at 12.5 Hz, one per period in `periods` (s), each a
+    /// full sine, after 2 s still and with 4 s still after, on a strap mounted
+    /// at an odd angle, as the principal direction counts them.
+    fn rhythm(periods: &[f64]) -> u32 {
+        let hz = 12.5;
+        let up = unit([0.3, 0.8, -0.5]).unwrap();
+        let across = unit([0.9, -0.2, 0.2]).unwrap();
+        let total: f64 = 2.0 + periods.iter().sum::<f64>() + 4.0;
+        let samples: Vec<_> = (0..(total * hz) as usize)
+            .map(|i| {
+                let t = i as f64 / hz;
+                let (mut from, mut a) = (2.0, 0.0);
+                for &p in periods {
+                    if (from..from + p).contains(&t) {
+                        a = 0.15 * (std::f64::consts::TAU * (t - from) / p).sin();
+                    }
+                    from += p;
+                }
+                let rest = 0.002 * (i as f64 * 12.9898).sin().fract();
+                let accel = std::array::from_fn(|k| up[k] * (1.0 + rest) + across[k] * a);
+                (t, accel, up)
+            })
+            .collect();
+        count(CycleAxis::Principal, 0.6, &samples)
+    }
+
+    #[test]
+    fn reps_that_speed_up_are_each_counted_live() {
+        // Four slow reps, then ten at more than twice the pace (a physiotherapy
+        // set's fast reps): before, the period the slow reps set held every
+        // other fast one back as a second bump of the rep before it, and the
+        // period never came down (9 of 14 here; 17% of physio-pt's sets exact
+        // live).
+        let mut periods = vec![5.0; 4];
+        periods.extend([2.2; 10]);
+        assert_eq!(rhythm(&periods), 14);
+        // A quick swing with none as quick after it (a lead-out: putting the
+        // bar down after a deadlift set, A-dead-medium-2) is still held back:
+        // here the first quick one peaks a whole slow rep's remainder after the
+        // last slow one and counts, and the second, too soon, does not.
+        assert_eq!(rhythm(&[5.0, 5.0, 5.0, 5.0, 2.2, 2.2]), 5);
     }
 }
