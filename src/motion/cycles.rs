@@ -455,25 +455,18 @@ mod tests {
         assert_eq!(count(CycleAxis::Vertical, 1.2, &presses(5)), 5);
     }
 
-    /// `reps` swings of `swing(u)` (u from 0 to 1 over each 2.5 s rep, in g
-    /// along a fixed direction of a strap mounted at an odd angle) after
-    /// `still_s` of a still strap (a little noise and breathing), and `after_s`
-    /// of it after, at 12.5 Hz, as the principal direction counts them.
-    fn swings(still_s: f64, reps: u32, after_s: f64, swing: impl Fn(f64) -> f64) -> u32 {
-        let (period, hz) = (2.5, 12.5);
+    /// `secs` of a strap mounted at an odd angle at 12.5 Hz, accelerating
+    /// `accel(t)` g along a fixed direction, with a little noise and
+    /// breathing, as a strap at rest reads, as the principal direction counts
+    /// them.
+    fn along(secs: f64, accel: impl Fn(f64) -> f64) -> u32 {
+        let hz = 12.5;
         let up = unit([0.3, 0.8, -0.5]).unwrap();
         let across = unit([0.9, -0.2, 0.2]).unwrap();
-        let n = ((still_s + f64::from(reps) * period + after_s) * hz) as usize;
-        let samples: Vec<_> = (0..n)
+        let samples: Vec<_> = (0..(secs * hz) as usize)
             .map(|i| {
                 let t = i as f64 / hz;
-                let u = (t - still_s) / period;
-                let a = if (0.0..f64::from(reps)).contains(&u) {
-                    swing(u.fract())
-                } else {
-                    0.0
-                };
-                // Breathing and a little noise, as a strap at rest reads.
+                let a = accel(t);
                 let rest = 0.004 * (std::f64::consts::TAU * 0.25 * t).sin()
                     + 0.002 * (i as f64 * 12.9898).sin().fract();
                 let accel = std::array::from_fn(|k| up[k] * (1.0 + rest) + across[k] * a);
@@ -481,6 +474,20 @@ mod tests {
             })
             .collect();
         count(CycleAxis::Principal, 0.6, &samples)
+    }
+
+    /// `reps` swings of `swing(u)` (u from 0 to 1 over each 2.5 s rep, in g)
+    /// after `still_s` of a still strap, and `after_s` of it after ([`along`]).
+    fn swings(still_s: f64, reps: u32, after_s: f64, swing: impl Fn(f64) -> f64) -> u32 {
+        let period = 2.5;
+        along(still_s + f64::from(reps) * period + after_s, |t| {
+            let u = (t - still_s) / period;
+            if (0.0..f64::from(reps)).contains(&u) {
+                swing(u.fract())
+            } else {
+                0.0
+            }
+        })
     }
 
     #[test]
@@ -519,30 +526,20 @@ mod tests {
         }
     }
 
-    /// Swings of 0.15 g at 12.5 Hz, one per period in `periods` (s), each a
-    /// full sine, after 2 s still and with 4 s still after, on a strap mounted
-    /// at an odd angle, as the principal direction counts them.
+    /// Swings of 0.15 g, one full sine per period in `periods` (s), after 2 s
+    /// still and with 4 s still after ([`along`]).
     fn rhythm(periods: &[f64]) -> u32 {
-        let hz = 12.5;
-        let up = unit([0.3, 0.8, -0.5]).unwrap();
-        let across = unit([0.9, -0.2, 0.2]).unwrap();
-        let total: f64 = 2.0 + periods.iter().sum::<f64>() + 4.0;
-        let samples: Vec<_> = (0..(total * hz) as usize)
-            .map(|i| {
-                let t = i as f64 / hz;
-                let (mut from, mut a) = (2.0, 0.0);
-                for &p in periods {
-                    if (from..from + p).contains(&t) {
-                        a = 0.15 * (std::f64::consts::TAU * (t - from) / p).sin();
-                    }
-                    from += p;
+        let total = 2.0 + periods.iter().sum::<f64>() + 4.0;
+        along(total, |t| {
+            let mut from = 2.0;
+            for &p in periods {
+                if (from..from + p).contains(&t) {
+                    return 0.15 * (std::f64::consts::TAU * (t - from) / p).sin();
                 }
-                let rest = 0.002 * (i as f64 * 12.9898).sin().fract();
-                let accel = std::array::from_fn(|k| up[k] * (1.0 + rest) + across[k] * a);
-                (t, accel, up)
-            })
-            .collect();
-        count(CycleAxis::Principal, 0.6, &samples)
+                from += p;
+            }
+            0.0
+        })
     }
 
     #[test]
