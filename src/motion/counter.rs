@@ -15,6 +15,18 @@ use crate::exercises::{ExerciseSpec, Measure};
 /// Seconds of stillness that make the rest pose when none is given.
 pub const REFERENCE_STILL_S: f64 = 1.5;
 
+/// How often a count that settles at the end of the set is settled on the set
+/// so far, for the count shown live: every this many seconds of the set's own
+/// time ([`Shown`]) ...
+const RESETTLE_S: f64 = 2.0;
+/// ... or, in a long set, once it has grown by this fraction: the cost of a
+/// settling grows with the set.
+const RESETTLE_GROWTH: f64 = 0.1;
+/// Past this much of a set (s), the live cycle count goes on alone until the
+/// set settles at its end: a set of reps lasts minutes, and an hour of
+/// movement settled over and over would cost seconds.
+const RESETTLE_MAX_S: f64 = 600.0;
+
 #[derive(Debug, Clone)]
 #[allow(
     clippy::large_enum_variant,
@@ -43,6 +55,86 @@ pub struct Counter {
     /// A pose measured from upright with no calibration given: the first still
     /// pose stands in for upright, and the count says so.
     upright_guessed: bool,
+    /// The count shown live, for a count that settles at the end.
+    shown: Option<Shown>,
+}
+
+/// The count shown live for a count of any movement that settles at the end
+/// of the set: the larger of the live cycle count and the whole reps that
+/// settling finds in the set so far (every [`RESETTLE_S`]), never going down.
+///
+/// The live cycle counter follows one peak after another with filters of
+/// fixed tuning; reps quicker than its low-pass (a shoulder pendulum at
+/// 0.8 Hz), or a slow drift that takes its direction, leave it far behind the
+/// set (6 of 20 reps), and only the count at the end caught up. Settled on the
+/// set so far, the same movement shows its reps as the set goes on. Each rep
+/// shown is reported once ([`RepEvent::RepDone`], numbered in turn): a rep of
+/// the cycle counter that settling has already shown is not reported again.
+#[derive(Debug, Clone, Default)]
+struct Shown {
+    /// Reps reported.
+    reps: u32,
+    /// Reps the live cycle counter has counted.
+    counted: u32,
+    /// When the set so far is next settled, and when the set began (s).
+    next_s: Option<f64>,
+    start_s: f64,
+    /// Whether the set's target has been reported reached.
+    set_done: bool,
+}
+
+impl Shown {
+    /// Takes the live counter's events after `before` in `out` at `t` (s),
+    /// and the whole reps settling finds in `rec` so far, and reports each
+    /// new rep once.
+    fn update(
+        &mut self,
+        t: f64,
+        rec: &SetRecorder,
+        target: &crate::exercises::Target,
+        before: usize,
+        out: &mut Vec<RepEvent>,
+    ) {
+        let live: Vec<RepEvent> = out.drain(before..).collect();
+        for e in live {
+            match e {
+                RepEvent::RepDone(mut r) => {
+                    self.counted += 1;
+                    if self.counted > self.reps {
+                        self.reps += 1;
+                        r.n = self.reps;
+                        out.push(RepEvent::RepDone(r));
+                    }
+                }
+                // Reported below, from the reps shown.
+                RepEvent::SetDone { .. } => {}
+                e => out.push(e),
+            }
+        }
+        let next = *self.next_s.get_or_insert_with(|| {
+            self.start_s = t;
+            t + RESETTLE_S
+        });
+        if t >= next && t - self.start_s <= RESETTLE_MAX_S && !rec.overflowed() {
+            self.next_s = Some(t + RESETTLE_S.max(RESETTLE_GROWTH * (t - self.start_s)));
+            // Whole reps only: a lone half swing at the end is the rep under
+            // way, which the set so far cuts short.
+            let whole: Vec<settle::Cycle> = settle::settle(rec, target.min_rep_s)
+                .into_iter()
+                .filter(|c| c.turn_s < c.end_s)
+                .collect();
+            let reps = Settled::from_cycles(target, &[], &whole).reps;
+            for mut r in reps.into_iter().skip(self.reps as usize) {
+                self.reps += 1;
+                r.n = self.reps;
+                out.push(RepEvent::RepDone(r));
+            }
+        }
+        if !self.set_done && target.reps > 0 && self.reps >= target.reps {
+            self.set_done = true;
+            out.push(RepEvent::SetDone { t, reps: self.reps });
+        }
+    }
 }
 
 impl Counter {
@@ -91,6 +183,7 @@ impl Counter {
             gaps: Vec::new(),
             live: Vec::new(),
             upright_guessed: reference.is_none() && matches!(spec.measure, Measure::Pose {}),
+            shown: settles.then(Shown::default),
         }
     }
 
@@ -129,6 +222,9 @@ impl Counter {
         }
         let before = out.len();
         self.detect(f, out);
+        if let (Some(shown), Some(rec)) = (&mut self.shown, &self.recorder) {
+            shown.update(f.t, rec, &self.target, before, out);
+        }
         self.live
             .extend(out[before..].iter().filter_map(|e| match e {
                 RepEvent::RepDone(r) => Some(r.clone()),
@@ -259,6 +355,9 @@ impl Counter {
 
     /// Reps counted so far.
     pub fn reps(&self) -> u32 {
+        if let Some(shown) = &self.shown {
+            return shown.reps;
+        }
         match &self.strategy {
             Strategy::Tilt(c) => c.reps(),
             Strategy::Pose(c) => c.reps(),
@@ -282,6 +381,7 @@ impl Counter {
             Strategy::Pose(c) => c.progress(),
             Strategy::Cycles(c) => Progress {
                 referenced: true,
+                reps: self.shown.as_ref().map_or(c.reps(), |s| s.reps),
                 ..c.progress()
             },
         }
