@@ -229,7 +229,7 @@ fn hold_spans(
     samples: &[postured::motion::Sample],
     side: Option<Side>,
 ) -> Vec<Option<(f64, f64)>> {
-    let mut counter = postured::motion::Counter::new(spec, side, None);
+    let mut counter = postured::motion::Counter::new(spec, side, None).settled_only();
     let mut events = Vec::new();
     for s in samples {
         counter.push_into(s, &mut events);

@@ -119,7 +119,7 @@ fn main() -> Result<(), String> {
     for (k, shape) in shapes().into_iter().enumerate() {
         for (name, sensor) in &sensors {
             let samples = shape.motion(k as u64).render(sensor);
-            let mut c = Counter::new(&spec, None, None);
+            let mut c = Counter::new(&spec, None, None).settled_only();
             c.push_batch(&samples);
             let s = c.settle();
             let got = s.reps.len() as u32;

@@ -8,7 +8,7 @@ use postured::motion::{Counter, Flag, Sample, Settled, WithdrawReason};
 use postured::synth::{Motion, Rng, Sensor};
 
 fn settle(samples: &[Sample]) -> Settled {
-    let mut c = Counter::new(&builtin("reps").unwrap(), None, None);
+    let mut c = Counter::new(&builtin("reps").unwrap(), None, None).settled_only();
     c.push_batch(samples);
     c.settle()
 }

@@ -128,6 +128,9 @@ pub fn count_as(
     counted: Counted,
 ) -> i64 {
     let mut counter = Counter::new(spec, None, None);
+    if counted == Counted::Settled {
+        counter = counter.settled_only();
+    }
     if accel_only {
         let samples: Vec<Sample> = samples
             .iter()
