@@ -82,23 +82,14 @@ fn without_a_gyro_a_wrist_that_jolts_twice_in_some_reps_is_not_counted_twice() {
     // in others, and these three sets of 20 counted 26, 26 and 31 (20, 20 and
     // 21 with the gyro). Joined as echoes where the cycles crowd the period by
     // a third: 19, 18 and 22.
-    let sets = real::load(
-        "shoulder-physio-watch",
-        &real::repo_data().join("shoulder-physio-watch"),
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
     let generic = real::generic();
-    for name in [
+    for set in shoulder_sets(&[
         "p08-trapezius-extension-right",
         "p09-trapezius-extension-right",
         "p05-trapezius-extension-right",
-    ] {
-        let set = sets
-            .iter()
-            .find(|s| s.file.starts_with(name))
-            .unwrap_or_else(|| panic!("{name} in shoulder-physio-watch"));
-        let counted = real::count(set, &generic, true);
-        assert_within(counted, set, 2, "accel only");
+    ]) {
+        let counted = real::count(&set, &generic, true);
+        assert_within(counted, &set, 2, "accel only");
     }
 }
 
@@ -253,6 +244,25 @@ fn groups_of_unlike_reps_with_no_quiet_rest_between_are_each_counted_at_their_ow
 }
 
 /// Asserts that `counted` is within `reps` of `set`'s count.
+/// The shoulder-physio-watch sets whose files start with `names`, in that order.
+fn shoulder_sets(names: &[&str]) -> Vec<real::Set> {
+    let mut sets = real::load(
+        "shoulder-physio-watch",
+        &real::repo_data().join("shoulder-physio-watch"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    names
+        .iter()
+        .map(|name| {
+            let i = sets
+                .iter()
+                .position(|s| s.file.starts_with(name))
+                .unwrap_or_else(|| panic!("{name} in shoulder-physio-watch"));
+            sets.swap_remove(i)
+        })
+        .collect()
+}
+
 fn assert_within(counted: i64, set: &real::Set, reps: i64, what: &str) {
     assert!(
         (counted - set.reps).abs() <= reps,
@@ -297,17 +307,12 @@ fn the_live_count_of_quick_swings_follows_the_set() {
     // direction. The count shown went up 6 times in p05-pendulum-left's 20
     // reps, and caught up only when the set settled at its end. The set so
     // far, settled every 2 s, shows its reps as they come.
-    let dir = real::repo_data().join("shoulder-physio-watch");
-    let sets = real::load("shoulder-physio-watch", &dir).unwrap_or_else(|e| panic!("{e}"));
-    for name in [
+    for set in shoulder_sets(&[
         "p05-pendulum-left",
         "p02-pendulum-right",
         "p10-pendulum-right",
-    ] {
-        let set = sets
-            .iter()
-            .find(|s| s.file.starts_with(name))
-            .unwrap_or_else(|| panic!("{name} not found"));
+    ]) {
+        let name = &set.file;
         let mut counter = postured::motion::Counter::new(&real::generic(), None, None);
         let end = set.samples.last().expect("samples").t;
         let mut at_half = None;
