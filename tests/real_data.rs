@@ -243,7 +243,6 @@ fn groups_of_unlike_reps_with_no_quiet_rest_between_are_each_counted_at_their_ow
     assert_within(accel_only, set, 2, "done faster, accel only");
 }
 
-/// Asserts that `counted` is within `reps` of `set`'s count.
 /// The shoulder-physio-watch sets whose files start with `names`, in that order.
 fn shoulder_sets(names: &[&str]) -> Vec<real::Set> {
     let mut sets = real::load(
@@ -263,6 +262,7 @@ fn shoulder_sets(names: &[&str]) -> Vec<real::Set> {
         .collect()
 }
 
+/// Asserts that `counted` is within `reps` of `set`'s count.
 fn assert_within(counted: i64, set: &real::Set, reps: i64, what: &str) {
     assert!(
         (counted - set.reps).abs() <= reps,

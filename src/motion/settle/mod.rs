@@ -45,8 +45,7 @@
 //!    pose than it started, is getting into position or out of it, not a rep
 //!    (a recording cut mid-rep, or in a hold, still counts it), and so is one
 //!    back to where it started after a step into the reps' pose too slow to
-//!    show as a swing; a cycle that
-//!    holds a faster rhythm of its own (a few fast reps among slow ones,
+//!    show as a swing; a cycle that holds a faster rhythm of its own (a few fast reps among slow ones,
 //!    smoothed into one by the low-pass; or, riding on a slow rep's way back,
 //!    shown by its movement less the slow part, each tilting the strap as a
 //!    rep does; or a run of short cycles, fast reps that vary merged in ones
@@ -2449,10 +2448,10 @@ fn drop_steps(mut p: Vec<swings::Point>, tilt: &dyn Fn(usize, usize) -> f64) -> 
 /// [`STEP_RECOIL`] of the typical tilt), and the caller keeps it for a stretch
 /// that is still at both ends: a recording cut mid-rep, or in a hold, leaves a
 /// half swing that was a rep. Or where the stretch, the whole set, ends where
-/// it began and one end's rest is [`STRANDED_MOVED`] from its turning point: a step into
-/// the reps' pose (or out of it) too slow to show as a swing was trimmed
-/// there, and the lone half swing at the other end, from that pose back to
-/// the rest, is the way out (or in).
+/// it began and one end's rest is [`STRANDED_MOVED`] from its turning point:
+/// a step into the reps' pose (or out of it) too slow to show as a swing was
+/// trimmed there, and the lone half swing at the other end, from that pose
+/// back to the rest, is the way out (or in).
 fn stranded_half(
     p: &[swings::Point],
     cycles: &Cycles,
