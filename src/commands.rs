@@ -27,7 +27,7 @@ pub(crate) fn ask(args: &DaemonArgs, path: &str, body: &serde_json::Value) -> an
         path,
         body,
     ))?;
-    println!("{}", serde_json::to_string_pretty(&answer)?);
+    outln!("{}", serde_json::to_string_pretty(&answer)?)?;
     Ok(())
 }
 
@@ -44,19 +44,27 @@ pub(crate) fn run_rescore(config: Option<PathBuf>, format: Format) -> anyhow::Re
     match format {
         Format::Json => print_json(&rows),
         Format::Table => {
-            println!(
+            outln!(
                 "{:<15} {:<24} {:>6} {:>9} {:>7}",
-                "set", "exercise", "stored", "corrected", "recount"
-            );
+                "set",
+                "exercise",
+                "stored",
+                "corrected",
+                "recount"
+            )?;
             for r in &rows {
                 let corrected = r
                     .corrected_reps
                     .map_or_else(|| "-".into(), |n| n.to_string());
                 let recount = r.recount.map_or_else(|| "-".into(), |n| n.to_string());
-                println!(
+                outln!(
                     "{:<15} {:<24} {:>6} {:>9} {:>7}",
-                    r.set, r.exercise, r.stored_reps, corrected, recount
-                );
+                    r.set,
+                    r.exercise,
+                    r.stored_reps,
+                    corrected,
+                    recount
+                )?;
             }
             Ok(())
         }
@@ -85,16 +93,16 @@ pub(crate) fn run_scan(timeout: f64, format: Format) -> anyhow::Result<()> {
                     "no supported straps found: is the strap on and not connected to another device?"
                 );
             }
-            println!("{:<19} {:<10} {:>5}  name", "address", "kind", "rssi");
+            outln!("{:<19} {:<10} {:>5}  name", "address", "kind", "rssi")?;
             for f in &found {
                 let rssi = f.rssi.map_or_else(|| "-".into(), |r| r.to_string());
-                println!(
+                outln!(
                     "{:<19} {:<10} {:>5}  {}",
                     f.address,
                     f.kind.as_str(),
                     rssi,
                     f.name.as_deref().unwrap_or("-")
-                );
+                )?;
             }
             Ok(())
         }
@@ -110,16 +118,16 @@ pub(crate) fn run_exercises(action: ExercisesAction) -> anyhow::Result<()> {
             format: Format::Table,
         } => {
             for s in exercises::builtins() {
-                println!("{:<24} {}", s.id, s.name);
+                outln!("{:<24} {}", s.id, s.name)?;
             }
             Ok(())
         }
         ExercisesAction::Show { id } => {
             if let Some((_, src)) = exercises::BUILTIN_SOURCES.iter().find(|(i, _)| *i == id) {
-                print!("{src}");
+                out!("{src}")?;
             } else {
                 let spec = exercises::resolve(&id)?;
-                print!("{}", toml::to_string_pretty(&spec)?);
+                out!("{}", toml::to_string_pretty(&spec)?)?;
             }
             Ok(())
         }

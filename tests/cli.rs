@@ -470,3 +470,41 @@ fn analyze_reads_gzip_settles_and_plots() {
     // Every counted rep is numbered on the picture.
     assert!(drawn.contains(&format!(">{reps}</text>")));
 }
+
+/// Output into a pipe whose reader has gone (`postured analyze -i dir/ | head`)
+/// ends the run quietly and successfully, as `cat` and `rg` do: no panic, no
+/// error.
+#[test]
+fn a_reader_that_stops_reading_ends_the_run_quietly() {
+    for args in [
+        &["exercises", "list"][..],
+        &["analyze", "--exercise", "reps", "--input", LEG],
+        &[
+            "analyze",
+            "--exercise",
+            "reps",
+            "--input",
+            LEG,
+            LEG,
+            "-f",
+            "table",
+        ],
+    ] {
+        // The reader gone before the first write: every write fails.
+        let (reader, writer) = std::io::pipe().expect("a pipe");
+        drop(reader);
+        let o = Command::new(env!("CARGO_BIN_EXE_postured"))
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdout(writer)
+            .output()
+            .expect("run postured");
+        assert!(
+            o.status.success(),
+            "{args:?}: {:?}: {}",
+            o.status,
+            stderr(&o)
+        );
+        assert_eq!(stderr(&o), "", "{args:?}");
+    }
+}

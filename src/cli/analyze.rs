@@ -110,8 +110,8 @@ pub(super) fn run(args: &AnalyzeArgs) -> anyhow::Result<()> {
         }
         match (args.format, report) {
             (Format::Json, r) => print_json(&r)?,
-            (Format::Table, Report::Reps(r)) => print!("{}", r.table()),
-            (Format::Table, Report::Posture(r)) => print!("{}", r.table()),
+            (Format::Table, Report::Reps(r)) => out!("{}", r.table())?,
+            (Format::Table, Report::Posture(r)) => out!("{}", r.table())?,
         }
         return Ok(());
     }

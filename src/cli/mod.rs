@@ -207,7 +207,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             mqtt,
         } => crate::demo::run(listen, &scenario, mqtt.as_deref()),
         Command::PrintDefaultConfig => {
-            print!("{}", postured::config::DEFAULT_TOML);
+            out!("{}", postured::config::DEFAULT_TOML)?;
             Ok(())
         }
         Command::CheckConfig { config } => check_config(config),
@@ -218,7 +218,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 pub(crate) fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
-    println!("{}", serde_json::to_string_pretty(value)?);
+    outln!("{}", serde_json::to_string_pretty(value)?)?;
     Ok(())
 }
 
@@ -236,14 +236,14 @@ fn check_config(config: Option<PathBuf>) -> anyhow::Result<()> {
         }
         None => String::new(),
     };
-    println!(
+    outln!(
         "{}: ok ({} straps, {} routines; database {}; listening on {}{mqtt})",
         path.display(),
         cfg.straps.len(),
         cfg.routines.len(),
         cfg.database_path().display(),
         cfg.http.listen
-    );
+    )?;
     Ok(())
 }
 

@@ -64,7 +64,7 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<()> {
         &path,
     ))?;
     if args.out.as_os_str() == "-" {
-        print!("{html}");
+        out!("{html}")?;
         return Ok(());
     }
     if html.is_empty() {
