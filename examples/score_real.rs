@@ -12,10 +12,18 @@
 //! cargo run --release --example score_real -- --variant padded --sets  # one of them
 //! cargo run --release --example score_real -- --variant slower --dump DIR  # its miscounted sets
 //! cargo run --release --example score_real -- --live  # the counts before they settle
+//! cargo run --release --example score_real -- --lag   # how late the live count shows each rep
 //! ```
 //!
 //! `--live` scores each set's count as the wearer saw it while the set went on,
 //! before it settled at the end (with any of the options above).
+//!
+//! `--lag` times the count shown live against the settled reps, with the gyro
+//! and the generic spec (and `--variant`): for the k-th settled rep, when the
+//! count shown first reached k, less when that rep ended. Negative where the
+//! live count ran ahead (it counts a rep at its turn, and may count a lead-in
+//! the settled count withdraws); a rep the count shown had not reached when the
+//! recording ended is counted apart (the count settles then).
 //!
 //! `--dump DIR` writes every set that some column miscounts, as the variant has it,
 //! to `DIR/<data set>/<file>` in the recording format, to look at with
@@ -89,6 +97,7 @@ fn main() -> Result<(), String> {
         Some(i) => Some(Path::new(args.get(i + 1).ok_or("--dump needs a folder")?)),
         None => None,
     };
+    let lag = args.iter().any(|a| a == "--lag");
     let data = real::repo_data();
     let mut all = Vec::new();
     for name in ["shoulder-physio-watch", "physio-pt"] {
@@ -115,6 +124,9 @@ fn main() -> Result<(), String> {
         for s in sets.iter_mut() {
             s.samples = variant.apply(&s.samples);
         }
+    }
+    if lag {
+        return score_lag(&all, &generic);
     }
     for (name, sets) in &all {
         let with_gyro: Vec<i64> = sets
@@ -205,6 +217,54 @@ fn score_variants(
             }
             println!("| {name} | {} | {} |{cells}", variant.name(), sets.len());
         }
+    }
+    Ok(())
+}
+
+/// One line per data set: how late the count shown live reached each settled
+/// rep's number after that rep ended (s), as percentiles over all its reps.
+fn score_lag(
+    all: &[(&str, Vec<Set>)],
+    generic: &postured::exercises::ExerciseSpec,
+) -> Result<(), String> {
+    println!(
+        "| data | settled reps | not shown before the recording ended | lag: p10 (s) | median | p90 | max |"
+    );
+    println!("|---|---|---|---|---|---|---|");
+    for (name, sets) in all {
+        let mut lags = Vec::new();
+        let (mut reps, mut unshown) = (0, 0);
+        for s in sets {
+            let mut counter = postured::motion::Counter::new(generic, None, None);
+            let mut shown = Vec::new();
+            for sample in &s.samples {
+                for e in counter.push(sample) {
+                    if let postured::motion::RepEvent::RepDone(_) = e {
+                        shown.push(sample.t);
+                    }
+                }
+            }
+            let settled = counter.settle().reps;
+            reps += settled.len();
+            for (k, rep) in settled.iter().enumerate() {
+                match shown.get(k) {
+                    Some(t) => lags.push(t - rep.end_s),
+                    None => unshown += 1,
+                }
+            }
+        }
+        lags.sort_by(f64::total_cmp);
+        let at = |p: f64| {
+            lags.get(((lags.len().max(1) - 1) as f64 * p).round() as usize)
+                .map_or("–".to_owned(), |v| format!("{v:.2}"))
+        };
+        println!(
+            "| {name} | {reps} | {unshown} | {} | {} | {} | {} |",
+            at(0.1),
+            at(0.5),
+            at(0.9),
+            at(1.0)
+        );
     }
     Ok(())
 }
