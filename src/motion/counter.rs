@@ -18,10 +18,18 @@ pub const REFERENCE_STILL_S: f64 = 1.5;
 /// How often a count that settles at the end of the set is settled on the set
 /// so far, for the count shown live: every this many seconds of the set's own
 /// time ([`Shown`]) ...
-const RESETTLE_S: f64 = 2.0;
+///
+/// A rep that only settling finds shows at the first settling after it ends.
+/// Every 2 s, and every tenth of the set past 20 s, a minute's set showed its
+/// reps up to 6 s (two shoulder reps) late; every second, and every twentieth
+/// past 20 s, one rep in ten of the real sets shows over 0.6 s after it ended
+/// (shoulder-physio-watch; 1.0 s before) and 2.2 s (physio-pt; 2.6 s): `cargo
+/// run --release --example score_real -- --lag`. It costs a quarter more CPU in
+/// `postured analyze` of a folder of such sets; nothing a daemon notices.
+const RESETTLE_S: f64 = 1.0;
 /// ... or, in a long set, once it has grown by this fraction: the cost of a
 /// settling grows with the set.
-const RESETTLE_GROWTH: f64 = 0.1;
+const RESETTLE_GROWTH: f64 = 0.05;
 /// Past this much of a set (s), the live cycle count goes on alone until the
 /// set settles at its end: a set of reps lasts minutes, and an hour of
 /// movement settled over and over would cost seconds.
