@@ -1,6 +1,7 @@
 //! The commands besides `analyze`: remote requests to the running daemon,
 //! `run`, `rescore`, `scan` and `exercises`, with their tables and JSON.
 
+use std::io::Write as _;
 use std::path::PathBuf;
 
 use anyhow::bail;
@@ -89,7 +90,9 @@ pub(crate) fn run_scan(timeout: f64, format: Format) -> anyhow::Result<()> {
         Format::Json => print_json(&found),
         Format::Table => {
             if found.is_empty() {
-                eprintln!(
+                // Not eprintln!: it panics when stderr is a closed pipe.
+                let _ = writeln!(
+                    std::io::stderr(),
                     "no supported straps found: is the strap on and not connected to another device?"
                 );
             }

@@ -169,10 +169,11 @@ fn run_in(
         let mut child = spawn_daemon(&config, bus.address(), &notify_path)?;
         // Held here: `wait` would close it, and its closing is the stop signal.
         let stdin = child.stdin.take();
-        intro(mqtt);
+        intro(mqtt)?;
         tokio::spawn(async move {
             if let Some(url) = api_url(&notify).await {
-                println!("Dashboard and API: {url}  (Ctrl-C to stop)");
+                // Nobody may be reading any more (`postured demo | head -1`).
+                let _ = outln!("Dashboard and API: {url}  (Ctrl-C to stop)");
             }
         });
         let status = tokio::select! {
@@ -240,16 +241,17 @@ fn spawn_daemon(config: &Path, bus: &str, notify: &Path) -> anyhow::Result<tokio
 }
 
 /// What the demo shows, and where it publishes.
-fn intro(mqtt: Option<&str>) {
-    println!(
+fn intro(mqtt: Option<&str>) -> std::io::Result<()> {
+    outln!(
         "postured demo: a simulated Polar H10 on the chest and an open IMU strap on the left thigh."
-    );
+    )?;
     if let Some(url) = mqtt {
         let base = format!("postured/{}", postured::config::hostname());
-        println!(
+        outln!(
             "Publishing to MQTT at {url} under {base}/, Home Assistant discovery under homeassistant/."
-        );
+        )?;
     }
+    Ok(())
 }
 
 /// The daemon's `http://ADDR/` from its readiness message on `notify`
