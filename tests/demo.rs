@@ -139,3 +139,39 @@ fn the_demo_runs_on_dbus_daemon() {
 fn the_demo_runs_without_dbus_daemon() {
     demo("/nonexistent", Stop::Term);
 }
+
+/// Output into a pipe nobody reads any more (`postured demo | head -1` once
+/// `head` has gone) ends the demo at once and quietly, leaving nothing behind,
+/// instead of panicking in a print.
+#[test]
+fn a_demo_whose_output_nobody_reads_ends_quietly() {
+    let log = std::env::temp_dir().join(format!(
+        "postured-demo-test-{}-closed.log",
+        std::process::id()
+    ));
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_postured"))
+        .args(["demo", "--listen", "127.0.0.1:0"])
+        .stdout(writer)
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if started.elapsed() > Duration::from_secs(30) {
+            let _ = child.kill();
+            panic!("the demo ran on with nobody reading its output");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let text = std::fs::read_to_string(&log).unwrap();
+    let _ = std::fs::remove_file(&log);
+    assert!(status.success(), "{status}:\n{text}");
+    assert!(!text.contains("panicked"), "{text}");
+    let dir = std::env::temp_dir().join(format!("postured-demo-{}", child.id()));
+    assert!(!dir.exists(), "{} left behind", dir.display());
+}
