@@ -140,14 +140,15 @@ pub fn period(
     let gaps = unseen.iter().any(|&u| u);
     // Across a gap, the products with an unseen sample are left out: zeroed,
     // and the pairs counted from the seen samples' mask the same way.
-    let seen: Vec<f64> = unseen.iter().map(|&u| if u { 0.0 } else { 1.0 }).collect();
-    let masked: Vec<Vec<f64>> = if gaps {
-        channels
+    let (seen, masked): (Vec<f64>, Vec<Vec<f64>>) = if gaps {
+        let seen: Vec<f64> = unseen.iter().map(|&u| if u { 0.0 } else { 1.0 }).collect();
+        let masked = channels
             .iter()
             .map(|c| c.iter().zip(&seen).map(|(v, s)| v * s).collect())
-            .collect()
+            .collect();
+        (seen, masked)
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new())
     };
     let channels = if gaps { &masked[..] } else { channels };
     let r: Vec<f64> = (0..=max_lag)
